@@ -1,0 +1,59 @@
+import * as arrow from 'apache-arrow';
+import { pondError } from '../errors.ts';
+import { wasmAssets } from '../wasm-assets.ts';
+
+type ParquetWasm = typeof import('parquet-wasm');
+
+let loading: Promise<ParquetWasm> | undefined;
+
+/**
+ * Load parquet-wasm once. In Node the package's node build needs no init; in a browser the ESM
+ * build must be instantiated from the URL the bundler emitted (configureWasmAssets).
+ */
+export function loadParquet(): Promise<ParquetWasm> {
+  loading ??= (async () => {
+    const mod = (await import('parquet-wasm')) as ParquetWasm & { default?: (arg?: unknown) => Promise<unknown> };
+    if (typeof mod.default === 'function') {
+      const url = wasmAssets().parquetWasmUrl;
+      await mod.default(url === undefined ? undefined : { module_or_path: url });
+    }
+    return mod;
+  })();
+  loading.catch(() => {
+    loading = undefined;
+  });
+  return loading;
+}
+
+/** Encode an Arrow table as Parquet (zstd), the format of every table in the pond. */
+export async function tableToParquet(table: arrow.Table): Promise<Uint8Array> {
+  const pq = await loadParquet();
+  const ipc = arrow.tableToIPC(table, 'stream');
+  const wasmTable = pq.Table.fromIPCStream(ipc);
+  const props = new pq.WriterPropertiesBuilder().setCompression(pq.Compression.ZSTD).build();
+  return pq.writeParquet(wasmTable, props);
+}
+
+/** Decode Parquet bytes to an Arrow table; a file that does not parse is ECORRUPT naming `path`. */
+export async function parquetToTable(bytes: Uint8Array, path = '<parquet>'): Promise<arrow.Table> {
+  const pq = await loadParquet();
+  let ipc: Uint8Array;
+  try {
+    ipc = pq.readParquet(bytes).intoIPCStream();
+  } catch (e) {
+    throw pondError('ECORRUPT', path, `not a readable Parquet file (${errorText(e)})`, {}, e);
+  }
+  return arrow.tableFromIPC(ipc);
+}
+
+/** True when the bytes start and end with the Parquet magic "PAR1". */
+export function looksLikeParquet(bytes: Uint8Array): boolean {
+  const m = [0x50, 0x41, 0x52, 0x31];
+  if (bytes.length < 12) return false;
+  for (let i = 0; i < 4; i++) if (bytes[i] !== m[i] || bytes[bytes.length - 4 + i] !== m[i]) return false;
+  return true;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

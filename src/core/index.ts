@@ -1,0 +1,41 @@
+/**
+ * The public core API of DuckPond: open a pond in any ObjectStore, transact, read, travel in time.
+ * Runs in Node and in a worker; never touches the DOM.
+ */
+import type { ObjectStore } from './storage/object-store.ts';
+import { TlogPersistence } from './tlogfs/tlog-persistence.ts';
+import { Pond, type PondServices } from './pond.ts';
+import type { Effects } from './tinyfs/transaction.ts';
+
+export interface OpenPondOptions {
+  /** Create a pond when the store holds none (default true for writable stores). */
+  create?: boolean;
+  /** Open read-only as the pond was at this version. */
+  asOf?: number;
+  /** Injected clock and id source (tests). */
+  effects?: Effects;
+  /** Dynamic-node and SQL support (set by the factory registry). */
+  services?: PondServices;
+}
+
+/**
+ * Open the pond stored in `store` (creating it when empty, unless `create: false`).
+ * @example
+ * const pond = await openPond(new MemoryStore());
+ * await pond.transact(async (tx) => tx.mkdir('/data'));
+ */
+export async function openPond(store: ObjectStore, options: OpenPondOptions = {}): Promise<Pond> {
+  const persistence = await TlogPersistence.open(store, { create: options.create, asOf: options.asOf, effects: options.effects });
+  return new Pond(persistence, { effects: options.effects, ...options.services });
+}
+
+export { Pond, type GlobResult, type Tx, type TransactOptions, type PondServices } from './pond.ts';
+export { PondError, isPondError, type PondErrorCode } from './errors.ts';
+export type { ObjectStore } from './storage/object-store.ts';
+export { MemoryStore } from './storage/memory.ts';
+export { ROOT_ID, type EntryType } from './tinyfs/entry-type.ts';
+export type { Stat, ReaddirEntry } from './tinyfs/fs.ts';
+export type { TxnRecord, VersionInfo } from './tinyfs/node.ts';
+export type { PondWarning } from './tinyfs/persistence.ts';
+export { MemoryPersistence } from './tinyfs/memory-persistence.ts';
+export { configureWasmAssets } from './wasm-assets.ts';

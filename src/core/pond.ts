@@ -1,0 +1,292 @@
+import * as arrow from 'apache-arrow';
+import type { Persistence, PondWarning } from './tinyfs/persistence.ts';
+import type { TxnRecord, VersionInfo, NodeRef, NodeVersion } from './tinyfs/node.ts';
+import { TinyFs, type DynamicHooks, type ReaddirEntry, type Stat } from './tinyfs/fs.ts';
+import { Transaction, defaultEffects, type Effects, type NodeValidator } from './tinyfs/transaction.ts';
+import { STATIC_FACTORY } from './tinyfs/entry-type.ts';
+import { normalizePath } from './tinyfs/path.ts';
+import { glob as globWalk, type GlobEntry } from './tinyfs/glob.ts';
+import { collect } from './tinyfs/memory-persistence.ts';
+import { looksLikeParquet, parquetToTable, tableToParquet } from './arrow/parquet.ts';
+import { pondError } from './errors.ts';
+
+/** One glob result: the matched path and what each wildcard captured. */
+export interface GlobResult {
+  path: string;
+  captures: string[];
+}
+
+/** Options of `pond.transact`. */
+export interface TransactOptions {
+  message?: string;
+  /** Fail at once with ECONFLICT when another writer holds the pond (default: wait). */
+  wait?: boolean;
+  timeoutMs?: number;
+}
+
+/** What a Pond needs beside its persistence: dynamic-node support and injectable effects. */
+export interface PondServices {
+  dynamic?: DynamicHooks & NodeValidator & { readTable?(node: NodeRef, config: NodeVersion, fs: TinyFs): Promise<arrow.Table> };
+  query?: (pond: Pond, sql: string, options: { tables?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal }) => Promise<arrow.Table>;
+  effects?: Effects;
+}
+
+/** A transaction handle as user code sees it (see Transaction for the semantics of each call). */
+export type Tx = Pick<Transaction, 'mkdir' | 'writeFile' | 'symlink' | 'mknod' | 'rename' | 'remove' | 'setAttributes' | 'txnSeq'>;
+
+/**
+ * An open pond: a versioned filesystem whose every change is a committed transaction.
+ * @example
+ * const pond = await openPond(new MemoryStore());
+ * await pond.transact(async (tx) => { await tx.mkdir('/data'); await tx.writeFile('/data/a.txt', bytes); });
+ * await pond.readFile('/data/a.txt');
+ */
+export class Pond {
+  #closed = false;
+  #fs: TinyFs;
+
+  constructor(readonly persistence: Persistence, private readonly services: PondServices = {}) {
+    this.#fs = new TinyFs(persistence, undefined, services.dynamic);
+  }
+
+  /** The newest committed transaction (txn_seq) this handle sees. */
+  get version(): number {
+    return this.persistence.version;
+  }
+
+  /** True for time-travel and published ponds. */
+  get readOnly(): boolean {
+    return this.persistence.readOnly;
+  }
+
+  /** Problems noticed on open that did not stop it (e.g. a torn last commit that was ignored). */
+  get warnings(): readonly PondWarning[] {
+    return this.persistence.warnings;
+  }
+
+  /** The read side, for factories and tools that walk nodes directly. */
+  get fs(): TinyFs {
+    return this.#fs;
+  }
+
+  /**
+   * Run `fn` as one transaction and commit it; returns the new txn_seq. If `fn` throws, nothing
+   * is committed. A transaction that changes nothing commits nothing and returns the current version.
+   */
+  async transact(fn: (tx: Tx) => Promise<void> | void, options: TransactOptions = {}): Promise<number> {
+    this.#open();
+    if (this.persistence.readOnly) throw pondError('EROFS', '/', 'this pond is read-only (time travel or published)');
+    const writer = await this.persistence.beginWrite({ wait: options.wait, timeoutMs: options.timeoutMs });
+    try {
+      this.#fs = new TinyFs(this.persistence, undefined, this.services.dynamic);
+      const tx = new Transaction(this.#fs, writer, this.services.effects ?? defaultEffects, this.services.dynamic, this.services.dynamic);
+      await fn(tx);
+      tx.finish();
+      const rows = tx.rows();
+      if (rows.length === 0) return this.persistence.version;
+      const operation = tx.ops.length === 1 ? tx.ops[0].split(' ')[0].toUpperCase() : 'WRITE';
+      const message = options.message ?? summarize(tx.ops);
+      return await writer.commit(rows, { message, operation });
+    } finally {
+      await writer.release();
+      this.#fs = new TinyFs(this.persistence, undefined, this.services.dynamic);
+    }
+  }
+
+  /** Metadata of the node at `path` (a final symlink is followed unless `follow: false`). */
+  async stat(path: string, options: { follow?: boolean } = {}): Promise<Stat> {
+    this.#open();
+    return this.#fs.stat(path, options);
+  }
+
+  /** Entries of a directory, sorted by name, with entry type and factory. */
+  async readdir(path: string): Promise<ReaddirEntry[]> {
+    this.#open();
+    return this.#fs.readdir(path);
+  }
+
+  /**
+   * A file's bytes: the latest version, or `version`. A series yields all its versions in order
+   * (as one Parquet file when its versions are tables); a table yields Parquet bytes.
+   */
+  async readFile(path: string, options: { version?: number } = {}): Promise<Uint8Array> {
+    this.#open();
+    const ref = await this.#fileRef(path);
+    const versions = await this.#fs.versionsOf(ref);
+    if (ref.factory !== STATIC_FACTORY) {
+      if (!this.services.dynamic) throw pondError('EUNSUPPORTED', ref.path, `dynamic node (factory ${ref.factory}) needs a factory registry`);
+      return this.services.dynamic.readFile(ref, pick(versions, ref, options.version), this.#fs);
+    }
+    if (ref.type === 'file:series' && options.version === undefined) {
+      const bodies = await Promise.all(versions.map((v) => this.persistence.readBody(v, ref.path)));
+      const nonEmpty = bodies.filter((b) => b.length > 0);
+      if (nonEmpty.length > 1 && nonEmpty.every(looksLikeParquet)) return tableToParquet(await this.#unionParquet(nonEmpty, ref.path));
+      return concat(bodies);
+    }
+    return this.persistence.readBody(pick(versions, ref, options.version), ref.path);
+  }
+
+  /** A file's bytes as a stream; large files are never loaded whole. */
+  createReadStream(path: string, options: { version?: number } = {}): ReadableStream<Uint8Array> {
+    const queue: ReadableStream<Uint8Array>[] = [];
+    let started = false;
+    let current: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        if (!started) {
+          started = true;
+          this.#open();
+          const ref = await this.#fileRef(path);
+          const versions = await this.#fs.versionsOf(ref);
+          if (ref.factory !== STATIC_FACTORY || (ref.type === 'file:series' && options.version === undefined && versions.length > 1)) {
+            const bytes = await this.readFile(path, options);
+            queue.push(new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } }));
+          } else {
+            queue.push(this.persistence.bodyStream(pick(versions, ref, options.version), ref.path));
+          }
+        }
+        for (;;) {
+          if (!current) {
+            const next = queue.shift();
+            if (!next) return controller.close();
+            current = next.getReader();
+          }
+          const { done, value } = await current.read();
+          if (done) { current = undefined; continue; }
+          if (value.length) return controller.enqueue(value);
+        }
+      },
+      cancel: async () => { await current?.cancel(); },
+    });
+  }
+
+  /** A table, series (union of its versions) or dynamic table as an Arrow table. */
+  async readTable(path: string): Promise<arrow.Table> {
+    this.#open();
+    const ref = await this.#fileRef(path);
+    if (ref.type !== 'file:table' && ref.type !== 'file:series') throw pondError('EINVAL', ref.path, `is a ${ref.type}, not a table`);
+    const versions = await this.#fs.versionsOf(ref);
+    if (ref.factory !== STATIC_FACTORY) {
+      const dyn = this.services.dynamic;
+      if (!dyn) throw pondError('EUNSUPPORTED', ref.path, `dynamic node (factory ${ref.factory}) needs a factory registry`);
+      const config = pick(versions, ref, undefined);
+      if (dyn.readTable) return dyn.readTable(ref, config, this.#fs);
+      return parquetToTable(await dyn.readFile(ref, config, this.#fs), ref.path);
+    }
+    if (ref.type === 'file:table') return parquetToTable(await this.persistence.readBody(pick(versions, ref, undefined), ref.path), ref.path);
+    const bodies = (await Promise.all(versions.map((v) => this.persistence.readBody(v, ref.path)))).filter((b) => b.length > 0);
+    if (bodies.length === 0) return new arrow.Table();
+    for (const b of bodies) if (!looksLikeParquet(b)) throw pondError('EINVAL', ref.path, 'is a series of bytes, not of tables');
+    return this.#unionParquet(bodies, ref.path);
+  }
+
+  /** A node's versions, oldest first. */
+  async versions(path: string): Promise<VersionInfo[]> {
+    this.#open();
+    return this.#fs.versionInfos(await this.#fs.resolve(path));
+  }
+
+  /** The target of the symlink at `path`. */
+  async readlink(path: string): Promise<string> {
+    this.#open();
+    const ref = await this.#fs.resolve(path, { follow: false });
+    if (ref.type !== 'symlink') throw pondError('EINVAL', ref.path, 'not a symbolic link');
+    return this.#fs.readlinkRef(ref);
+  }
+
+  /** Paths matching a glob, with what each `*` and `**` captured (see docs/glob.md). */
+  async glob(pattern: string, options: { cwd?: string } = {}): Promise<GlobResult[]> {
+    this.#open();
+    const fs = this.#fs;
+    const walker = {
+      async list(dirPath: string): Promise<GlobEntry[]> {
+        const dir = await fs.resolve(dirPath);
+        const out: GlobEntry[] = [];
+        for (const e of await fs.entries(dir)) {
+          if (e.type !== 'symlink') { out.push({ name: e.name, type: e.type, nodeId: e.nodeId }); continue; }
+          try {
+            const target = await fs.resolve(`${dir.path === '/' ? '' : dir.path}/${e.name}`);
+            out.push({ name: e.name, type: target.type, nodeId: target.nodeId, isSymlink: true });
+          } catch {
+            out.push({ name: e.name, type: 'symlink', nodeId: e.nodeId, isSymlink: true });
+          }
+        }
+        return out;
+      },
+    };
+    const matches = await globWalk(pattern, walker, { cwd: options.cwd });
+    return matches.map((m) => ({ path: m.path, captures: m.captures }));
+  }
+
+  /** Run SQL over pond tables: `tables` maps a table name to a glob pattern whose matches are unioned by column name. */
+  async query(sql: string, options: { tables?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<arrow.Table> {
+    this.#open();
+    if (!this.services.query) throw pondError('EUNSUPPORTED', '/', 'SQL needs the SQL engine (open the pond with a registry)');
+    return this.services.query(this, sql, options);
+  }
+
+  /** Committed transactions, newest first. */
+  async history(): Promise<TxnRecord[]> {
+    this.#open();
+    return this.persistence.history();
+  }
+
+  /** Pick up commits made elsewhere (another tab or handle); true when the version moved. */
+  async refresh(): Promise<boolean> {
+    this.#open();
+    const moved = await this.persistence.refresh();
+    if (moved) this.#fs = new TinyFs(this.persistence, undefined, this.services.dynamic);
+    return moved;
+  }
+
+  /** Close the pond; later calls fail with ECLOSED. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.persistence.close();
+  }
+
+  #open(): void {
+    if (this.#closed) throw pondError('ECLOSED', '/', 'the pond is closed');
+  }
+
+  async #fileRef(path: string): Promise<NodeRef> {
+    const ref = await this.#fs.resolve(normalizePath(path));
+    if (ref.type === 'directory') throw pondError('EISDIR', ref.path, 'is a directory');
+    return ref;
+  }
+
+  async #unionParquet(bodies: Uint8Array[], path: string): Promise<arrow.Table> {
+    const tables = await Promise.all(bodies.map((b) => parquetToTable(b, path)));
+    try {
+      return tables.length === 1 ? tables[0] : tables[0].concat(...tables.slice(1));
+    } catch (e) {
+      throw pondError('EINVAL', path, 'series versions have different schemas', {}, e);
+    }
+  }
+}
+
+function pick(versions: NodeVersion[], ref: NodeRef, version: number | undefined): NodeVersion {
+  if (version === undefined) {
+    const last = versions[versions.length - 1];
+    if (!last) throw pondError('ENOENT', ref.path, 'node has no stored version');
+    return last;
+  }
+  const v = versions.find((x) => x.version === version);
+  if (!v) throw pondError('ENOENT', ref.path, `no version ${version} (has ${versions.length ? `1..${versions[versions.length - 1].version}` : 'none'})`);
+  return v;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+function summarize(ops: string[]): string {
+  const head = ops.slice(0, 3).join('; ');
+  return ops.length > 3 ? `${head}; and ${ops.length - 3} more` : head;
+}
+
+export { collect };

@@ -1,0 +1,83 @@
+import type { DirEntry } from './node.ts';
+import { pondError } from '../errors.ts';
+
+/**
+ * The pluggable directory interface. Stored directories, transaction overlays and virtual
+ * (factory-built) directories all implement it, so path resolution and listing treat them alike.
+ */
+export interface Directory {
+  /** The entry named `name`, or undefined. */
+  get(name: string): Promise<DirEntry | undefined>;
+  /** Add or replace an entry. Read-only directories throw EROFS. */
+  insert(entry: DirEntry): Promise<void>;
+  /** Remove and return an entry (undefined when absent). Read-only directories throw EROFS. */
+  remove(name: string): Promise<DirEntry | undefined>;
+  /** Every entry, in the order this directory chooses to list them. */
+  entries(): Promise<DirEntry[]>;
+}
+
+/** A directory held in a Map: the working copy a transaction edits. */
+export class MapDirectory implements Directory {
+  readonly map: Map<string, DirEntry>;
+  constructor(entries: Iterable<DirEntry> = []) {
+    this.map = new Map([...entries].map((e) => [e.name, e]));
+  }
+  async get(name: string): Promise<DirEntry | undefined> {
+    return this.map.get(name);
+  }
+  async insert(entry: DirEntry): Promise<void> {
+    this.map.set(entry.name, entry);
+  }
+  async remove(name: string): Promise<DirEntry | undefined> {
+    const e = this.map.get(name);
+    this.map.delete(name);
+    return e;
+  }
+  async entries(): Promise<DirEntry[]> {
+    return [...this.map.values()].sort((a, b) => compareNames(a.name, b.name));
+  }
+}
+
+/** Example virtual directory (as in the Rust tinyfs): lists another directory in reverse name order. Read-only. */
+export class ReverseDirectory implements Directory {
+  constructor(private readonly inner: Directory, private readonly path = '<reverse>') {}
+  get(name: string): Promise<DirEntry | undefined> {
+    return this.inner.get(name);
+  }
+  async insert(): Promise<void> {
+    throw pondError('EROFS', this.path, 'a reverse directory is read-only');
+  }
+  async remove(): Promise<DirEntry | undefined> {
+    throw pondError('EROFS', this.path, 'a reverse directory is read-only');
+  }
+  async entries(): Promise<DirEntry[]> {
+    return (await this.inner.entries()).sort((a, b) => compareNames(b.name, a.name));
+  }
+}
+
+/** Example virtual directory (as in the Rust tinyfs): passes through, and records every visit. */
+export class VisitRecordingDirectory implements Directory {
+  readonly visits: string[] = [];
+  constructor(private readonly inner: Directory) {}
+  get(name: string): Promise<DirEntry | undefined> {
+    this.visits.push(`get:${name}`);
+    return this.inner.get(name);
+  }
+  insert(entry: DirEntry): Promise<void> {
+    this.visits.push(`insert:${entry.name}`);
+    return this.inner.insert(entry);
+  }
+  remove(name: string): Promise<DirEntry | undefined> {
+    this.visits.push(`remove:${name}`);
+    return this.inner.remove(name);
+  }
+  entries(): Promise<DirEntry[]> {
+    this.visits.push('entries');
+    return this.inner.entries();
+  }
+}
+
+/** Name order of every listing: by UTF-16 code unit, like the Rust BTreeMap over bytes for ASCII. */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

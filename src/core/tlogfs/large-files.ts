@@ -1,0 +1,121 @@
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { StoredBody } from '../tinyfs/persistence.ts';
+import { createSha256, sha256Hex } from '../hash.ts';
+import { pondError } from '../errors.ts';
+
+/** Bodies larger than this go to `_large_files/`; smaller ones are stored inline in the row. */
+export const LARGE_THRESHOLD = 64 * 1024;
+
+/** The content-addressed key of a large body. */
+export function largeKey(sha256: string): string {
+  return `_large_files/sha256=${sha256}`;
+}
+
+/**
+ * Store a file body: inline when ≤ LARGE_THRESHOLD, else as a large file written before the
+ * commit. Streams are hashed while they are written to a temporary key and copied into place,
+ * so the body is never held in memory whole.
+ */
+export async function putBody(store: ObjectStore, data: Uint8Array | ReadableStream<Uint8Array>, newId: () => string): Promise<StoredBody> {
+  if (data instanceof Uint8Array) {
+    const sha256 = await sha256Hex(data);
+    if (data.length <= LARGE_THRESHOLD) return { content: data, sha256, size: data.length };
+    const key = largeKey(sha256);
+    if ((await store.size(key)) !== data.length) await store.write(key, data);
+    return { content: null, sha256, size: data.length };
+  }
+  const reader = data.getReader();
+  const head: Uint8Array[] = [];
+  let headSize = 0;
+  // Buffer up to the threshold: a small stream becomes an inline body without touching the store.
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      const bytes = joinChunks(head, headSize);
+      return { content: bytes, sha256: await sha256Hex(bytes), size: bytes.length };
+    }
+    head.push(value);
+    headSize += value.length;
+    if (headSize > LARGE_THRESHOLD) break;
+  }
+  const hash = createSha256();
+  let size = 0;
+  const hashed = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const c of head) { hash.update(c); size += c.length; controller.enqueue(c); }
+      head.length = 0;
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) return controller.close();
+      hash.update(value);
+      size += value.length;
+      controller.enqueue(value);
+    },
+    cancel(reason) { return reader.cancel(reason); },
+  });
+  const tmp = `_large_files/tmp-${newId()}`;
+  try {
+    await store.writeStream(tmp, hashed);
+    const sha256 = hash.hex();
+    const key = largeKey(sha256);
+    if ((await store.size(key)) !== size) await store.writeStream(key, store.readStream(tmp));
+    return { content: null, sha256, size };
+  } finally {
+    await store.delete(tmp).catch(() => undefined);
+  }
+}
+
+/** Read a large body whole and verify its hash; a mismatch or a missing file is ECORRUPT naming `path`. */
+export async function readLarge(store: ObjectStore, sha256: string, size: number | null, path: string): Promise<Uint8Array> {
+  const key = largeKey(sha256);
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.read(key);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') throw pondError('ECORRUPT', path, `large file ${key} is missing`, { key });
+    throw e;
+  }
+  if ((size !== null && bytes.length !== size) || (await sha256Hex(bytes)) !== sha256) {
+    throw pondError('ECORRUPT', path, `large file ${key} does not match its sha256`, { key });
+  }
+  return bytes;
+}
+
+/** Stream a large body, verifying the hash at the end: a mismatch errors the stream with ECORRUPT. */
+export function streamLarge(store: ObjectStore, sha256: string, size: number | null, path: string): ReadableStream<Uint8Array> {
+  const key = largeKey(sha256);
+  const hash = createSha256();
+  let seen = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      reader ??= store.readStream(key).getReader();
+      let r: ReadableStreamReadResult<Uint8Array>;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ENOENT') throw pondError('ECORRUPT', path, `large file ${key} is missing`, { key });
+        throw e;
+      }
+      if (r.done) {
+        if ((size !== null && seen !== size) || hash.hex() !== sha256) {
+          controller.error(pondError('ECORRUPT', path, `large file ${key} does not match its sha256`, { key }));
+        } else controller.close();
+        return;
+      }
+      hash.update(r.value);
+      seen += r.value.length;
+      controller.enqueue(r.value);
+    },
+    cancel(reason) { return reader?.cancel(reason); },
+  });
+}
+
+function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) { out.set(c, o); o += c.length; }
+  return out;
+}

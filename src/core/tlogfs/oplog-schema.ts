@@ -1,0 +1,122 @@
+import * as arrow from 'apache-arrow';
+import type { NodeVersion } from '../tinyfs/node.ts';
+import { STATIC_FACTORY, isEntryType } from '../tinyfs/entry-type.ts';
+import { pondError } from '../errors.ts';
+
+/** The partition column; Delta keeps its value in the path and `add.partitionValues`, not in the file. */
+export const PARTITION_COLUMN = 'part_id';
+
+/** OplogEntry columns stored in each Parquet file (every column of DESIGN.md except the partition column). */
+export const OPLOG_FILE_SCHEMA = new arrow.Schema([
+  new arrow.Field('node_id', new arrow.Utf8(), false),
+  new arrow.Field('file_type', new arrow.Utf8(), false),
+  new arrow.Field('timestamp', new arrow.TimestampMicrosecond('UTC'), false),
+  new arrow.Field('version', new arrow.Int64(), false),
+  new arrow.Field('content', new arrow.Binary(), true),
+  new arrow.Field('sha256', new arrow.Utf8(), true),
+  new arrow.Field('size', new arrow.Int64(), true),
+  new arrow.Field('min_event_time', new arrow.Int64(), true),
+  new arrow.Field('max_event_time', new arrow.Int64(), true),
+  new arrow.Field('extended_attributes', new arrow.Utf8(), true),
+  new arrow.Field('factory', new arrow.Utf8(), false),
+  new arrow.Field('txn_seq', new arrow.Int64(), false),
+]);
+
+const KNOWN = new Set([PARTITION_COLUMN, ...OPLOG_FILE_SCHEMA.fields.map((f) => f.name)]);
+
+/** The OplogEntry schema as a Delta `schemaString` (struct of the full table, partition column first). */
+export function deltaSchemaString(): string {
+  const f = (name: string, type: string, nullable: boolean) => ({ name, type, nullable, metadata: {} });
+  return JSON.stringify({
+    type: 'struct',
+    fields: [
+      f('part_id', 'string', false), f('node_id', 'string', false), f('file_type', 'string', false),
+      f('timestamp', 'timestamp', false), f('version', 'long', false), f('content', 'binary', true),
+      f('sha256', 'string', true), f('size', 'long', true), f('min_event_time', 'long', true),
+      f('max_event_time', 'long', true), f('extended_attributes', 'string', true), f('factory', 'string', false),
+      f('txn_seq', 'long', false),
+    ],
+  });
+}
+
+/** Encode rows of one partition as an Arrow table in the file schema. */
+export function rowsToTable(rows: NodeVersion[]): arrow.Table {
+  const big = (n: number | null) => (n === null ? null : BigInt(Math.trunc(n)));
+  const cols: Record<string, arrow.Vector> = {
+    node_id: arrow.vectorFromArray(rows.map((r) => r.nodeId), new arrow.Utf8()),
+    file_type: arrow.vectorFromArray(rows.map((r) => r.type), new arrow.Utf8()),
+    // Arrow JS takes milliseconds for timestamp vectors and stores the chosen unit.
+    timestamp: arrow.vectorFromArray(rows.map((r) => r.timestampUs / 1000), new arrow.TimestampMicrosecond('UTC')),
+    version: arrow.vectorFromArray(rows.map((r) => BigInt(r.version)), new arrow.Int64()),
+    content: arrow.vectorFromArray(rows.map((r) => r.content), new arrow.Binary()),
+    sha256: arrow.vectorFromArray(rows.map((r) => r.sha256), new arrow.Utf8()),
+    size: arrow.vectorFromArray(rows.map((r) => big(r.size)), new arrow.Int64()),
+    min_event_time: arrow.vectorFromArray(rows.map((r) => big(r.minEventTime)), new arrow.Int64()),
+    max_event_time: arrow.vectorFromArray(rows.map((r) => big(r.maxEventTime)), new arrow.Int64()),
+    extended_attributes: arrow.vectorFromArray(rows.map((r) => (Object.keys(r.attributes).length ? JSON.stringify(r.attributes) : null)), new arrow.Utf8()),
+    factory: arrow.vectorFromArray(rows.map((r) => r.factory), new arrow.Utf8()),
+    txn_seq: arrow.vectorFromArray(rows.map((r) => BigInt(r.txnSeq)), new arrow.Int64()),
+  };
+  const table = new arrow.Table(cols);
+  // Carry the declared nullability (vectorFromArray makes every field nullable).
+  return new arrow.Table(OPLOG_FILE_SCHEMA, table.batches.map((b) => new arrow.RecordBatch(OPLOG_FILE_SCHEMA, b.data)));
+}
+
+/**
+ * Decode a Parquet file's rows. Tolerates older and newer writers: a missing `factory` column
+ * reads as 'tlogfs'; columns this build does not know are kept in `extra`.
+ */
+export function tableToRows(table: arrow.Table, partId: string, path: string): NodeVersion[] {
+  const col = (name: string) => table.getChild(name);
+  const need = (name: string) => {
+    const c = col(name);
+    if (!c) throw pondError('ECORRUPT', path, `OplogEntry file lacks column ${name}`);
+    return c;
+  };
+  const nodeId = need('node_id'), fileType = need('file_type'), ts = need('timestamp'), version = need('version');
+  const txn = need('txn_seq');
+  const content = col('content'), sha = col('sha256'), size = col('size'), minT = col('min_event_time'), maxT = col('max_event_time');
+  const attrs = col('extended_attributes'), factory = col('factory'), part = col(PARTITION_COLUMN);
+  const extras = table.schema.fields.map((f) => f.name).filter((n) => !KNOWN.has(n));
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const rows: NodeVersion[] = [];
+  for (let i = 0; i < table.numRows; i++) {
+    const type = fileType.get(i);
+    if (!isEntryType(type)) throw pondError('ECORRUPT', path, `row ${i} has unknown file_type ${JSON.stringify(type)}`);
+    let attributes: Record<string, string> = {};
+    const a = attrs?.get(i);
+    if (a) {
+      try {
+        attributes = JSON.parse(a);
+      } catch {
+        throw pondError('ECORRUPT', path, `row ${i} has extended_attributes that are not JSON`);
+      }
+    }
+    const c = content?.get(i) as Uint8Array | null | undefined;
+    const row: NodeVersion = {
+      partId: (part?.get(i) as string | null) ?? partId,
+      nodeId: String(nodeId.get(i)),
+      type,
+      timestampUs: timestampToUs(ts.get(i), ts.type),
+      version: Number(version.get(i)),
+      content: c ? c.slice() : null,
+      sha256: (sha?.get(i) as string | null) ?? null,
+      size: num(size?.get(i)),
+      minEventTime: num(minT?.get(i)),
+      maxEventTime: num(maxT?.get(i)),
+      attributes,
+      factory: (factory?.get(i) as string | null) ?? STATIC_FACTORY,
+      txnSeq: Number(txn.get(i)),
+    };
+    if (extras.length) row.extra = Object.fromEntries(extras.map((n) => [n, col(n)?.get(i) ?? null]));
+    rows.push(row);
+  }
+  return rows;
+}
+
+function timestampToUs(v: unknown, type: arrow.DataType): number {
+  if (v === null || v === undefined) return 0;
+  // Arrow JS returns timestamps in milliseconds whatever the stored unit; raw integers are taken as µs.
+  if (arrow.DataType.isTimestamp(type)) return Math.round(Number(v) * 1000);
+  return Number(v);
+}

@@ -1,0 +1,340 @@
+import type { ObjectStore } from '../storage/object-store.ts';
+import type { NodeVersion, TxnRecord } from '../tinyfs/node.ts';
+import type { CommitInfo, Persistence, PersistenceWriter, PondWarning, StoredBody } from '../tinyfs/persistence.ts';
+import { ROOT_ID, STATIC_FACTORY } from '../tinyfs/entry-type.ts';
+import { encodeDirectory } from '../tinyfs/dir-codec.ts';
+import { defaultEffects, type Effects } from '../tinyfs/transaction.ts';
+import { parquetToTable, tableToParquet } from '../arrow/parquet.ts';
+import { isPondError, pondError } from '../errors.ts';
+import { PROTOCOL, encodeCommit, logKey, parseCommit, isComplete, versionOfKey, LOG_DIR, type Action, type AddAction } from './delta-log.ts';
+import { LogState, txnRecord, type DataFile } from './log-state.ts';
+import { deltaSchemaString, rowsToTable, tableToRows, PARTITION_COLUMN } from './oplog-schema.ts';
+import { putBody, readLarge, streamLarge } from './large-files.ts';
+import { CHECKPOINT_INTERVAL, readCheckpoint, readLastCheckpoint, writeCheckpoint } from './checkpoint.ts';
+
+export interface TlogOptions {
+  /** Create a new pond when the store holds none (default true for writable stores). */
+  create?: boolean;
+  /** Open read-only as of this version (time travel). */
+  asOf?: number;
+  effects?: Effects;
+}
+
+type Partition = { files: number; byNode: Map<string, NodeVersion[]> };
+
+/**
+ * TLogFS: node versions persisted as a Delta Lake table of Parquet files in an ObjectStore.
+ * Opening replays `_delta_log` (from the newest checkpoint); partitions are read lazily, once.
+ */
+export class TlogPersistence implements Persistence {
+  readonly warnings: PondWarning[] = [];
+  #state: LogState;
+  #fileRows = new Map<string, Promise<NodeVersion[]>>();
+  #partitions = new Map<string, Promise<Partition>>();
+  #historyCache = new Map<number, TxnRecord>();
+  #closed = false;
+
+  private constructor(
+    readonly store: ObjectStore,
+    state: LogState,
+    readonly readOnly: boolean,
+    private readonly asOf: number | undefined,
+    private readonly effects: Effects,
+    private brokenAt: number | undefined,
+  ) {
+    this.#state = state;
+  }
+
+  /** Open (or create) the pond in `store`. */
+  static async open(store: ObjectStore, options: TlogOptions = {}): Promise<TlogPersistence> {
+    const effects = options.effects ?? defaultEffects;
+    const asOf = options.asOf;
+    if (asOf !== undefined && (!Number.isInteger(asOf) || asOf < 0)) throw pondError('EINVAL', '/', `asOf must be a version number, got ${asOf}`);
+    const keys = await store.list(LOG_DIR);
+    const versions = keys.map(versionOfKey).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+    if (versions.length === 0) {
+      if (asOf !== undefined || options.create === false || !store.writable) throw pondError('ENOENT', '/', `no pond in this ${store.kind} store`);
+      await TlogPersistence.#initialize(store, effects);
+      return TlogPersistence.open(store, { ...options, create: false });
+    }
+    const warnings: PondWarning[] = [];
+    const state = new LogState();
+    let from = 0;
+    const cp = await readLastCheckpoint(store);
+    if (cp !== undefined && (asOf === undefined || cp <= asOf)) {
+      try {
+        state.apply(cp, await readCheckpoint(store, cp));
+        from = cp + 1;
+      } catch (e) {
+        warnings.push({ code: 'ECORRUPT', path: `_delta_log/${cp}.checkpoint.parquet`, message: `checkpoint unreadable, replaying the whole log: ${(e as Error).message}` });
+      }
+    }
+    const last = asOf ?? versions[versions.length - 1];
+    let brokenAt: number | undefined;
+    for (let v = from; v <= last; v++) {
+      const key = logKey(v);
+      let bytes: Uint8Array;
+      try {
+        bytes = await store.read(key);
+      } catch (e) {
+        if (!isPondError(e, 'ENOENT')) throw e;
+        warnings.push({ code: 'ECORRUPT', path: key, message: `commit ${v} is missing; the pond opens at version ${v - 1}` });
+        brokenAt = v;
+        break;
+      }
+      try {
+        const parsed = parseCommit(bytes, key);
+        if (!isComplete(parsed)) throw pondError('ECORRUPT', key, 'commit file has no commitInfo (cut short)');
+        state.apply(v, parsed.actions, parsed.commitInfo);
+      } catch (e) {
+        if (!isPondError(e, 'ECORRUPT')) throw e;
+        const newest = v === versions[versions.length - 1];
+        warnings.push({ code: 'ECORRUPT', path: key, message: newest ? `ignored a torn last commit: ${e.message}` : `${e.message}; the pond opens at version ${v - 1}` });
+        if (!newest) brokenAt = v;
+        break;
+      }
+    }
+    if (asOf !== undefined && state.version < asOf) throw pondError('ENOENT', '/', `no version ${asOf} (newest is ${state.version})`);
+    if (!state.metaData) throw pondError('ECORRUPT', logKey(0), 'the log has no metaData action');
+    const readOnly = asOf !== undefined || !store.writable;
+    const p = new TlogPersistence(store, state, readOnly, asOf, effects, brokenAt);
+    p.warnings.push(...warnings);
+    return p;
+  }
+
+  static async #initialize(store: ObjectStore, effects: Effects): Promise<void> {
+    const now = effects.now();
+    const root: NodeVersion = {
+      partId: ROOT_ID, nodeId: ROOT_ID, type: 'directory', timestampUs: now * 1000, version: 1,
+      content: encodeDirectory([]), sha256: null, size: null, minEventTime: null, maxEventTime: null,
+      attributes: {}, factory: STATIC_FACTORY, txnSeq: 0,
+    };
+    const add = await writePartition(store, ROOT_ID, [root], effects);
+    const actions: Action[] = [
+      { protocol: PROTOCOL },
+      { metaData: { id: effects.newId(), name: null, description: 'DuckPond oplog', format: { provider: 'parquet', options: {} }, schemaString: deltaSchemaString(), partitionColumns: [PARTITION_COLUMN], configuration: {}, createdTime: now } },
+      { add },
+    ];
+    const bytes = encodeCommit(actions, { timestamp: now, operation: 'CREATE', txn_seq: 0, message: 'create pond', engineInfo: ENGINE });
+    // Two tabs creating at once: the loser simply opens the winner's pond.
+    await store.putIfAbsent(logKey(0), bytes);
+  }
+
+  get version(): number {
+    return this.#state.version;
+  }
+
+  async loadNode(partId: string, nodeId: string): Promise<NodeVersion[]> {
+    this.#open();
+    const part = await this.#partition(partId);
+    return [...(part.byNode.get(nodeId) ?? [])];
+  }
+
+  async readBody(v: NodeVersion, path: string): Promise<Uint8Array> {
+    if (v.content) return v.content;
+    if (v.sha256 === null || v.size === 0) return new Uint8Array(0);
+    return readLarge(this.store, v.sha256, v.size, path);
+  }
+
+  bodyStream(v: NodeVersion, path: string): ReadableStream<Uint8Array> {
+    if (v.content || v.sha256 === null || v.size === 0) {
+      const bytes = v.content ?? new Uint8Array(0);
+      return new ReadableStream({ start(c) { if (bytes.length) c.enqueue(bytes); c.close(); } });
+    }
+    return streamLarge(this.store, v.sha256, v.size, path);
+  }
+
+  async history(): Promise<TxnRecord[]> {
+    this.#open();
+    const out: TxnRecord[] = [];
+    for (let v = this.#state.version; v >= 0; v--) {
+      const known = this.#state.txns.get(v) ?? this.#historyCache.get(v);
+      if (known) { out.push(known); continue; }
+      // Versions folded into a checkpoint: read their commitInfo on demand (history is rare, opening is not).
+      try {
+        const parsed = parseCommit(await this.store.read(logKey(v)), logKey(v));
+        const rec = parsed.commitInfo ? txnRecord(v, parsed.commitInfo) : { txnSeq: v, timestamp: 0, message: '', operation: 'WRITE' };
+        this.#historyCache.set(v, rec);
+        out.push(rec);
+      } catch {
+        out.push({ txnSeq: v, timestamp: 0, message: '(commit file unavailable)', operation: 'UNKNOWN' });
+      }
+    }
+    return out;
+  }
+
+  async beginWrite(options: { wait?: boolean; timeoutMs?: number } = {}): Promise<PersistenceWriter> {
+    this.#open();
+    if (this.readOnly) throw pondError('EROFS', '/', 'this pond is read-only');
+    const unlock = await this.store.lock(options);
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      await unlock();
+    };
+    try {
+      await this.refresh();
+      if (this.brokenAt !== undefined) {
+        throw pondError('ECORRUPT', logKey(this.brokenAt), `commit ${this.brokenAt} is damaged; run fsck before writing`);
+      }
+    } catch (e) {
+      await release();
+      throw e;
+    }
+    const txnSeq = this.#state.version + 1;
+    let committed = false;
+    return {
+      txnSeq,
+      putBody: (data: Uint8Array | ReadableStream<Uint8Array>): Promise<StoredBody> => putBody(this.store, data, this.effects.newId),
+      commit: async (rows: NodeVersion[], info: CommitInfo): Promise<number> => {
+        if (released || committed) throw pondError('EINVAL', '/', 'this transaction has already finished');
+        committed = true;
+        return this.#commit(txnSeq, rows, info);
+      },
+      release,
+    };
+  }
+
+  async refresh(): Promise<boolean> {
+    this.#open();
+    if (this.asOf !== undefined) return false;
+    const before = this.#state.version;
+    for (;;) {
+      const key = logKey(this.#state.version + 1);
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.store.read(key);
+      } catch (e) {
+        if (isPondError(e, 'ENOENT')) break;
+        throw e;
+      }
+      let parsed: ReturnType<typeof parseCommit>;
+      try {
+        parsed = parseCommit(bytes, key);
+        if (!isComplete(parsed)) break;
+      } catch {
+        break; // a torn tail stays invisible, as on open
+      }
+      this.#state.apply(this.#state.version + 1, parsed.actions, parsed.commitInfo);
+    }
+    if (this.#state.version !== before) this.#partitions.clear();
+    return this.#state.version !== before;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#partitions.clear();
+    this.#fileRows.clear();
+  }
+
+  async #commit(txnSeq: number, rows: NodeVersion[], info: CommitInfo): Promise<number> {
+    const byPart = new Map<string, NodeVersion[]>();
+    for (const r of rows) {
+      const list = byPart.get(r.partId) ?? [];
+      list.push(r);
+      byPart.set(r.partId, list);
+    }
+    const adds: Action[] = [];
+    for (const [partId, list] of byPart) adds.push({ add: await writePartition(this.store, partId, list, this.effects) });
+    const now = this.effects.now();
+    const bytes = encodeCommit(adds, {
+      timestamp: now, operation: info.operation, operationParameters: { rows: rows.length, partitions: byPart.size },
+      txn_seq: txnSeq, message: info.message, engineInfo: ENGINE,
+    });
+    const key = logKey(txnSeq);
+    if (!(await this.store.putIfAbsent(key, bytes))) {
+      // Under the lock, an existing file here can only be a torn write of a crashed writer: set it aside.
+      if (!(await this.#setAsideTorn(key)) || !(await this.store.putIfAbsent(key, bytes))) {
+        throw pondError('ECONFLICT', key, `version ${txnSeq} was committed by another writer`);
+      }
+    }
+    const parsed = parseCommit(bytes, key);
+    this.#state.apply(txnSeq, parsed.actions, parsed.commitInfo);
+    for (const partId of byPart.keys()) this.#partitions.delete(partId);
+    if (txnSeq % CHECKPOINT_INTERVAL === 0) {
+      try {
+        await writeCheckpoint(this.store, this.#state);
+      } catch (e) {
+        this.warnings.push({ code: 'ECHECKPOINT', path: key, message: `checkpoint failed (the commit stands): ${(e as Error).message}` });
+      }
+    }
+    return txnSeq;
+  }
+
+  async #setAsideTorn(key: string): Promise<boolean> {
+    const existing = await this.store.read(key);
+    try {
+      if (isComplete(parseCommit(existing, key))) return false;
+    } catch {
+      // torn: falls through
+    }
+    await this.store.write(`${key}.torn-${this.effects.now()}`, existing);
+    await this.store.delete(key);
+    this.warnings.push({ code: 'ECORRUPT', path: key, message: 'set aside a torn commit left by a crashed writer' });
+    return true;
+  }
+
+  #partition(partId: string): Promise<Partition> {
+    const files = this.#state.partitions.get(partId) ?? [];
+    let p = this.#partitions.get(partId);
+    if (!p) {
+      p = this.#loadPartition(files);
+      this.#partitions.set(partId, p);
+      p.catch(() => this.#partitions.delete(partId));
+    }
+    return p;
+  }
+
+  async #loadPartition(files: DataFile[]): Promise<Partition> {
+    const rowsPerFile = await Promise.all(files.map((f) => this.#rowsOf(f, files === undefined ? '' : f.path)));
+    const byNode = new Map<string, Map<number, NodeVersion>>();
+    for (const rows of rowsPerFile) {
+      for (const r of rows) {
+        let m = byNode.get(r.nodeId);
+        if (!m) byNode.set(r.nodeId, (m = new Map()));
+        m.set(r.version, r); // later files win: a relocated node's rows replace older copies
+      }
+    }
+    const out = new Map<string, NodeVersion[]>();
+    for (const [id, m] of byNode) out.set(id, [...m.values()].sort((a, b) => a.version - b.version));
+    return { files: files.length, byNode: out };
+  }
+
+  #rowsOf(file: DataFile, _path: string): Promise<NodeVersion[]> {
+    let p = this.#fileRows.get(file.path);
+    if (!p) {
+      p = (async () => {
+        let bytes: Uint8Array;
+        try {
+          bytes = await this.store.read(file.path);
+        } catch (e) {
+          if (isPondError(e, 'ENOENT')) throw pondError('ECORRUPT', file.path, `data file of commit ${file.version} is missing`);
+          throw e;
+        }
+        const partId = /part_id=([^/]+)\//.exec(file.path)?.[1] ?? '';
+        return tableToRows(await parquetToTable(bytes, file.path), decodeURIComponent(partId), file.path);
+      })();
+      this.#fileRows.set(file.path, p);
+      p.catch(() => this.#fileRows.delete(file.path));
+    }
+    return p;
+  }
+
+  #open(): void {
+    if (this.#closed) throw pondError('ECLOSED', '/', 'the pond is closed');
+  }
+}
+
+const ENGINE = 'duckpond-web/0.1';
+
+/** Write one partition's rows as a new Parquet file; returns its Delta add action. */
+async function writePartition(store: ObjectStore, partId: string, rows: NodeVersion[], effects: Effects): Promise<AddAction> {
+  const bytes = await tableToParquet(rowsToTable(rows));
+  const path = `${PARTITION_COLUMN}=${partId}/part-${effects.newId()}.parquet`;
+  await store.write(path, bytes);
+  return {
+    path, partitionValues: { [PARTITION_COLUMN]: partId }, size: bytes.length, modificationTime: effects.now(), dataChange: true,
+    stats: JSON.stringify({ numRecords: rows.length }),
+  };
+}
