@@ -9,6 +9,10 @@ export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     environment: 'node',
+    // Forks isolate each file's wasm heap; two workers keep a 2-core box busy without starving DuckDB init.
+    pool: 'forks',
+    maxWorkers: 2,
     testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

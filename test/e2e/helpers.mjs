@@ -1,0 +1,75 @@
+// Shared plumbing for *.e2e.mjs files: a fresh Chromium profile per page against the preview
+// server that run.mjs started. Each test file runs in its own process (node:test), so nothing
+// but the environment is shared: E2E_BASE_URL and CHROME_PATH.
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, basename, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright';
+
+/** Flags from DESIGN.md: Chromium as root in a container, no GPU, no background network chatter. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export const SCREENSHOT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+
+/** The preview server's URL (ends with '/'; includes the sub-path the site is served under). */
+export function baseURL() {
+  const url = process.env.E2E_BASE_URL;
+  if (!url) throw new Error('E2E_BASE_URL is not set: run e2e tests through `npm run test:e2e` (test/e2e/run.mjs)');
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+/**
+ * Open `path` (relative to the site root) in a fresh persistent Chromium profile, so OPFS and
+ * IndexedDB start empty for every test. Closed and screenshotted automatically when `t` ends.
+ * Returns the page plus `errors` (uncaught exceptions, console errors, failed or >= 400 requests,
+ * collected from before navigation) for tests to assert on.
+ * @param {import('node:test').TestContext} t
+ * @param {string} [path]
+ */
+export async function openPage(t, path = '') {
+  // A persistent context because Playwright rejects --user-data-dir in launch().
+  const profile = await mkdtemp(join(tmpdir(), 'duckpond-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  /** @type {string[]} */
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`.trim()));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`http ${r.status()}: ${r.url()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
+  });
+
+  t.after(async () => {
+    try {
+      await screenshot(page, `${basename(testFile(t) ?? 'e2e', '.e2e.mjs')}--${t.name}`);
+    } catch { /* the page may already be gone; a missing screenshot must not fail the test */ }
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  });
+
+  await page.goto(new URL(path, baseURL()).href);
+  return { page, context, errors };
+}
+
+/** Save a full-page PNG under test/e2e/screenshots/ (gitignored); returns its path. */
+export async function screenshot(page, name) {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const file = join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '_').slice(0, 120)}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+function testFile(t) {
+  // node:test does not expose the test's file in Node 20; argv[1] is the file of this process.
+  return t.filePath ?? process.argv[1];
+}
