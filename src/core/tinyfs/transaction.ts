@@ -83,13 +83,12 @@ export class Transaction implements Overlay {
       if (options.parents) return;
       throw pondError('EEXIST', abs, 'the root directory exists');
     }
+    if (options.parents) await this.mkdir(dirname(abs), { parents: true });
     const existing = await this.#lookup(abs);
     if (existing) {
       if (options.parents && existing.type === 'directory') return;
       throw pondError('EEXIST', abs, 'file exists');
     }
-    const parentPath = dirname(abs);
-    if (options.parents) await this.mkdir(parentPath, { parents: true });
     const { parent, name } = await this.#parentOf(abs);
     const nodeId = this.effects.newId();
     const ref: NodeRef = { path: abs, nodeId, partId: nodeId, type: 'directory', factory: STATIC_FACTORY };
