@@ -101,7 +101,9 @@ export class TinyFs {
     const key = `${ref.nodeId}@${v.version}/${v.txnSeq}`;
     let entries = this.#dirCache.get(key);
     if (!entries) {
-      entries = decodeDirectory(v.content ?? (await this.persistence.readBody(v, ref.path)), ref.path);
+      // Entries carry their partition so a virtual directory can re-expose them anywhere.
+      entries = decodeDirectory(v.content ?? (await this.persistence.readBody(v, ref.path)), ref.path)
+        .map((e) => ({ ...e, partId: TinyFs.partitionOf(e, ref.nodeId) }));
       this.#dirCache.set(key, entries);
     }
     return new ReadonlyDirectory(entries, ref.path);

@@ -304,7 +304,8 @@ export class Transaction implements Overlay {
 
   async #link(parent: NodeRef, entry: DirEntry): Promise<void> {
     const d = await this.#editDir(parent);
-    await d.dir.insert({ name: entry.name, nodeId: entry.nodeId, type: entry.type, factory: entry.factory });
+    const e = { name: entry.name, nodeId: entry.nodeId, type: entry.type, factory: entry.factory };
+    await d.dir.insert({ ...e, partId: TinyFs.partitionOf(e, parent.nodeId) });
     d.dirty = true;
   }
 
