@@ -146,6 +146,15 @@ export function pondBehaviour(name: string, open: () => Promise<Pond>): void {
         await expect(pond.transact((tx) => tx.writeFile('/t', enc('x'), { type: 'file:data' }))).rejects.toMatchObject({ code: 'EINVAL' });
       });
 
+      it('records the temporal bounds of each series version', async () => {
+        const t = (ms: number[]) => arrow.tableFromArrays({ timestamp: ms.map((m) => new Date(m)), v: Float64Array.from(ms.map((_, i) => i)) });
+        await pond.transact(async (tx) => tx.writeFile('/temps', await tableToParquet(t([1000, 3000, 2000])), { type: 'file:series' }));
+        await pond.transact(async (tx) => tx.writeFile('/temps', await tableToParquet(t([5000, 4000]))));
+        const rows = await pond.persistence.loadNode((await pond.stat('/temps')).partId, (await pond.stat('/temps')).nodeId);
+        expect(rows.map((r) => [r.minEventTime, r.maxEventTime])).toEqual([[1000, 3000], [4000, 5000]]);
+        expect((await pond.readTable('/temps')).numRows).toBe(5);
+      });
+
       it('refuses to read a directory as a file', async () => {
         await pond.transact((tx) => tx.mkdir('/d'));
         await expect(pond.readFile('/d')).rejects.toMatchObject({ code: 'EISDIR', data: { path: '/d' } });

@@ -6,7 +6,8 @@ import { STATIC_FACTORY, isEntryType, isFileType, type EntryType } from './entry
 import { encodeDirectory } from './dir-codec.ts';
 import { TinyFs, ROOT_REF, type DynamicHooks, type Overlay } from './fs.ts';
 import { basename, dirname, joinPath, normalizePath, validateName } from './path.ts';
-import { looksLikeParquet } from '../arrow/parquet.ts';
+import { looksLikeParquet, parquetToTable } from '../arrow/parquet.ts';
+import { eventTimeRange, TIMESTAMP_COLUMN_ATTR } from '../arrow/event-time.ts';
 import { pondError } from '../errors.ts';
 
 /** Checks a dynamic node's config and tells what it produces (supplied by the factory registry). */
@@ -127,7 +128,13 @@ export class Transaction implements Overlay {
     if (type === 'file:table' && !(data instanceof Uint8Array) && body.content && !looksLikeParquet(body.content)) {
       throw pondError('EINVAL', abs, 'a file:table must hold Parquet bytes');
     }
-    await this.#stageVersion(target, body, { replaceSameTxn: type !== 'file:series', eventTimeRange: options.eventTimeRange });
+    let range = options.eventTimeRange;
+    if (!range && type === 'file:series' && data instanceof Uint8Array && looksLikeParquet(data)) {
+      // Record the version's temporal bounds so readers can skip versions outside a time window.
+      const preferred = (await this.fs.latest(target).catch(() => undefined))?.attributes[TIMESTAMP_COLUMN_ATTR];
+      range = eventTimeRange(await parquetToTable(data, abs), preferred);
+    }
+    await this.#stageVersion(target, body, { replaceSameTxn: type !== 'file:series', eventTimeRange: range });
     this.ops.push(`write ${abs}`);
   }
 
