@@ -1,11 +1,11 @@
 import * as arrow from 'apache-arrow';
 import type { Persistence, PondWarning } from './tinyfs/persistence.ts';
-import type { TxnRecord, VersionInfo, NodeRef, NodeVersion } from './tinyfs/node.ts';
+import type { TxnRecord, VersionInfo, NodeRef, NodeVersion, DirEntry } from './tinyfs/node.ts';
 import { TinyFs, type DynamicHooks, type ReaddirEntry, type Stat } from './tinyfs/fs.ts';
 import { Transaction, defaultEffects, type Effects, type NodeValidator } from './tinyfs/transaction.ts';
-import { STATIC_FACTORY } from './tinyfs/entry-type.ts';
-import { normalizePath } from './tinyfs/path.ts';
-import { glob as globWalk, type GlobEntry } from './tinyfs/glob.ts';
+import { STATIC_FACTORY, type EntryType } from './tinyfs/entry-type.ts';
+import { joinPath, normalizePath } from './tinyfs/path.ts';
+import { glob as globWalk, type GlobEntry, type GlobWalker } from './tinyfs/glob.ts';
 import { collect } from './tinyfs/memory-persistence.ts';
 import { looksLikeParquet, parquetToTable, tableToParquet } from './arrow/parquet.ts';
 import { pondError } from './errors.ts';
@@ -14,6 +14,8 @@ import { pondError } from './errors.ts';
 export interface GlobResult {
   path: string;
   captures: string[];
+  /** Entry type after following symlinks; 'symlink' only for a dangling or looping link. */
+  type: EntryType;
 }
 
 /** Options of `pond.transact`. */
@@ -195,27 +197,31 @@ export class Pond {
   }
 
   /** Paths matching a glob, with what each `*` and `**` captured (see docs/glob.md). */
-  async glob(pattern: string, options: { cwd?: string } = {}): Promise<GlobResult[]> {
+  async glob(pattern: string, options: { cwd?: string; signal?: AbortSignal } = {}): Promise<GlobResult[]> {
     this.#open();
     const fs = this.#fs;
-    const walker = {
-      async list(dirPath: string): Promise<GlobEntry[]> {
+    const toEntry = async (dir: NodeRef, e: DirEntry): Promise<GlobEntry> => {
+      if (e.type !== 'symlink') return { name: e.name, type: e.type, nodeId: e.nodeId };
+      try {
+        const target = await fs.resolve(joinPath(dir.path, e.name));
+        return { name: e.name, type: target.type, nodeId: target.nodeId, isSymlink: true };
+      } catch {
+        return { name: e.name, type: 'symlink', nodeId: e.nodeId, isSymlink: true }; // dangling or looping
+      }
+    };
+    const walker: GlobWalker = {
+      async list(dirPath) {
         const dir = await fs.resolve(dirPath);
-        const out: GlobEntry[] = [];
-        for (const e of await fs.entries(dir)) {
-          if (e.type !== 'symlink') { out.push({ name: e.name, type: e.type, nodeId: e.nodeId }); continue; }
-          try {
-            const target = await fs.resolve(`${dir.path === '/' ? '' : dir.path}/${e.name}`);
-            out.push({ name: e.name, type: target.type, nodeId: target.nodeId, isSymlink: true });
-          } catch {
-            out.push({ name: e.name, type: 'symlink', nodeId: e.nodeId, isSymlink: true });
-          }
-        }
-        return out;
+        return Promise.all((await fs.entries(dir)).map((e) => toEntry(dir, e)));
+      },
+      async lookup(dirPath, name) {
+        const dir = await fs.resolve(dirPath);
+        const e = await (await fs.directory(dir)).get(name);
+        return e ? toEntry(dir, e) : undefined;
       },
     };
-    const matches = await globWalk(pattern, walker, { cwd: options.cwd });
-    return matches.map((m) => ({ path: m.path, captures: m.captures }));
+    const matches = await globWalk(pattern, walker, options);
+    return matches.map((m) => ({ path: m.path, captures: m.captures, type: m.type }));
   }
 
   /** Run SQL over pond tables: `tables` maps a table name to a glob pattern whose matches are unioned by column name. */

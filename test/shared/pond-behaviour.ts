@@ -237,6 +237,27 @@ export function pondBehaviour(name: string, open: () => Promise<Pond>): void {
       });
     });
 
+    describe('glob', () => {
+      it('captures each * and each directory a ** passes, following symlinks', async () => {
+        await pond.transact(async (tx) => {
+          await tx.mkdir('/a/b/c', { parents: true });
+          await tx.writeFile('/a/b/c/file4.txt', enc('4'));
+          await tx.writeFile('/file.txt', enc('0'));
+          await tx.writeFile('/a/data-2024-01.csv', enc('x'));
+          await tx.symlink('/a/b', '/link');
+          await tx.symlink('/nowhere', '/dangling.txt');
+        });
+        const all = await pond.glob('/**/*.txt');
+        expect(all.find((m) => m.path === '/a/b/c/file4.txt')!.captures).toEqual(['a', 'b', 'c', 'file4']);
+        expect(all.find((m) => m.path === '/file.txt')!.captures).toEqual(['file']);
+        expect(all.find((m) => m.path === '/link/c/file4.txt')!.captures).toEqual(['link', 'c', 'file4']);
+        expect(all.find((m) => m.path === '/dangling.txt')!.type).toBe('symlink');
+        expect(await pond.glob('/a/data-*-*.csv')).toEqual([{ path: '/a/data-2024-01.csv', captures: ['2024', '01'], type: 'file:data' }]);
+        expect(await pond.glob('/nothing/*')).toEqual([]);
+        await expect(pond.glob('/a/[')).rejects.toMatchObject({ code: 'EINVAL' });
+      });
+    });
+
     describe('transactions', () => {
       it('apply all or nothing', async () => {
         await pond.transact((tx) => tx.writeFile('/keep', enc('1')));
