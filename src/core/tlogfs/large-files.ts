@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { StoredBody } from '../tinyfs/persistence.ts';
-import { createSha256, sha256Hex } from '../hash.ts';
+import { createSha256, sha256Hex, type IncrementalHash } from '../hash.ts';
 import { pondError } from '../errors.ts';
 
 /** Bodies larger than this go to `_large_files/`; smaller ones are stored inline in the row. */
@@ -38,7 +38,7 @@ export async function putBody(store: ObjectStore, data: Uint8Array | ReadableStr
     headSize += value.length;
     if (headSize > LARGE_THRESHOLD) break;
   }
-  const hash = createSha256();
+  const hash = await createSha256();
   let size = 0;
   const hashed = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -85,11 +85,12 @@ export async function readLarge(store: ObjectStore, sha256: string, size: number
 /** Stream a large body, verifying the hash at the end: a mismatch errors the stream with ECORRUPT. */
 export function streamLarge(store: ObjectStore, sha256: string, size: number | null, path: string): ReadableStream<Uint8Array> {
   const key = largeKey(sha256);
-  const hash = createSha256();
+  let hash: IncrementalHash | undefined;
   let seen = 0;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      hash ??= await createSha256();
       reader ??= store.readStream(key).getReader();
       let r: ReadableStreamReadResult<Uint8Array>;
       try {

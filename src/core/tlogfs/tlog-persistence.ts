@@ -20,7 +20,10 @@ export interface TlogOptions {
   effects?: Effects;
 }
 
-type Partition = { files: number; byNode: Map<string, NodeVersion[]> };
+type Partition = { byNode: Map<string, NodeVersion[]> };
+
+/** A partition with this many data files is compacted into one by the next commit that touches it. */
+export const COMPACT_AT = 32;
 
 /**
  * TLogFS: node versions persisted as a Delta Lake table of Parquet files in an ObjectStore.
@@ -217,8 +220,12 @@ export class TlogPersistence implements Persistence {
         break; // a torn tail stays invisible, as on open
       }
       this.#state.apply(this.#state.version + 1, parsed.actions, parsed.commitInfo);
+      for (const a of parsed.actions) {
+        const file = (a as { add?: AddAction; remove?: { path: string } }).add ?? (a as { remove?: { path: string } }).remove;
+        const partId = file && /^part_id=([^/]+)\//.exec(file.path)?.[1];
+        if (partId) this.#partitions.delete(decodeURIComponent(partId));
+      }
     }
-    if (this.#state.version !== before) this.#partitions.clear();
     return this.#state.version !== before;
   }
 
@@ -235,11 +242,26 @@ export class TlogPersistence implements Persistence {
       list.push(r);
       byPart.set(r.partId, list);
     }
-    const adds: Action[] = [];
-    for (const [partId, list] of byPart) adds.push({ add: await writePartition(this.store, partId, list, this.effects) });
     const now = this.effects.now();
-    const bytes = encodeCommit(adds, {
-      timestamp: now, operation: info.operation, operationParameters: { rows: rows.length, partitions: byPart.size },
+    const actions: Action[] = [];
+    const written = new Map<string, { path: string; rows: NodeVersion[]; compacted: boolean }>();
+    for (const [partId, list] of byPart) {
+      const existing = this.#state.partitions.get(partId) ?? [];
+      let fileRows = list;
+      const compact = existing.length + 1 >= COMPACT_AT;
+      if (compact) {
+        // Fold the partition's files into one, in this same commit: readers then decode one file, not hundreds.
+        fileRows = mergeRows([...(await this.#partition(partId)).byNode.values()].flat(), list);
+        for (const f of existing) actions.push({ remove: { path: f.path, deletionTimestamp: now, dataChange: false, partitionValues: { [PARTITION_COLUMN]: partId }, size: f.size } });
+      }
+      const add = await writePartition(this.store, partId, fileRows, this.effects);
+      actions.push({ add });
+      written.set(partId, { path: add.path, rows: fileRows, compacted: compact });
+    }
+    const compactions = [...written.values()].filter((w) => w.compacted).length;
+    const bytes = encodeCommit(actions, {
+      timestamp: now, operation: info.operation,
+      operationParameters: { rows: rows.length, partitions: byPart.size, ...(compactions ? { compactedPartitions: compactions } : {}) },
       txn_seq: txnSeq, message: info.message, engineInfo: ENGINE,
     });
     const key = logKey(txnSeq);
@@ -251,7 +273,13 @@ export class TlogPersistence implements Persistence {
     }
     const parsed = parseCommit(bytes, key);
     this.#state.apply(txnSeq, parsed.actions, parsed.commitInfo);
-    for (const partId of byPart.keys()) this.#partitions.delete(partId);
+    // Keep caches warm with what we just wrote, so the next transaction does not re-decode the partition.
+    for (const [partId, w] of written) {
+      this.#fileRows.set(w.path, Promise.resolve(w.rows));
+      const cached = this.#partitions.get(partId);
+      if (w.compacted) this.#partitions.set(partId, Promise.resolve(indexRows([w.rows])));
+      else if (cached) this.#partitions.set(partId, cached.then((p) => indexRows([[...p.byNode.values()].flat(), w.rows])));
+    }
     if (txnSeq % CHECKPOINT_INTERVAL === 0) {
       try {
         await writeCheckpoint(this.store, this.#state);
@@ -287,21 +315,10 @@ export class TlogPersistence implements Persistence {
   }
 
   async #loadPartition(files: DataFile[]): Promise<Partition> {
-    const rowsPerFile = await Promise.all(files.map((f) => this.#rowsOf(f, files === undefined ? '' : f.path)));
-    const byNode = new Map<string, Map<number, NodeVersion>>();
-    for (const rows of rowsPerFile) {
-      for (const r of rows) {
-        let m = byNode.get(r.nodeId);
-        if (!m) byNode.set(r.nodeId, (m = new Map()));
-        m.set(r.version, r); // later files win: a relocated node's rows replace older copies
-      }
-    }
-    const out = new Map<string, NodeVersion[]>();
-    for (const [id, m] of byNode) out.set(id, [...m.values()].sort((a, b) => a.version - b.version));
-    return { files: files.length, byNode: out };
+    return indexRows(await Promise.all(files.map((f) => this.#rowsOf(f))));
   }
 
-  #rowsOf(file: DataFile, _path: string): Promise<NodeVersion[]> {
+  #rowsOf(file: DataFile): Promise<NodeVersion[]> {
     let p = this.#fileRows.get(file.path);
     if (!p) {
       p = (async () => {
@@ -337,4 +354,24 @@ async function writePartition(store: ObjectStore, partId: string, rows: NodeVers
     path, partitionValues: { [PARTITION_COLUMN]: partId }, size: bytes.length, modificationTime: effects.now(), dataChange: true,
     stats: JSON.stringify({ numRecords: rows.length }),
   };
+}
+
+/** Index rows by node, one row per version; later lists win (a relocated or compacted copy replaces older ones). */
+function indexRows(lists: NodeVersion[][]): Partition {
+  const byNode = new Map<string, Map<number, NodeVersion>>();
+  for (const rows of lists) {
+    for (const r of rows) {
+      let m = byNode.get(r.nodeId);
+      if (!m) byNode.set(r.nodeId, (m = new Map()));
+      m.set(r.version, r);
+    }
+  }
+  const out = new Map<string, NodeVersion[]>();
+  for (const [id, m] of byNode) out.set(id, [...m.values()].sort((a, b) => a.version - b.version));
+  return { byNode: out };
+}
+
+/** All rows of a partition plus a commit's new rows, one per (node, version). */
+function mergeRows(existing: NodeVersion[], added: NodeVersion[]): NodeVersion[] {
+  return [...indexRows([existing, added]).byNode.values()].flat();
 }

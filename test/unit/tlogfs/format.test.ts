@@ -206,3 +206,31 @@ describe('schema evolution', () => {
     expect((await parquetToTable(await store.read(path))).getChild('future_column')).not.toBeNull();
   });
 });
+
+describe('compaction', () => {
+  it('folds a partition that reaches 32 files into one, in the same commit, keeping history and time travel', async () => {
+    const store = new MemoryStore();
+    const pond = await openPond(store);
+    await pond.transact((tx) => tx.mkdir('/d'));
+    for (let i = 1; i <= 40; i++) await pond.transact((tx) => tx.writeFile(`/d/f${i % 5}`, enc(`v${i}`)));
+    expect(pond.version).toBe(41);
+    const dirId = (await pond.stat('/d')).nodeId;
+    // Replay the log: live files of the partition stay bounded.
+    const live = new Set<string>();
+    let removes = 0;
+    for (let v = 0; v <= 41; v++) {
+      for (const a of (await json(store, logKey(v))).actions) {
+        const add = (a as { add?: { path: string } }).add;
+        const rm = (a as { remove?: { path: string; dataChange: boolean } }).remove;
+        if (add) live.add(add.path);
+        if (rm) { expect(rm.dataChange).toBe(false); live.delete(rm.path); removes++; }
+      }
+    }
+    expect(removes).toBeGreaterThan(0);
+    expect([...live].filter((p) => p.startsWith(`part_id=${dirId}/`)).length).toBeLessThan(32);
+    const reopened = await openPond(store);
+    for (let i = 0; i < 5; i++) expect(await reopened.readFile(`/d/f${i}`)).toEqual(await pond.readFile(`/d/f${i}`));
+    expect((await reopened.versions('/d/f1')).length).toBe(8);
+    expect(new TextDecoder().decode(await (await openPond(store, { asOf: 20 })).readFile('/d/f1'))).toBe('v16');
+  });
+});
