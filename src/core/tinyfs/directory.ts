@@ -44,11 +44,11 @@ export class ReverseDirectory implements Directory {
   get(name: string): Promise<DirEntry | undefined> {
     return this.inner.get(name);
   }
-  async insert(): Promise<void> {
-    throw pondError('EROFS', this.path, 'a reverse directory is read-only');
+  async insert(entry: DirEntry): Promise<void> {
+    throw pondError('EROFS', this.path, `a reverse directory is read-only (cannot add ${entry.name})`);
   }
-  async remove(): Promise<DirEntry | undefined> {
-    throw pondError('EROFS', this.path, 'a reverse directory is read-only');
+  async remove(name: string): Promise<DirEntry | undefined> {
+    throw pondError('EROFS', this.path, `a reverse directory is read-only (cannot remove ${name})`);
   }
   async entries(): Promise<DirEntry[]> {
     return (await this.inner.entries()).sort((a, b) => compareNames(b.name, a.name));
