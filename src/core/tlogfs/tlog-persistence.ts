@@ -6,7 +6,7 @@ import { encodeDirectory } from '../tinyfs/dir-codec.ts';
 import { defaultEffects, type Effects } from '../tinyfs/transaction.ts';
 import { parquetToTable, tableToParquet } from '../arrow/parquet.ts';
 import { isPondError, pondError } from '../errors.ts';
-import { PROTOCOL, encodeCommit, logKey, parseCommit, isComplete, versionOfKey, LOG_DIR, type Action, type AddAction } from './delta-log.ts';
+import { PROTOCOL, encodeCommit, logKey, parseCommit, isComplete, type Action, type AddAction } from './delta-log.ts';
 import { LogState, txnRecord, type DataFile } from './log-state.ts';
 import { deltaSchemaString, rowsToTable, tableToRows, PARTITION_COLUMN } from './oplog-schema.ts';
 import { putBody, readLarge, streamLarge } from './large-files.ts';
@@ -53,9 +53,7 @@ export class TlogPersistence implements Persistence {
     const effects = options.effects ?? defaultEffects;
     const asOf = options.asOf;
     if (asOf !== undefined && (!Number.isInteger(asOf) || asOf < 0)) throw pondError('EINVAL', '/', `asOf must be a version number, got ${asOf}`);
-    const keys = await store.list(LOG_DIR);
-    const versions = keys.map(versionOfKey).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
-    if (versions.length === 0) {
+    if (!(await store.exists(logKey(0)))) {
       if (asOf !== undefined || options.create === false || !store.writable) throw pondError('ENOENT', '/', `no pond in this ${store.kind} store`);
       await TlogPersistence.#initialize(store, effects);
       return TlogPersistence.open(store, { ...options, create: false });
@@ -72,17 +70,19 @@ export class TlogPersistence implements Persistence {
         warnings.push({ code: 'ECORRUPT', path: `_delta_log/${cp}.checkpoint.parquet`, message: `checkpoint unreadable, replaying the whole log: ${(e as Error).message}` });
       }
     }
-    const last = asOf ?? versions[versions.length - 1];
+    // Read forward until the first version that is not there: no listing of _delta_log, whose size grows forever.
     let brokenAt: number | undefined;
-    for (let v = from; v <= last; v++) {
+    for (let v = from; asOf === undefined || v <= asOf; v++) {
       const key = logKey(v);
       let bytes: Uint8Array;
       try {
         bytes = await store.read(key);
       } catch (e) {
         if (!isPondError(e, 'ENOENT')) throw e;
-        warnings.push({ code: 'ECORRUPT', path: key, message: `commit ${v} is missing; the pond opens at version ${v - 1}` });
-        brokenAt = v;
+        if (await store.exists(logKey(v + 1))) {
+          warnings.push({ code: 'ECORRUPT', path: key, message: `commit ${v} is missing; the pond opens at version ${v - 1}` });
+          brokenAt = v;
+        }
         break;
       }
       try {
@@ -91,7 +91,7 @@ export class TlogPersistence implements Persistence {
         state.apply(v, parsed.actions, parsed.commitInfo);
       } catch (e) {
         if (!isPondError(e, 'ECORRUPT')) throw e;
-        const newest = v === versions[versions.length - 1];
+        const newest = !(await store.exists(logKey(v + 1)));
         warnings.push({ code: 'ECORRUPT', path: key, message: newest ? `ignored a torn last commit: ${e.message}` : `${e.message}; the pond opens at version ${v - 1}` });
         if (!newest) brokenAt = v;
         break;

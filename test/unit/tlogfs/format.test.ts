@@ -172,7 +172,7 @@ describe('checkpoints', () => {
     const reads: string[] = [];
     const spy = new Proxy(store, { get(t, p, r) { if (p === 'read') return (k: string) => { reads.push(k); return t.read(k); }; const v = Reflect.get(t, p, r); return typeof v === 'function' ? v.bind(t) : v; } });
     const reopened = await openPond(spy);
-    expect(reads.filter((k) => k.endsWith('.json')).length).toBe(5);
+    expect(reads.filter((k) => k.endsWith('.json')).length).toBe(6); // commits 101..105, plus the probe that finds no 106
     expect(reopened.version).toBe(105);
     for (let i = 0; i < 7; i++) expect(await reopened.readFile(`/d/f${i}`)).toEqual(await pond.readFile(`/d/f${i}`));
     expect((await reopened.history()).length).toBe(106);
