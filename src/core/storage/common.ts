@@ -77,6 +77,18 @@ export function erroredStream(error: unknown): ReadableStream<Uint8Array> {
   });
 }
 
+/** The largest delay setTimeout honours; longer (or infinite) lock timeouts mean "wait forever". */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A lock timeout as a timer delay: undefined for "no timeout", never negative. */
+export function timerDelay(timeoutMs: number): number | undefined {
+  if (Number.isNaN(timeoutMs)) return 0;
+  return timeoutMs > MAX_TIMER_MS ? undefined : Math.max(0, timeoutMs);
+}
+
+/** Streams pull only when their reader asks, so an unread stream holds no file open. */
+export const PULL_ON_DEMAND: QueuingStrategy<Uint8Array> = { highWaterMark: 0 };
+
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

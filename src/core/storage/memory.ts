@@ -5,7 +5,7 @@
  */
 import type { ObjectStore } from './object-store.ts';
 import { pondError } from '../errors.ts';
-import { STREAM_CHUNK, checkKey, checkRange, closedError, erroredStream, lockConflict, ownCopy } from './common.ts';
+import { STREAM_CHUNK, checkKey, checkRange, closedError, erroredStream, lockConflict, ownCopy, timerDelay } from './common.ts';
 
 interface Waiter {
   grant(): void;
@@ -125,10 +125,11 @@ export class MemoryStore implements ObjectStore {
           reject(e);
         },
       };
-      const timer = setTimeout(() => {
+      const delay = timerDelay(timeoutMs);
+      const timer = delay === undefined ? undefined : setTimeout(() => {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
         reject(lockConflict(this.kind, timeoutMs));
-      }, timeoutMs);
+      }, delay);
       this.#waiters.push(waiter);
     });
   }

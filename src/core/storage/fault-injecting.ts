@@ -1,0 +1,189 @@
+/**
+ * FaultInjectingStore: wraps any ObjectStore and makes the k-th write-type call (write,
+ * writeStream, putIfAbsent) fail, to prove that a commit interrupted at any write leaves the pond
+ * consistent. Count first (`writes` after a fault-free run), then loop k = 1..n with `arm()`.
+ *
+ * Modes: 'error' throws before anything is written; 'quota' throws a QuotaExceededError
+ * DOMException, which the wrapper maps to EQUOTA exactly as the real stores do; 'tear' writes
+ * only the first half of the bytes through the inner store and then throws, like a process
+ * dying mid-write on a platform without atomic replace.
+ */
+import type { ObjectStore } from './object-store.ts';
+import { mapStoreError } from './common.ts';
+import type { StoreLockOptions } from './web-lock.ts';
+
+export type FaultMode = 'error' | 'quota' | 'tear';
+
+export interface FaultOptions {
+  /** 1-based number of the write-type call that fails; undefined disarms. */
+  failAt?: number;
+  /** What the failing call does (default 'error'). */
+  mode?: FaultMode;
+  /** The error thrown in 'error' mode (default: new Error('injected fault')). */
+  error?: () => unknown;
+  /** Fail every write-type call from `failAt` on (a disk that stays full), not just that one. */
+  sticky?: boolean;
+}
+
+export class FaultInjectingStore implements ObjectStore {
+  readonly kind: string;
+  readonly writable: boolean;
+  readonly inner: ObjectStore;
+  #options: FaultOptions;
+  #writes = 0;
+  #faults = 0;
+
+  /** Wrap `inner`; without `failAt` nothing fails and the wrapper only counts. */
+  constructor(inner: ObjectStore, options: FaultOptions = {}) {
+    this.inner = inner;
+    this.kind = `fault(${inner.kind})`;
+    this.writable = inner.writable;
+    this.#options = options;
+  }
+
+  /** Write-type calls seen since construction or the last arm()/reset(), the failed one included. */
+  get writes(): number {
+    return this.#writes;
+  }
+
+  /** Faults injected since construction or the last arm()/reset(). */
+  get faults(): number {
+    return this.#faults;
+  }
+
+  /** Zero the counters and set a new fault plan. */
+  arm(options: FaultOptions): void {
+    this.#options = options;
+    this.#writes = 0;
+    this.#faults = 0;
+  }
+
+  /** Zero the counters and disarm. */
+  reset(): void {
+    this.arm({});
+  }
+
+  /** Delegates. */
+  read(key: string): Promise<Uint8Array> {
+    return this.inner.read(key);
+  }
+
+  /** Delegates. */
+  readRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.inner.readRange(key, offset, length);
+  }
+
+  /** Delegates. */
+  readStream(key: string): ReadableStream<Uint8Array> {
+    return this.inner.readStream(key);
+  }
+
+  /** Counted; may fail or tear. */
+  async write(key: string, data: Uint8Array): Promise<void> {
+    const fault = this.#next();
+    if (fault === undefined) return this.inner.write(key, data);
+    if (fault === 'tear') await this.inner.write(key, firstHalf(data));
+    throw this.#error(fault, key);
+  }
+
+  /** Counted; may fail (the stream is cancelled) or tear (the stream is read whole, half is written). */
+  async writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
+    const fault = this.#next();
+    if (fault === undefined) return this.inner.writeStream(key, data);
+    if (fault === 'tear') {
+      const whole = await collect(data);
+      await this.inner.writeStream(key, streamOf(firstHalf(whole)));
+    } else {
+      await data.cancel('injected fault').catch(() => undefined);
+    }
+    throw this.#error(fault, key);
+  }
+
+  /** Counted; may fail or tear. */
+  async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
+    const fault = this.#next();
+    if (fault === undefined) return this.inner.putIfAbsent(key, data);
+    if (fault === 'tear') await this.inner.putIfAbsent(key, firstHalf(data));
+    throw this.#error(fault, key);
+  }
+
+  /** Delegates. */
+  exists(key: string): Promise<boolean> {
+    return this.inner.exists(key);
+  }
+
+  /** Delegates. */
+  size(key: string): Promise<number | undefined> {
+    return this.inner.size(key);
+  }
+
+  /** Delegates. */
+  list(prefix: string): Promise<string[]> {
+    return this.inner.list(prefix);
+  }
+
+  /** Delegates (deletes are not write-type calls: a failed commit's cleanup must still work). */
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
+
+  /** Delegates. */
+  lock(options?: StoreLockOptions): Promise<() => Promise<void>> {
+    return this.inner.lock(options);
+  }
+
+  /** Delegates. */
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** Count one write-type call; the fault mode if this call must fail. */
+  #next(): FaultMode | undefined {
+    const n = ++this.#writes;
+    const { failAt, sticky = false, mode = 'error' } = this.#options;
+    if (failAt === undefined || (sticky ? n < failAt : n !== failAt)) return undefined;
+    this.#faults++;
+    return mode;
+  }
+
+  #error(fault: FaultMode, key: string): unknown {
+    if (fault === 'tear') return new Error(`injected fault: write of ${key} torn after half its bytes`);
+    const raw = fault === 'quota' ? quotaExceeded() : (this.#options.error?.() ?? new Error('injected fault'));
+    return mapStoreError(raw, key);
+  }
+}
+
+/** What a browser throws when storage is full (a DOMException named QuotaExceededError). */
+function quotaExceeded(): Error {
+  if (typeof DOMException === 'function') return new DOMException('injected fault: quota exceeded', 'QuotaExceededError');
+  return Object.assign(new Error('injected fault: quota exceeded'), { name: 'QuotaExceededError' });
+}
+
+function firstHalf(data: Uint8Array): Uint8Array {
+  return data.slice(0, Math.floor(data.length / 2));
+}
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    chunks.push(c);
+    size += c.length;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+function streamOf(data: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (data.length > 0) controller.enqueue(data);
+      controller.close();
+    },
+  });
+}

@@ -1,0 +1,367 @@
+/**
+ * NodeFsStore: a pond in a folder (Node only). Keys are relative file paths, so the folder is a
+ * plain Delta Lake table that other tools can open.
+ *
+ * Writes land in `<dir>/.duckpond/tmp/` and are fsynced, then rename() replaces the key in one
+ * step; putIfAbsent publishes with link(), which fails with EEXIST instead of replacing. The
+ * writer lock is the lock file `<dir>/.duckpond/lock` (node-fs-lock.ts). `.duckpond/` is never listed.
+ */
+import { link, mkdir, open, readFile, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { ObjectStore } from './object-store.ts';
+import { isPondError, pondError } from '../errors.ts';
+import { RESERVED_DIR, STREAM_CHUNK, checkKey, checkRange, closedError, erroredStream, PULL_ON_DEMAND, keyProblem, mapStoreError } from './common.ts';
+import { LockFile } from './node-fs-lock.ts';
+import type { StoreLockOptions } from './web-lock.ts';
+
+export type { LockInfo } from './node-fs-lock.ts';
+
+export interface NodeFsStoreOptions {
+  /** A lock whose heartbeat (mtime) is older than this is taken over. Default 10 s; refreshed every third of it. */
+  staleLockMs?: number;
+  /** fsync each file before it becomes visible, so a power cut cannot publish a torn file. Default true. */
+  fsync?: boolean;
+}
+
+/** Temp files older than this are a crashed writer's leftovers and are swept on lock. */
+const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
+/** Filesystems without hard links answer link() with one of these; putIfAbsent then falls back to O_EXCL. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+export class NodeFsStore implements ObjectStore {
+  readonly kind = 'node-fs';
+  readonly writable = true;
+  readonly dir: string;
+  readonly #lockFile: LockFile;
+  readonly #fsync: boolean;
+  readonly #held = new Set<() => Promise<void>>();
+  #closed = false;
+  #swept = false;
+
+  /** A store rooted at the folder `dir` (created on first write). */
+  constructor(dir: string, options: NodeFsStoreOptions = {}) {
+    this.dir = dir;
+    this.#lockFile = new LockFile(join(dir, RESERVED_DIR, 'lock'), options.staleLockMs ?? 10_000);
+    this.#fsync = options.fsync ?? true;
+  }
+
+  /** Path of the lock file (for tools and tests). */
+  get lockPath(): string {
+    return this.#lockFile.path;
+  }
+
+  /** Whole object. */
+  async read(key: string): Promise<Uint8Array> {
+    this.#usable(key);
+    try {
+      const buf = await readFile(this.#path(key));
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (e) {
+      throw readError(e, key);
+    }
+  }
+
+  /** `length` bytes from `offset`, fewer at the end. */
+  async readRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    this.#usable(key);
+    checkRange(key, offset, length);
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(this.#path(key), 'r');
+      const n = Math.max(0, Math.min(length, (await fh.stat()).size - offset));
+      const buf = new Uint8Array(n);
+      let got = 0;
+      while (got < n) {
+        const { bytesRead } = await fh.read(buf, got, n - got, offset + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got === n ? buf : buf.slice(0, got);
+    } catch (e) {
+      throw readError(e, key);
+    } finally {
+      await fh?.close();
+    }
+  }
+
+  /** Reads the file opened at the first pull; a rename over the key does not disturb an open stream. */
+  readStream(key: string): ReadableStream<Uint8Array> {
+    try {
+      this.#usable(key);
+    } catch (e) {
+      return erroredStream(e);
+    }
+    const path = this.#path(key);
+    let fh: FileHandle | undefined;
+    let pos = 0;
+    return new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          fh ??= await open(path, 'r');
+          const buf = new Uint8Array(STREAM_CHUNK);
+          const { bytesRead } = await fh.read(buf, 0, STREAM_CHUNK, pos);
+          if (bytesRead === 0) {
+            await fh.close();
+            fh = undefined;
+            return controller.close();
+          }
+          pos += bytesRead;
+          controller.enqueue(bytesRead === STREAM_CHUNK ? buf : buf.slice(0, bytesRead));
+        } catch (e) {
+          await fh?.close().catch(() => undefined);
+          fh = undefined;
+          controller.error(readError(e, key));
+        }
+      },
+      async cancel() {
+        await fh?.close();
+        fh = undefined;
+      },
+    }, PULL_ON_DEMAND);
+  }
+
+  /** Temp file (fsynced), then rename over the key. */
+  async write(key: string, data: Uint8Array): Promise<void> {
+    this.#usable(key);
+    await this.#publish(key, (fh) => writeAll(fh, data, 0), async (tmp, path) => {
+      await rename(tmp, path);
+      return true;
+    });
+  }
+
+  /** Streams into a temp file, then renames it over the key; a failing stream leaves the old object. */
+  async writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
+    this.#usable(key);
+    const reader = data.getReader();
+    let total = 0;
+    try {
+      await this.#publish(
+        key,
+        async (fh) => {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            await writeAll(fh, value, total);
+            total += value.length;
+          }
+        },
+        async (tmp, path) => {
+          await rename(tmp, path);
+          return true;
+        },
+      );
+      return total;
+    } catch (e) {
+      await reader.cancel(e).catch(() => undefined);
+      throw e;
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  /** Temp file, then link() it to the key: the kernel refuses (EEXIST) if the key exists. */
+  async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
+    this.#usable(key);
+    return this.#publish(key, (fh) => writeAll(fh, data, 0), async (tmp, path) => {
+      try {
+        await link(tmp, path);
+        return true;
+      } catch (e) {
+        const code = errCode(e);
+        if (code === 'EEXIST') {
+          if ((await stat(path)).isDirectory()) throw collision(key, e);
+          return false;
+        }
+        if (code !== undefined && NO_HARD_LINKS.has(code)) return this.#createExclusive(path, data);
+        throw e;
+      }
+    });
+  }
+
+  /** Whether the key names a file. */
+  async exists(key: string): Promise<boolean> {
+    return (await this.size(key)) !== undefined;
+  }
+
+  /** Size in bytes, or undefined when absent. */
+  async size(key: string): Promise<number | undefined> {
+    this.#usable(key);
+    try {
+      const st = await stat(this.#path(key));
+      return st.isFile() ? st.size : undefined;
+    } catch (e) {
+      const mapped = readError(e, key);
+      if (isPondError(mapped, 'ENOENT')) return undefined;
+      throw mapped;
+    }
+  }
+
+  /** Walks only the directories that can hold matches; `.duckpond/` is skipped. */
+  async list(prefix: string): Promise<string[]> {
+    if (this.#closed) throw closedError(this.kind);
+    const cut = prefix.lastIndexOf('/');
+    const base = cut < 0 ? '' : prefix.slice(0, cut);
+    // A base that is not a valid key path ('../', '.duckpond/') holds no keys, and must not be walked.
+    if (base !== '' && keyProblem(base) !== undefined) return [];
+    const out: string[] = [];
+    await walk(base === '' ? this.dir : this.#path(base), base === '' ? '' : `${base}/`, prefix, out);
+    return out.sort();
+  }
+
+  /** Unlink the file; absent keys (and keys that are only directories) are fine. */
+  async delete(key: string): Promise<void> {
+    this.#usable(key);
+    const path = this.#path(key);
+    try {
+      await unlink(path);
+    } catch (e) {
+      const code = errCode(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      if ((code === 'EISDIR' || code === 'EPERM') && (await stat(path).catch(() => undefined))?.isDirectory()) return;
+      throw mapStoreError(e, key);
+    }
+  }
+
+  /** The lock file `.duckpond/lock` (see node-fs-lock.ts); the first lock also sweeps crashed writers' temp files. */
+  async lock(options: StoreLockOptions = {}): Promise<() => Promise<void>> {
+    if (this.#closed) throw closedError(this.kind);
+    const release = await this.#lockFile.acquire(this.kind, options);
+    const tracked = async (): Promise<void> => {
+      this.#held.delete(tracked);
+      await release();
+    };
+    this.#held.add(tracked);
+    if (!this.#swept) {
+      this.#swept = true;
+      await this.#sweepTemps().catch(() => undefined);
+    }
+    return tracked;
+  }
+
+  /** Release the locks this instance holds; later calls fail with ECLOSED. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#held].map((release) => release()));
+  }
+
+  /** Write a temp file through `fill`, fsync it, then `place` it at the key's path; the temp never survives. */
+  async #publish<T>(key: string, fill: (fh: FileHandle) => Promise<void>, place: (tmp: string, path: string) => Promise<T>): Promise<T> {
+    const tmpDir = join(this.dir, RESERVED_DIR, 'tmp');
+    const tmp = join(tmpDir, `${Date.now().toString(36)}-${process.pid}-${randomUUID()}`);
+    const path = this.#path(key);
+    try {
+      await mkdir(tmpDir, { recursive: true });
+      const fh = await open(tmp, 'wx');
+      try {
+        await fill(fh);
+        if (this.#fsync) await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      this.#usable(key);
+      await this.#mkdirParent(key);
+      return await place(tmp, path);
+    } catch (e) {
+      if (isPondError(e)) throw e;
+      const code = errCode(e);
+      // rename()/link() onto a directory, or a file where a parent directory should be.
+      if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY') throw collision(key, e);
+      throw mapStoreError(e, key);
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  async #mkdirParent(key: string): Promise<void> {
+    const cut = key.lastIndexOf('/');
+    if (cut < 0) return;
+    try {
+      await mkdir(this.#path(key.slice(0, cut)), { recursive: true });
+    } catch (e) {
+      if (errCode(e) === 'EEXIST' || errCode(e) === 'ENOTDIR') throw collision(key, e);
+      throw e;
+    }
+  }
+
+  /** putIfAbsent without hard links: O_EXCL create, then write (readers may briefly see a short file). */
+  async #createExclusive(path: string, data: Uint8Array): Promise<boolean> {
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'wx');
+    } catch (e) {
+      if (errCode(e) === 'EEXIST') return false;
+      throw e;
+    }
+    try {
+      await writeAll(fh, data, 0);
+      if (this.#fsync) await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    return true;
+  }
+
+  /** Remove temp files that crashed writers left behind (live ones are young). */
+  async #sweepTemps(): Promise<void> {
+    const cutoff = Date.now() - TEMP_MAX_AGE_MS;
+    const tmpDir = join(this.dir, RESERVED_DIR, 'tmp');
+    const names = await readdir(tmpDir).catch(() => [] as string[]);
+    for (const name of names) {
+      const born = parseInt(name.split('-')[0], 36);
+      if (Number.isFinite(born) && born < cutoff) await unlink(join(tmpDir, name)).catch(() => undefined);
+    }
+  }
+
+  #path(key: string): string {
+    return join(this.dir, ...key.split('/'));
+  }
+
+  #usable(key: string): void {
+    if (this.#closed) throw closedError(this.kind, key);
+    checkKey(key);
+  }
+}
+
+async function walk(dirPath: string, dirKey: string, prefix: string, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dirPath, { withFileTypes: true });
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return;
+    throw e;
+  }
+  for (const entry of entries) {
+    if (dirKey === '' && entry.name === RESERVED_DIR) continue;
+    const key = dirKey + entry.name;
+    if (entry.isFile()) {
+      if (key.startsWith(prefix)) out.push(key);
+    } else if (entry.isDirectory() && `${key}/`.startsWith(prefix)) {
+      await walk(join(dirPath, entry.name), `${key}/`, prefix, out);
+    }
+  }
+}
+
+async function writeAll(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < data.length; ) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+function errCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Reads: a missing file, a directory, or a file where a directory should be all mean "no such object". */
+function readError(e: unknown, key: string): unknown {
+  const code = errCode(e);
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return pondError('ENOENT', key, 'no such object', {}, e);
+  return mapStoreError(e, key);
+}
+
+function collision(key: string, cause: unknown): unknown {
+  return pondError('ENOTDIR', key, 'an object cannot also be a directory of other keys', {}, cause);
+}
