@@ -29,6 +29,7 @@ export class OpfsStore implements ObjectStore {
   /** How bytes move: sync access handles (dedicated worker) or writable streams and File snapshots (page). */
   readonly access: 'sync-handle' | 'writable';
   readonly #held = new Set<() => Promise<void>>();
+  readonly #dirs = new Map<string, Promise<FileSystemDirectoryHandle>>();
   #closed = false;
   #swept = false;
 
@@ -254,12 +255,33 @@ export class OpfsStore implements ObjectStore {
     return (await this.#dir(parts, false)).getFileHandle(leaf);
   }
 
-  /** The directory `parts` below the pond root; reads never create directories. */
+  /**
+   * The directory `parts` below the pond root; reads never create directories. Handles are cached:
+   * every lookup is a round trip to the browser process, and walking from the OPFS root on each
+   * call made a small write cost a dozen of them. This store never removes directories, so a
+   * cached handle stays valid until the pond is deleted (then the lookup fails and is retried).
+   */
   async #dir(parts: string[], create: boolean): Promise<FileSystemDirectoryHandle> {
-    const opfs = await navigator.storage.getDirectory();
-    let dir = await (await opfs.getDirectoryHandle(ROOT_DIR, { create })).getDirectoryHandle(this.name, { create });
-    for (const part of parts) dir = await dir.getDirectoryHandle(part, { create });
-    return dir;
+    const key = parts.join('/');
+    const hit = this.#dirs.get(key);
+    if (hit) {
+      try {
+        return await hit;
+      } catch {
+        this.#dirs.delete(key);
+      }
+    }
+    const opened = (async () => {
+      if (parts.length === 0) {
+        const opfs = await navigator.storage.getDirectory();
+        return (await opfs.getDirectoryHandle(ROOT_DIR, { create })).getDirectoryHandle(this.name, { create });
+      }
+      const parent = await this.#dir(parts.slice(0, -1), create);
+      return parent.getDirectoryHandle(parts[parts.length - 1], { create });
+    })();
+    this.#dirs.set(key, opened);
+    opened.catch(() => { if (this.#dirs.get(key) === opened) this.#dirs.delete(key); });
+    return opened;
   }
 
   /** Remove temp files a crashed writer left behind (the live ones are young). */
