@@ -6,6 +6,9 @@ import type { ObjectStore } from './storage/object-store.ts';
 import { TlogPersistence } from './tlogfs/tlog-persistence.ts';
 import { Pond, type PondServices } from './pond.ts';
 import type { Effects } from './tinyfs/transaction.ts';
+import { FactoryRegistry } from './dynamic/registry.ts';
+import { DynamicResolver } from './dynamic/resolver.ts';
+import { defaultRegistry } from './factories/index.ts';
 
 export interface OpenPondOptions {
   /** Create a pond when the store holds none (default true for writable stores). */
@@ -16,6 +19,8 @@ export interface OpenPondOptions {
   effects?: Effects;
   /** Dynamic-node and SQL support (set by the factory registry). */
   services?: PondServices;
+  /** The factories dynamic nodes may use (default: `defaultRegistry()`; `new FactoryRegistry()` means none). */
+  registry?: FactoryRegistry;
 }
 
 /**
@@ -26,7 +31,8 @@ export interface OpenPondOptions {
  */
 export async function openPond(store: ObjectStore, options: OpenPondOptions = {}): Promise<Pond> {
   const persistence = await TlogPersistence.open(store, { create: options.create, asOf: options.asOf, effects: options.effects });
-  return new Pond(persistence, { effects: options.effects, ...options.services });
+  const dynamic = new DynamicResolver(options.registry ?? defaultRegistry(), { now: options.effects?.now });
+  return new Pond(persistence, { effects: options.effects, ...dynamic.services(), ...options.services });
 }
 
 export { Pond, type GlobResult, type Tx, type TransactOptions, type PondServices } from './pond.ts';
@@ -39,3 +45,8 @@ export type { TxnRecord, VersionInfo } from './tinyfs/node.ts';
 export type { PondWarning } from './tinyfs/persistence.ts';
 export { MemoryPersistence } from './tinyfs/memory-persistence.ts';
 export { configureWasmAssets } from './wasm-assets.ts';
+export { FactoryRegistry, defaultRegistry };
+export { parseConfigText } from './dynamic/config.ts';
+export { DynamicResolver, type ResolverOptions } from './dynamic/resolver.ts';
+export { defineFactory, type FactoryDefinition, type FactoryContext, type FactoryOutput, type GlobMatch, type NodeInfo, type QueryOptions } from './dynamic/factory.ts';
+export { VirtualDirectory, VirtualTree } from './dynamic/virtual-directory.ts';

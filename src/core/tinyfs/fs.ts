@@ -19,6 +19,10 @@ export interface DynamicHooks {
   openDirectory(node: NodeRef, config: NodeVersion, fs: TinyFs): Promise<Directory>;
   /** The bytes a dynamic file node produces. */
   readFile(node: NodeRef, config: NodeVersion, fs: TinyFs): Promise<Uint8Array>;
+  /** Size and hash of what a dynamic file produces, so `stat` cannot tell it from a stored file. */
+  statFile?(node: NodeRef, config: NodeVersion, fs: TinyFs): Promise<{ size: number | null; sha256: string | null }>;
+  /** Versions of a node that exists only inside a dynamic directory (a virtual subdirectory); undefined for real nodes. */
+  virtualVersions?(node: NodeRef, fs: TinyFs): Promise<NodeVersion[] | undefined>;
 }
 
 /** Staged, not yet committed state a transaction lays over the persisted pond. */
@@ -72,6 +76,10 @@ export class TinyFs {
 
   /** Every version of a node, persisted then staged, oldest first. */
   async versionsOf(ref: NodeRef): Promise<NodeVersion[]> {
+    if (ref.factory !== STATIC_FACTORY && this.dynamic?.virtualVersions) {
+      const virtual = await this.dynamic.virtualVersions(ref, this);
+      if (virtual) return virtual;
+    }
     const stored = await this.persistence.loadNode(ref.partId, ref.nodeId);
     const staged = this.overlay?.staged(ref.partId, ref.nodeId);
     if (!staged?.length) return stored;
@@ -163,9 +171,11 @@ export class TinyFs {
   async stat(path: string, options: { follow?: boolean; cwd?: string } = {}): Promise<Stat> {
     const ref = await this.resolve(path, options);
     const v = await this.latest(ref);
+    const computed = ref.factory !== STATIC_FACTORY && ref.type.startsWith('file:') && this.dynamic?.statFile
+      ? await this.dynamic.statFile(ref, v, this) : undefined;
     return {
       path: normalizePath(path, options.cwd), nodeId: ref.nodeId, partId: ref.partId, type: ref.type, factory: ref.factory,
-      version: v.version, size: v.size, sha256: v.sha256, timestamp: Math.floor(v.timestampUs / 1000), attributes: { ...v.attributes },
+      version: v.version, size: computed?.size ?? v.size, sha256: computed?.sha256 ?? v.sha256, timestamp: Math.floor(v.timestampUs / 1000), attributes: { ...v.attributes },
     };
   }
 

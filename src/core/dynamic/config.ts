@@ -1,0 +1,46 @@
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { pondError, type PondError } from '../errors.ts';
+
+/**
+ * Parse a factory config a person typed: YAML or JSON (JSON is YAML). ECONFIG naming `path` and
+ * the line when it does not parse.
+ * @example parseConfigText('query: SELECT 1\ntables: {}', '/reports/q')
+ */
+export function parseConfigText(text: string, path: string): unknown {
+  try {
+    return YAML.parse(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    const pos = (e as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
+    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw pondError('ECONFIG', path, `config is not valid YAML or JSON${where}: ${reason}`, { line: pos?.line, column: pos?.col }, e);
+  }
+}
+
+/** One config problem: the field as a dotted zod path ('' for the whole config) and why. */
+export interface ConfigIssue {
+  field: string;
+  reason: string;
+}
+
+/** Validate `config` against a factory's schema; ECONFIG naming the node path, each field and reason. */
+export function validateWithSchema<C>(schema: z.ZodType<C>, config: unknown, factory: string, path: string): C {
+  const r = schema.safeParse(config);
+  if (r.success) return r.data;
+  throw configError(path, factory, r.error.issues.map(toIssue));
+}
+
+/** The ECONFIG error for a list of issues. */
+export function configError(path: string, factory: string, issues: ConfigIssue[]): PondError {
+  const text = issues.map((i) => (i.field ? `${i.field}: ${i.reason}` : i.reason)).join('; ');
+  return pondError('ECONFIG', path, `invalid ${factory} config: ${text}`, { factory, issues });
+}
+
+function toIssue(issue: z.core.$ZodIssue): ConfigIssue {
+  const field = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  let reason = issue.message;
+  // zod names the offending record key only in its own structure; put it into the message.
+  if (issue.code === 'unrecognized_keys') reason = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  return { field, reason };
+}

@@ -1,0 +1,314 @@
+import type * as arrow from 'apache-arrow';
+import type { Pond, PondServices } from '../pond.ts';
+import type { TinyFs } from '../tinyfs/fs.ts';
+import type { NodeRef, NodeVersion } from '../tinyfs/node.ts';
+import type { Persistence } from '../tinyfs/persistence.ts';
+import type { Directory } from '../tinyfs/directory.ts';
+import { isFileType } from '../tinyfs/entry-type.ts';
+import { pondError } from '../errors.ts';
+import type { FactoryRegistry } from './registry.ts';
+import { isDeterministic, producedType, type QueryOptions } from './factory.ts';
+import { configError, validateWithSchema } from './config.ts';
+import { LruCache } from './cache.ts';
+import { InputRecorder, inputsFresh, type Input, type InputProbe } from './inputs.ts';
+import { ComputedResult } from './result.ts';
+import { RecordingContext, type QueryRunner } from './context.ts';
+import { VirtualDirectory, VirtualTree, parseSubdirNodeId } from './virtual-directory.ts';
+import { defaultSqlEngine, queryRunner, type SqlEngineLoader } from './query.ts';
+import { wrapComputeError, cycleError } from './errors.ts';
+
+/** Tuning and injected effects of a resolver. */
+export interface ResolverOptions {
+  /** Milliseconds since the Unix epoch (tests inject a clock). */
+  now?: () => number;
+  /** Memory the result cache may hold (default 64 MiB); least recently used results go first. */
+  budgetBytes?: number;
+  /** Memory for decoded stored tables that computations read (default 32 MiB). */
+  inputBudgetBytes?: number;
+  /** How long a result of a non-deterministic factory stays valid (default 30 s). */
+  ttlMs?: number;
+  /** How long a failure is remembered before the next read retries (default 2 s). */
+  failureTtlMs?: number;
+  /** The SQL engine, loaded on the first query (default: src/core/sql). */
+  sql?: SqlEngineLoader;
+}
+
+/** What the pond's dynamic hooks are (the Pond service type). */
+export type DynamicService = NonNullable<PondServices['dynamic']>;
+
+/** A cached computation: its result or failure, the inputs it read, and when it was last verified. */
+interface Entry {
+  key: string;
+  etag: number;
+  inputs: Input[];
+  /** Pond version at which the inputs were last known to hold: a read at the same version skips the check. */
+  checkedAt: number;
+  expiresAt: number;
+  result?: ComputedResult;
+  error?: unknown;
+  bytes: number;
+}
+
+/** One computation running now, and the computations it is waiting for (to catch cycles between concurrent reads). */
+interface Flight {
+  key: string;
+  path: string;
+  waiting: Set<string>;
+  promise: Promise<Entry>;
+}
+
+/** The call chain a read happens in: the computations above it and where to record inputs. */
+interface Frame {
+  stack: Array<{ key: string; nodeId: string; path: string }>;
+  recorder?: InputRecorder;
+  owner?: Flight;
+}
+
+/**
+ * Computes dynamic nodes for one pond: validates configs, runs factories through a recording
+ * context, and caches results keyed by factory + config + path, each valid while every input it
+ * read still resolves to the same node and version. Concurrent reads of a node share one compute;
+ * failures are remembered briefly; a cycle between dynamic nodes is ELOOP naming the cycle.
+ */
+export class DynamicResolver {
+  readonly #cache: LruCache<Entry>;
+  readonly #tables: LruCache<{ bytes: number; table: arrow.Table }>;
+  readonly #inflight = new Map<string, Flight>();
+  readonly #now: () => number;
+  readonly #ttl: number;
+  readonly #failureTtl: number;
+  readonly #runQuery: QueryRunner;
+  #etag = 0;
+  /** Computations started (not cache hits); tests and benchmarks read it. */
+  computeCount = 0;
+
+  constructor(readonly registry: FactoryRegistry, options: ResolverOptions = {}) {
+    this.#cache = new LruCache<Entry>(options.budgetBytes ?? 64 * 1024 * 1024);
+    this.#tables = new LruCache(options.inputBudgetBytes ?? 32 * 1024 * 1024);
+    this.#now = options.now ?? Date.now;
+    this.#ttl = options.ttlMs ?? 30_000;
+    this.#failureTtl = options.failureTtlMs ?? 2_000;
+    this.#runQuery = queryRunner(options.sql ?? defaultSqlEngine);
+  }
+
+  /** The Pond services: dynamic hooks, config validation and `pond.query`. */
+  services(): Pick<PondServices, 'dynamic' | 'query'> {
+    return {
+      dynamic: this.#hooks({ stack: [] }),
+      query: (pond: Pond, sql: string, options: QueryOptions) => this.#context(pond.persistence, '/', '/', { stack: [] }).query(sql, options),
+    };
+  }
+
+  /** Cache statistics (entries and bytes held). */
+  get cacheStats(): { entries: number; bytes: number; budgetBytes: number; inputTables: number; inputBytes: number } {
+    return { entries: this.#cache.size, bytes: this.#cache.bytes, budgetBytes: this.#cache.budgetBytes, inputTables: this.#tables.size, inputBytes: this.#tables.bytes };
+  }
+
+  /** Drop cached results, and (unless `results` only) the decoded input tables too. */
+  clearCache(which: 'all' | 'results' = 'all'): void {
+    this.#cache.clear();
+    if (which === 'all') this.#tables.clear();
+  }
+
+  /** The hooks as seen from `frame` (top level: an empty stack). */
+  #hooks(frame: Frame): DynamicService {
+    return {
+      validate: (factory, config, path) => this.registry.validate(factory, config, path),
+      openDirectory: (node, config, fs) => this.#openDirectory(node, config, fs, frame),
+      readFile: async (node, config, fs) => {
+        const { entry, result } = await this.#file(node, config, fs, frame);
+        const bytes = await result.fileBytes();
+        this.#cache.resize(entry.key, result.bytes);
+        // A copy: the cached bytes must survive a caller that writes into its buffer.
+        return bytes.slice();
+      },
+      readTable: async (node, config, fs): Promise<arrow.Table> => {
+        const { entry, result } = await this.#file(node, config, fs, frame);
+        const table = await result.table();
+        this.#cache.resize(entry.key, result.bytes);
+        return table;
+      },
+      statFile: async (node, config, fs) => {
+        try {
+          const { entry, result } = await this.#file(node, config, fs, frame);
+          const sha256 = await result.sha256();
+          this.#cache.resize(entry.key, result.bytes);
+          return { size: (await result.fileBytes()).length, sha256 };
+        } catch {
+          // stat describes; the read reports the failure.
+          return { size: null, sha256: null };
+        }
+      },
+      virtualVersions: async (node, fs) => {
+        const sub = parseSubdirNodeId(node.nodeId);
+        if (!sub) return undefined;
+        return fs.versionsOf({ ...node, nodeId: sub.ownerId });
+      },
+    };
+  }
+
+  async #file(node: NodeRef, config: NodeVersion, fs: TinyFs, frame: Frame): Promise<{ entry: Entry; result: ComputedResult }> {
+    if (!isFileType(node.type)) throw pondError('EISDIR', node.path, 'is a directory');
+    const entry = await this.#load(node, config, fs, frame);
+    if (entry.error !== undefined) throw entry.error;
+    return { entry, result: entry.result as ComputedResult };
+  }
+
+  async #openDirectory(node: NodeRef, config: NodeVersion, fs: TinyFs, frame: Frame): Promise<Directory> {
+    const sub = parseSubdirNodeId(node.nodeId);
+    const segments = sub?.segments ?? [];
+    const owner: NodeRef = sub
+      ? { ...node, nodeId: sub.ownerId, path: node.path.split('/').slice(0, -segments.length).join('/') || '/' }
+      : node;
+    // A directory's own pattern walking into itself sees it empty: it cannot contain itself.
+    if (frame.stack[frame.stack.length - 1]?.nodeId === owner.nodeId) return new VirtualDirectory(new VirtualTree(), node.path);
+    const entry = await this.#load(owner, config, fs, frame);
+    if (entry.error !== undefined) throw entry.error;
+    const dir = (entry.result as ComputedResult).directory as Directory;
+    if (!(dir instanceof VirtualDirectory)) {
+      if (sub) throw pondError('ENOENT', node.path, 'no such directory');
+      return dir;
+    }
+    if (sub && !dir.tree.at(segments)) throw pondError('ENOENT', node.path, 'no such directory');
+    return dir.mount({ nodeId: owner.nodeId, partId: owner.partId, factory: owner.factory }, segments, node.path);
+  }
+
+  /** The cached or freshly computed entry of a dynamic node; records it as an input of the caller. */
+  async #load(node: NodeRef, config: NodeVersion, fs: TinyFs, frame: Frame): Promise<Entry> {
+    const configText = new TextDecoder().decode(config.content ?? (await fs.persistence.readBody(config, node.path)));
+    const key = `${node.factory}\n${node.path}\n${configText}`;
+    const at = frame.stack.findIndex((s) => s.nodeId === node.nodeId);
+    if (at >= 0) throw cycleError([...frame.stack.slice(at).map((s) => s.path), node.path]);
+    let entry: Entry | undefined;
+    const cached = this.#inflight.has(key) ? undefined : this.#cache.get(key);
+    if (cached && (await this.#fresh(cached, fs.persistence, frame))) entry = cached;
+    if (!entry) {
+      // No await between looking for a running computation and registering ours: one compute per key.
+      const flight = this.#inflight.get(key);
+      entry = flight ? await this.#join(flight, frame) : await this.#start(key, node, configText, fs.persistence, frame);
+    }
+    frame.recorder?.record({ kind: 'dynamic', path: node.path, nodeId: node.nodeId, version: config.version, key, etag: entry.etag });
+    if (frame.recorder) frame.recorder.expiresAt = Math.min(frame.recorder.expiresAt, entry.expiresAt);
+    return entry;
+  }
+
+  /** Wait for a computation of `key` already running, unless that would wait on ourselves. */
+  async #join(flight: Flight, frame: Frame): Promise<Entry> {
+    const chain = this.#waitChain(flight, new Set(frame.stack.map((s) => s.key)));
+    if (chain) {
+      const from = frame.stack.findIndex((s) => s.key === chain[chain.length - 1].key);
+      throw cycleError([...frame.stack.slice(from).map((s) => s.path), ...chain.map((f) => f.path)]);
+    }
+    frame.owner?.waiting.add(flight.key);
+    try {
+      return await flight.promise;
+    } finally {
+      frame.owner?.waiting.delete(flight.key);
+    }
+  }
+
+  /** The flights from `flight` down to one in `mine` that it (transitively) waits for, or undefined. */
+  #waitChain(flight: Flight, mine: Set<string>, seen = new Set<string>()): Flight[] | undefined {
+    if (mine.has(flight.key)) return [flight];
+    if (seen.has(flight.key)) return undefined;
+    seen.add(flight.key);
+    for (const k of flight.waiting) {
+      const next = this.#inflight.get(k);
+      const rest = next && this.#waitChain(next, mine, seen);
+      if (rest) return [flight, ...rest];
+    }
+    return undefined;
+  }
+
+  #start(key: string, node: NodeRef, configText: string, persistence: Persistence, frame: Frame): Promise<Entry> {
+    const flight: Flight = { key, path: node.path, waiting: new Set(), promise: undefined as unknown as Promise<Entry> };
+    const recorder = new InputRecorder();
+    const child: Frame = { stack: [...frame.stack, { key, nodeId: node.nodeId, path: node.path }], recorder, owner: flight };
+    flight.promise = this.#compute(key, node, configText, persistence, child);
+    this.#inflight.set(key, flight);
+    frame.owner?.waiting.add(key);
+    // #compute never rejects (failures become entries), so this cleanup cannot leak a rejection.
+    void flight.promise.then(() => {
+      this.#inflight.delete(key);
+      frame.owner?.waiting.delete(key);
+    });
+    return flight.promise;
+  }
+
+  async #compute(key: string, node: NodeRef, configText: string, persistence: Persistence, frame: Frame): Promise<Entry> {
+    this.computeCount++;
+    const recorder = frame.recorder as InputRecorder;
+    const checkedAt = persistence.version;
+    let result: ComputedResult | undefined;
+    let error: unknown;
+    let deterministic = true;
+    try {
+      const def = this.registry.require(node.factory, node.path);
+      const config = validateWithSchema(def.schema, parseStoredConfig(configText, node.factory, node.path), node.factory, node.path);
+      const type = producedType(def, config);
+      if (type !== node.type) throw pondError('EFACTORY', node.path, `factory ${node.factory} produces a ${type} for this config, but the node is a ${node.type}`);
+      deterministic = isDeterministic(def, config);
+      const ctx = this.#context(persistence, node.path, node.nodeId, frame);
+      result = await ComputedResult.from(await def.compute(ctx, config), node.type, node.path);
+    } catch (e) {
+      error = wrapComputeError(e, node.path);
+    }
+    const now = this.#now();
+    const own = error !== undefined ? now + this.#failureTtl : deterministic ? Number.POSITIVE_INFINITY : now + this.#ttl;
+    const entry: Entry = {
+      key, etag: ++this.#etag, inputs: recorder.inputs, checkedAt, expiresAt: Math.min(own, recorder.expiresAt),
+      result, error, bytes: result?.bytes ?? 256,
+    };
+    this.#cache.set(key, entry);
+    return entry;
+  }
+
+  /** True when `entry` is still what a compute would give now (re-resolving its inputs, no content reads). */
+  async #fresh(entry: Entry, persistence: Persistence, frame: Frame): Promise<boolean> {
+    if (this.#now() >= entry.expiresAt) return false;
+    const version = persistence.version;
+    if (entry.checkedAt === version) return true;
+    if (!(await inputsFresh(entry.inputs, this.#probe(persistence, frame)))) return false;
+    entry.checkedAt = version;
+    return true;
+  }
+
+  #probe(persistence: Persistence, frame: Frame): InputProbe {
+    const ctx = this.#context(persistence, '/', '/', { stack: frame.stack, owner: frame.owner });
+    return {
+      locate: async (path) => {
+        const ref = await ctx.pond.fs.resolve(path);
+        const versions = await ctx.pond.fs.versionsOf(ref);
+        return { info: { ...ref }, version: versions[versions.length - 1]?.version ?? 0 };
+      },
+      globJson: async (pattern, cwd) => JSON.stringify((await ctx.pond.glob(pattern, { cwd })).map((m) => ({ path: m.path, captures: [...m.captures], type: m.type }))),
+      dynamicFresh: async (key, etag) => {
+        const inner = this.#cache.peek(key);
+        return inner !== undefined && inner.etag === etag && (await this.#fresh(inner, persistence, frame));
+      },
+    };
+  }
+
+  #context(persistence: Persistence, path: string, nodeId: string, frame: Frame): RecordingContext {
+    const tables = {
+      get: (key: string) => this.#tables.get(key)?.table,
+      set: (key: string, table: arrow.Table) => void this.#tables.set(key, { table, bytes: tableBytes(table) }),
+    };
+    return new RecordingContext(persistence, this.#hooks(frame), path, nodeId, frame.recorder, this.#runQuery, this.#now, tables);
+  }
+}
+
+function tableBytes(t: arrow.Table): number {
+  let n = 256;
+  for (const b of t.batches) n += b.data.byteLength;
+  return n;
+}
+
+/** A stored config is the JSON `tx.mknod` wrote; anything else is ECONFIG naming the path. */
+function parseStoredConfig(text: string, factory: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw configError(path, factory, [{ field: '', reason: 'the stored config is not valid JSON' }]);
+  }
+}

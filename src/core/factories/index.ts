@@ -1,0 +1,18 @@
+import { FactoryRegistry } from '../dynamic/registry.ts';
+import { sqlQuery } from './sql_query.ts';
+import { template } from './template.ts';
+import { combine } from './combine.ts';
+import { scribble } from './scribble.ts';
+import { directory } from './directory.ts';
+
+/**
+ * A registry holding the five built-in factories: sql_query, template, combine, scribble, directory.
+ * Each call returns a new registry, so registering a custom factory on it changes no other pond.
+ * @example
+ * const pond = await openPond(store, { registry: defaultRegistry().register(myFactory) });
+ */
+export function defaultRegistry(): FactoryRegistry {
+  return new FactoryRegistry().register(sqlQuery).register(template).register(combine).register(scribble).register(directory);
+}
+
+export { sqlQuery, template, combine, scribble, directory };

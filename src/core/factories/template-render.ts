@@ -1,0 +1,175 @@
+import type * as arrow from 'apache-arrow';
+import type NunjucksModule from 'nunjucks';
+import type { FactoryContext } from '../dynamic/factory.ts';
+import { dirname, normalizePath } from '../tinyfs/path.ts';
+import { isPondError, pondError, type PondError } from '../errors.ts';
+
+/** Render passes before giving up on a template whose data needs keep growing. */
+export const MAX_RENDER_PASSES = 10;
+
+/** What one render needs. */
+export interface RenderRequest {
+  source: string;
+  /** The template's pond path: errors name it and relative includes resolve against its directory. */
+  name: string;
+  variables: Record<string, unknown>;
+  autoescape: boolean;
+}
+
+type Slot = { value: unknown } | { error: unknown };
+
+/**
+ * Render a nunjucks template that reads the pond. Nunjucks renders synchronously, so pond data is
+ * fetched between passes: a pass that asks for something not loaded yet (a table, a query, a glob,
+ * an included template) gets a placeholder (empty list / text) and the request is noted; the
+ * requests are loaded, and the template renders again until a pass asks for nothing new. That
+ * pass saw only real data, and its output is the result. Every load goes through `ctx`, so it is
+ * a recorded input of the node.
+ */
+export async function renderTemplate(ctx: FactoryContext, req: RenderRequest): Promise<string> {
+  const nunjucks = await loadNunjucks();
+  const loaded = new Map<string, Slot>();
+  for (let pass = 1; pass <= MAX_RENDER_PASSES; pass++) {
+    const wanted = new Map<string, () => Promise<unknown>>();
+    const fetch = (key: string, load: () => Promise<unknown>, placeholder: unknown): unknown => {
+      const slot = loaded.get(key);
+      if (!slot) {
+        wanted.set(key, load);
+        return placeholder;
+      }
+      if ('error' in slot) throw slot.error;
+      return slot.value;
+    };
+    const pass_: PassState = {};
+    const env = makeEnvironment(nunjucks, ctx, req, fetch, pass_);
+    let output: string | undefined;
+    let failure: unknown;
+    try {
+      // A leading comment with a newline shifts every line by one, so nunjucks' zero-based runtime
+      // line numbers come out one-based (and non-zero: it omits a location on line 0).
+      const tmpl = new nunjucks.Template(SHIFT + req.source, env, req.name, true);
+      output = tmpl.render({ ...req.variables, node: { path: ctx.path, name: ctx.path.slice(ctx.path.lastIndexOf('/') + 1) } });
+    } catch (e) {
+      failure = e;
+    }
+    if (wanted.size === 0) {
+      if (failure !== undefined) throw pass_.fatal ?? renderError(ctx.path, req.name, failure);
+      if (typeof output !== 'string') throw pondError('EFACTORY', ctx.path, `template ${req.name} did not render`);
+      return output;
+    }
+    await Promise.all([...wanted].map(async ([key, load]) => {
+      try {
+        loaded.set(key, { value: await load() });
+      } catch (error) {
+        loaded.set(key, { error });
+      }
+    }));
+  }
+  throw pondError('EFACTORY', ctx.path, `template kept asking for more pond data after ${MAX_RENDER_PASSES} passes`);
+}
+
+const SHIFT = '{#\n#}';
+
+type Fetch = (key: string, load: () => Promise<unknown>, placeholder: unknown) => unknown;
+
+/** What one pass learned besides its output: the first included template that does not compile. */
+interface PassState {
+  fatal?: PondError;
+}
+
+function makeEnvironment(nunjucks: typeof NunjucksModule, ctx: FactoryContext, req: RenderRequest, fetch: Fetch, pass: PassState): NunjucksModule.Environment {
+  const resolveName = (from: string, to: string) => normalizePath(to, dirname(from));
+  let env: NunjucksModule.Environment;
+  const loader = {
+    isRelative: (name: string) => !name.startsWith('/'),
+    resolve: resolveName,
+    getSource(name: string): NunjucksModule.LoaderSource | null {
+      const abs = normalizePath(name, dirname(req.name));
+      let src: string | undefined;
+      try {
+        src = fetch(`template\0${abs}`, () => ctx.readText(abs), undefined) as string | undefined;
+      } catch (e) {
+        // Absent: nunjucks reports "template not found" (or skips it for `ignore missing`).
+        if (isPondError(e, 'ENOENT')) return null;
+        throw e;
+      }
+      // Not loaded yet: an empty template this pass, the real one next pass.
+      if (src === undefined) return { src: SHIFT, path: abs, noCache: true };
+      // Nunjucks reports an included template's syntax error asynchronously, after a synchronous
+      // render has returned; compiling here turns it into an ordinary error of this render.
+      try {
+        new nunjucks.Template(SHIFT + src, env, abs, true);
+      } catch (e) {
+        pass.fatal ??= renderError(ctx.path, abs, e);
+        throw pass.fatal;
+      }
+      return { src: SHIFT + src, path: abs, noCache: true };
+    },
+  };
+  env = new nunjucks.Environment(loader as NunjucksModule.ILoader, { autoescape: req.autoescape, throwOnUndefined: false });
+  const text = (v: unknown, what: string): string => {
+    if (typeof v !== 'string' || v === '') throw new Error(`${what} needs a non-empty string`);
+    return v;
+  };
+  env.addGlobal('table', (path: unknown) => {
+    const abs = ctx.resolvePath(text(path, 'table(path)'));
+    return fetch(`table\0${abs}`, async () => toRows(await ctx.readTable(abs)), []);
+  });
+  env.addGlobal('query', (sql: unknown, tables: unknown = {}) => {
+    const t = (tables ?? {}) as Record<string, string>;
+    return fetch(`query\0${JSON.stringify([sql, t])}`, async () => toRows(await ctx.query(text(sql, 'query(sql, tables)'), { tables: t })), []);
+  });
+  env.addGlobal('glob', (pattern: unknown) => fetch(`glob\0${String(pattern)}`, () => ctx.glob(text(pattern, 'glob(pattern)')), []));
+  env.addGlobal('read', (path: unknown) => {
+    const abs = ctx.resolvePath(text(path, 'read(path)'));
+    return fetch(`read\0${abs}`, () => ctx.readText(abs), '');
+  });
+  env.addFilter('json', (v: unknown, indent?: number) => JSON.stringify(plain(v), null, indent));
+  env.addFilter('csv', (v: unknown) => (Array.isArray(v) ? v.map(csvCell).join(',') : csvCell(v)));
+  env.addFilter('isodate', (v: unknown) => (typeof v === 'number' || typeof v === 'bigint' ? new Date(Number(v)).toISOString() : v));
+  return env;
+}
+
+/** Rows of a table as plain objects (bigints become numbers when exact, else strings). */
+export function toRows(table: arrow.Table): Record<string, unknown>[] {
+  return table.toArray().map((r: { toJSON(): Record<string, unknown> }) => plain(r.toJSON()) as Record<string, unknown>);
+}
+
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v === null || typeof v !== 'object' || v instanceof Date || v instanceof Uint8Array) return v;
+  if (Array.isArray(v)) return v.map(plain);
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<unknown>, plain);
+  // Arrow rows, lists and maps all turn into plain JSON values through toJSON.
+  const o = v as { toJSON?: () => unknown };
+  if (typeof o.toJSON === 'function') return plain(o.toJSON());
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+}
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(plain(v)) : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** EFACTORY naming the node, the template and the line of a nunjucks error. */
+function renderError(node: string, name: string, e: unknown): PondError {
+  const message = e instanceof Error ? e.message : String(e);
+  const loc = /\(([^()]*)\) \[Line (\d+), Column (\d+)\]/.exec(message);
+  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l && !/^\([^()]*\)( \[Line \d+, Column \d+\])?$/.test(l) && !l.startsWith('Template render error'));
+  const reason = (lines[lines.length - 1] ?? message).replace(/^(PondError|Error): /, '');
+  if (!loc) return pondError('EFACTORY', node, `template error in ${name}: ${reason}`, { template: name }, e);
+  // Runtime errors are reported at the shifted line (already one-based); parse errors one line late.
+  const runtime = /^\w*Error: /.test(lines[lines.length - 1] ?? '');
+  const line = Number(loc[2]) - (runtime ? 0 : 1);
+  const template = loc[1] || name;
+  const where = template === node ? '' : ` of ${template}`;
+  return pondError('EFACTORY', node, `template error at line ${line}${where}: ${reason}`, { template, line }, e);
+}
+
+let nunjucksModule: Promise<typeof NunjucksModule> | undefined;
+
+/** Nunjucks loads on the first template render, not with the pond. */
+function loadNunjucks(): Promise<typeof NunjucksModule> {
+  nunjucksModule ??= import('nunjucks').then((m) => ((m as { default?: typeof NunjucksModule }).default ?? m) as typeof NunjucksModule);
+  return nunjucksModule;
+}

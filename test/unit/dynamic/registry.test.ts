@@ -1,0 +1,88 @@
+import { describe, it, expect } from 'vitest';
+import { z } from 'zod';
+import { FactoryRegistry, defaultRegistry, defineFactory, parseConfigText, isPondError } from '../../../src/core/index.ts';
+
+const echo = defineFactory({
+  name: 'echo',
+  description: 'test',
+  produces: 'file:data',
+  schema: z.object({ text: z.string(), times: z.number().int().positive().default(1) }).strict(),
+  compute: (_ctx, c) => c.text.repeat(c.times),
+});
+
+describe('FactoryRegistry', () => {
+  it('starts empty and keeps what is registered', () => {
+    const r = new FactoryRegistry();
+    expect(r.names()).toEqual([]);
+    expect(r.get('echo')).toBeUndefined();
+    expect(r.register(echo)).toBe(r);
+    expect(r.get('echo')).toBe(echo);
+    expect(r.names()).toEqual(['echo']);
+  });
+
+  it('refuses a duplicate name and invalid names', () => {
+    const r = new FactoryRegistry().register(echo);
+    expect(() => r.register(echo)).toThrow(/already registered/);
+    expect(() => r.register({ ...echo, name: 'Bad Name' })).toThrow(/invalid factory name/);
+    expect(() => r.register({ ...echo, name: 'tlogfs' })).toThrow(/invalid factory name/);
+  });
+
+  it('defaultRegistry holds the five factories, and each call is independent', () => {
+    const a = defaultRegistry();
+    expect(a.names()).toEqual(['combine', 'directory', 'scribble', 'sql_query', 'template']);
+    a.register(echo);
+    expect(defaultRegistry().get('echo')).toBeUndefined();
+  });
+
+  it('validate: unknown factory is EFACTORY naming the path and the known names', () => {
+    const err = (() => { try { new FactoryRegistry().register(echo).validate('nope', {}, '/x/y'); } catch (e) { return e; } })();
+    expect(isPondError(err, 'EFACTORY')).toBe(true);
+    expect((err as Error).message).toContain('/x/y');
+    expect((err as Error).message).toContain('"nope"');
+    expect((err as Error).message).toContain('echo');
+  });
+
+  it('validate: ECONFIG names the path, each field and the reason; defaults are filled in', () => {
+    const r = new FactoryRegistry().register(echo);
+    expect(r.validate('echo', { text: 'a' }, '/e')).toEqual({ type: 'file:data', config: { text: 'a', times: 1 } });
+    let err: unknown;
+    try { r.validate('echo', { text: 5, times: -1, extra: true }, '/dir/e'); } catch (e) { err = e; }
+    expect(err).toMatchObject({ code: 'ECONFIG', data: { path: '/dir/e', factory: 'echo' } });
+    const msg = (err as Error).message;
+    expect(msg).toContain('/dir/e');
+    expect(msg).toMatch(/text: .*expected string/);
+    expect(msg).toMatch(/times: .*>0|times: .*positive|times: .*greater/i);
+    expect(msg).toContain('unknown field "extra"');
+    const issues = (err as { data: { issues: Array<{ field: string }> } }).data.issues.map((i) => i.field);
+    expect(issues).toEqual(expect.arrayContaining(['text', 'times', '']));
+  });
+
+  it('validate: nested fields are named with their path (sql_query tables.<name>)', () => {
+    let err: unknown;
+    try { defaultRegistry().validate('sql_query', { query: 'SELECT 1', tables: { t: 42 } }, '/q'); } catch (e) { err = e; }
+    expect((err as Error).message).toMatch(/ECONFIG: \/q: invalid sql_query config: tables\.t: /);
+  });
+
+  it('validate accepts config typed as YAML text', () => {
+    const r = new FactoryRegistry().register(echo);
+    expect(r.validate('echo', 'text: hi\ntimes: 2\n', '/e').config).toEqual({ text: 'hi', times: 2 });
+  });
+});
+
+describe('parseConfigText', () => {
+  it('reads YAML and JSON', () => {
+    expect(parseConfigText('query: SELECT 1\ntables:\n  t: /data/*.parquet\n', '/q')).toEqual({ query: 'SELECT 1', tables: { t: '/data/*.parquet' } });
+    expect(parseConfigText('{"a": [1, 2]}', '/q')).toEqual({ a: [1, 2] });
+  });
+
+  it('a syntax error is ECONFIG naming the path and the line', () => {
+    let err: unknown;
+    try { parseConfigText('a: 1\nb: [1, 2\nc: 3\n', '/cfg'); } catch (e) { err = e; }
+    expect(err).toMatchObject({ code: 'ECONFIG', data: { path: '/cfg' } });
+    expect((err as Error).message).toMatch(/\/cfg: config is not valid YAML or JSON at line \d+/);
+  });
+
+  it('duplicate keys are an error, not a silent override', () => {
+    expect(() => parseConfigText('a: 1\na: 2\n', '/cfg')).toThrow(/ECONFIG/);
+  });
+});

@@ -1,0 +1,4 @@
+import { createSqlEngine } from '../../../src/core/sql/index.ts';
+import { sandboxBehaviour } from './sandbox-suite.ts';
+
+sandboxBehaviour('node', () => createSqlEngine());
