@@ -45,6 +45,7 @@ export type { TxnRecord, VersionInfo } from './tinyfs/node.ts';
 export type { PondWarning } from './tinyfs/persistence.ts';
 export { MemoryPersistence } from './tinyfs/memory-persistence.ts';
 export { configureWasmAssets } from './wasm-assets.ts';
+export { fsck, type FsckReport, type FsckProblem, type FsckKind } from './tlogfs/fsck.ts';
 export { FactoryRegistry, defaultRegistry };
 export { parseConfigText } from './dynamic/config.ts';
 export { DynamicResolver, type ResolverOptions } from './dynamic/resolver.ts';
