@@ -6,7 +6,7 @@ import { Transaction, defaultEffects, type Effects, type NodeValidator } from '.
 import { STATIC_FACTORY, type EntryType } from './tinyfs/entry-type.ts';
 import { joinPath, normalizePath } from './tinyfs/path.ts';
 import { glob as globWalk, type GlobEntry, type GlobWalker } from './tinyfs/glob.ts';
-import { collect } from './tinyfs/memory-persistence.ts';
+import { concatBytes } from './bytes.ts';
 import { looksLikeParquet, parquetToTable, tableToParquet } from './arrow/parquet.ts';
 import { pondError } from './errors.ts';
 
@@ -123,7 +123,7 @@ export class Pond {
       const bodies = await Promise.all(versions.map((v) => this.persistence.readBody(v, ref.path)));
       const nonEmpty = bodies.filter((b) => b.length > 0);
       if (nonEmpty.length > 1 && nonEmpty.every(looksLikeParquet)) return tableToParquet(await this.#unionParquet(nonEmpty, ref.path));
-      return concat(bodies);
+      return concatBytes(bodies);
     }
     return this.persistence.readBody(pick(versions, ref, options.version), ref.path);
   }
@@ -283,16 +283,8 @@ function pick(versions: NodeVersion[], ref: NodeRef, version: number | undefined
   return v;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
-
 function summarize(ops: string[]): string {
   const head = ops.slice(0, 3).join('; ');
   return ops.length > 3 ? `${head}; and ${ops.length - 3} more` : head;
 }
 
-export { collect };

@@ -10,6 +10,7 @@
  */
 import type { ObjectStore } from './object-store.ts';
 import { mapStoreError } from './common.ts';
+import { collectStream } from '../bytes.ts';
 import type { StoreLockOptions } from './web-lock.ts';
 
 export type FaultMode = 'error' | 'quota' | 'tear';
@@ -91,7 +92,7 @@ export class FaultInjectingStore implements ObjectStore {
     const fault = this.#next();
     if (fault === undefined) return this.inner.writeStream(key, data);
     if (fault === 'tear') {
-      const whole = await collect(data);
+      const whole = await collectStream(data);
       await this.inner.writeStream(key, streamOf(firstHalf(whole)));
     } else {
       await data.cancel('injected fault').catch(() => undefined);
@@ -161,22 +162,6 @@ function quotaExceeded(): Error {
 
 function firstHalf(data: Uint8Array): Uint8Array {
   return data.slice(0, Math.floor(data.length / 2));
-}
-
-async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const c of stream) {
-    chunks.push(c);
-    size += c.length;
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 function streamOf(data: Uint8Array): ReadableStream<Uint8Array> {

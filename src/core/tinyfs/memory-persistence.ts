@@ -4,6 +4,7 @@ import { ROOT_ID, STATIC_FACTORY } from './entry-type.ts';
 import { encodeDirectory } from './dir-codec.ts';
 import { sha256Hex } from '../hash.ts';
 import { pondError } from '../errors.ts';
+import { collectStream } from '../bytes.ts';
 
 /**
  * Persistence in plain maps: no files, no Parquet. The reference model TLogFS must agree with,
@@ -59,7 +60,7 @@ export class MemoryPersistence implements Persistence {
     return {
       txnSeq: this.#version + 1,
       async putBody(data: Uint8Array | ReadableStream<Uint8Array>): Promise<StoredBody> {
-        const bytes = data instanceof Uint8Array ? data : await collect(data);
+        const bytes = data instanceof Uint8Array ? data : await collectStream(data);
         return { content: bytes, sha256: await sha256Hex(bytes), size: bytes.length };
       },
       async commit(rows: NodeVersion[], info: CommitInfo): Promise<number> {
@@ -92,22 +93,4 @@ export class MemoryPersistence implements Persistence {
       this.#rows.set(key, list);
     }
   }
-}
-
-/** Read a whole stream into one buffer. */
-export async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    n += value.length;
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const c of chunks) { out.set(c, o); o += c.length; }
-  return out;
 }

@@ -2,6 +2,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import type { StoredBody } from '../tinyfs/persistence.ts';
 import { createSha256, sha256Hex, type IncrementalHash } from '../hash.ts';
 import { pondError } from '../errors.ts';
+import { concatBytes } from '../bytes.ts';
 
 /** Bodies larger than this go to `_large_files/`; smaller ones are stored inline in the row. */
 export const LARGE_THRESHOLD = 64 * 1024;
@@ -31,7 +32,7 @@ export async function putBody(store: ObjectStore, data: Uint8Array | ReadableStr
   for (;;) {
     const { done, value } = await reader.read();
     if (done) {
-      const bytes = joinChunks(head, headSize);
+      const bytes = concatBytes(head, headSize);
       return { content: bytes, sha256: await sha256Hex(bytes), size: bytes.length };
     }
     head.push(value);
@@ -111,12 +112,4 @@ export function streamLarge(store: ObjectStore, sha256: string, size: number | n
     },
     cancel(reason) { return reader?.cancel(reason); },
   });
-}
-
-function joinChunks(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) { out.set(c, o); o += c.length; }
-  return out;
 }
