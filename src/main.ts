@@ -1,16 +1,19 @@
+// The page: start the pond worker, wrap it with comlink, and mount the Svelte app. Nothing heavy
+// loads here: DuckDB and parquet-wasm live in the worker and load there on first use.
 import { mount } from 'svelte';
 import { wrap } from 'comlink';
 import App from './ui/App.svelte';
-import type { PondWorkerApi } from '../workers/pond.worker.ts';
+import { AppState } from './ui/state/app.svelte.ts';
+import type { PondApi } from '../workers/api.ts';
 import { installErrorTransfer } from '../workers/error-transfer.ts';
 
 // Before the first call: a PondError thrown in the worker must arrive here with its code.
 installErrorTransfer();
 
 const worker = new Worker(new URL('../workers/pond.worker.ts', import.meta.url), { type: 'module', name: 'pond' });
-const pond = wrap<PondWorkerApi>(worker);
+const app = new AppState(wrap<PondApi>(worker));
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
-mount(App, { target, props: { pond } });
+mount(App, { target, props: { app } });

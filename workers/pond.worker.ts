@@ -1,12 +1,19 @@
-// Placeholder pond worker: proves the page <-> worker comlink channel (and error transfer) works.
-// The real worker that hosts a Pond replaces this file.
+/// <reference lib="webworker" />
+// The pond worker: one per tab. It owns the pond (storage, factory registry, DuckDB) and serves
+// PondApi to the page through comlink. Everything else lives in pond-service.ts.
 import { expose } from 'comlink';
-import { pondError, type PondErrorCode } from '../src/core/errors.ts';
+import './wasm-assets.ts';
 import { installErrorTransfer } from './error-transfer.ts';
+import { pondError, type PondErrorCode } from '../src/core/errors.ts';
+import { PondService } from './pond-service.ts';
+import { detectBackend } from './backends.ts';
+import type { PondApi } from './api.ts';
 
+// Before the first reply: a PondError must leave this worker with its code and path.
 installErrorTransfer();
 
-const api = {
+/** Checks of the channel itself, kept here so that an error's stack names the worker entry. */
+const diagnostics = {
   /** Liveness check: answers 'pong' from inside the worker. */
   ping(): string {
     return 'pong';
@@ -17,7 +24,10 @@ const api = {
   },
 };
 
-/** What the page sees through `wrap<PondWorkerApi>()`. */
-export type PondWorkerApi = typeof api;
+const api: PondApi = Object.assign(new PondService(detectBackend), diagnostics);
 
+/** What the page sees through `wrap<PondWorkerApi>()`. */
+export type PondWorkerApi = PondApi;
+
+// Synchronously, at start: a message that arrives before expose() would be lost.
 expose(api);

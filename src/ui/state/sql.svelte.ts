@@ -1,0 +1,131 @@
+/**
+ * The SQL console: query text, table bindings (name -> glob pattern), the running query and its
+ * result. Text and bindings are kept per pond in localStorage, so a reload keeps the work.
+ */
+import type { ColumnInfo } from '../../../workers/api.ts';
+import type { ErrorInfo } from '../common/errors.ts';
+import { TableState } from './table.svelte.ts';
+import type { AppState } from './app.svelte.ts';
+
+export interface Binding {
+  name: string;
+  pattern: string;
+}
+
+interface Saved {
+  text: string;
+  bindings: Binding[];
+}
+
+const KEY = (pond: string) => `duckpond:sql:${pond}`;
+let nextQuery = 1;
+
+/** A table name SQL can use unquoted, made from a file name ('sales 2024.csv' -> 'sales_2024'). */
+export function tableName(path: string): string {
+  const base = path.split('/').filter(Boolean).pop() ?? 't';
+  const name = base.replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
+  return name || 't';
+}
+
+export class SqlState {
+  text = $state('');
+  bindings = $state<Binding[]>([]);
+  running = $state<string | null>(null);
+  elapsedMs = $state<number | null>(null);
+  error = $state.raw<ErrorInfo | null>(null);
+  /** Columns per bound name (for completion), filled lazily. */
+  schema = $state.raw<Record<string, ColumnInfo[]>>({});
+  readonly result: TableState;
+  #pond: string | null = null;
+
+  constructor(private readonly app: AppState) {
+    this.result = new TableState(app.api);
+  }
+
+  /** Switch to the saved console of `pond`. */
+  load(pond: string): void {
+    if (this.#pond === pond) return;
+    this.#pond = pond;
+    let saved: Saved | null = null;
+    try {
+      saved = JSON.parse(localStorage.getItem(KEY(pond)) ?? 'null') as Saved | null;
+    } catch {
+      saved = null;
+    }
+    this.text = saved?.text ?? '';
+    this.bindings = saved?.bindings ?? [];
+    this.result.release();
+    this.error = null;
+    this.elapsedMs = null;
+    void this.refreshSchema();
+  }
+
+  save(): void {
+    if (this.#pond) localStorage.setItem(KEY(this.#pond), JSON.stringify({ text: this.text, bindings: this.bindings } satisfies Saved));
+  }
+
+  /** Bind `path` under a table name made from it (reusing a binding of the same pattern) and start a query of it. */
+  queryPath(path: string): void {
+    // The console may not have been shown yet: load this pond's saved work before adding to it.
+    if (this.app.pond) this.load(this.app.pond.name);
+    let binding = this.bindings.find((b) => b.pattern === path);
+    if (!binding) {
+      let name = tableName(path);
+      for (let i = 2; this.bindings.some((b) => b.name === name); i++) name = `${tableName(path)}_${i}`;
+      binding = { name, pattern: path };
+      this.bindings = [...this.bindings, binding];
+    }
+    this.text = `SELECT * FROM ${binding.name} LIMIT 1000`;
+    this.save();
+    void this.refreshSchema();
+  }
+
+  /** Fetch the columns of each bound pattern, for completion. */
+  async refreshSchema(): Promise<void> {
+    const entries = await Promise.all(this.bindings.filter((b) => b.name && b.pattern).map(async (b) => {
+      const cols = await this.app.api.columnsOf(b.pattern).catch(() => [] as ColumnInfo[]);
+      return [b.name, cols] as const;
+    }));
+    this.schema = Object.fromEntries(entries);
+  }
+
+  /** Bindings as the worker wants them (named, with a pattern). */
+  get tables(): Record<string, string> {
+    return Object.fromEntries(this.bindings.filter((b) => b.name.trim() && b.pattern.trim()).map((b) => [b.name.trim(), b.pattern.trim()]));
+  }
+
+  async run(): Promise<void> {
+    if (this.running || !this.text.trim()) return;
+    const opId = `q${nextQuery++}`;
+    this.running = opId;
+    this.error = null;
+    this.save();
+    const sql = this.text;
+    const tables = this.tables;
+    let elapsed: number | null = null;
+    await this.result.open(async () => {
+      const r = await this.app.api.query(sql, tables, { opId });
+      elapsed = r.elapsedMs;
+      return r;
+    });
+    this.elapsedMs = elapsed;
+    if (this.result.error) this.error = this.result.error;
+    this.running = null;
+  }
+
+  cancel(): void {
+    if (this.running) void this.app.api.cancel(this.running);
+  }
+
+  /** Save the current query and bindings as a sql_query node at `path`. */
+  async saveAsNode(path: string): Promise<boolean> {
+    const config = { query: this.text, tables: this.tables };
+    try {
+      await this.app.api.mknod(path, 'sql_query', JSON.stringify(config));
+      return true;
+    } catch (e) {
+      this.app.notices.error(e, `Could not save the query as ${path}`);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * The contract between the UI and the pond worker. The UI holds `Remote<PondApi>` (comlink);
+ * `PondService` implements it inside the worker. Everything here is structured-cloneable: tables
+ * cross as Arrow IPC stream bytes in transferred buffers, callbacks cross as `proxy()`-ed functions
+ * and must be top-level arguments (comlink does not proxy a function nested in an object).
+ */
+import type { EntryType, PondErrorCode, PondWarning, Stat, TxnRecord, VersionInfo } from '../src/core/index.ts';
+
+export type { EntryType, PondErrorCode, Stat, TxnRecord, VersionInfo, PondWarning };
+
+/** Where a pond's objects live. */
+export type StoreKind = 'opfs' | 'idb' | 'memory';
+
+/** A pond the worker can open. */
+export interface PondListing {
+  name: string;
+  kind: StoreKind;
+}
+
+/** The pond the worker has open, as the UI shows it. */
+export interface PondInfo {
+  name: string;
+  kind: StoreKind;
+  /** The version reads see: `asOf` while time travelling, else the latest. */
+  version: number;
+  /** The newest committed version of the pond. */
+  latest: number;
+  /** Set while viewing an older version (reads only). */
+  asOf: number | null;
+  readOnly: boolean;
+  warnings: PondWarning[];
+}
+
+/** One directory entry, with its absolute path. */
+export interface Entry {
+  name: string;
+  path: string;
+  type: EntryType;
+  /** 'tlogfs' for stored content, else the factory computing it. */
+  factory: string;
+}
+
+/** One glob match. */
+export interface GlobMatch {
+  path: string;
+  captures: string[];
+  type: EntryType;
+}
+
+/** A node version joined with the transaction that wrote it. */
+export interface VersionRow extends VersionInfo {
+  message: string;
+}
+
+/** Everything the Inspector shows about one node. */
+export interface NodeDetails {
+  stat: Stat;
+  dynamic: boolean;
+  /** A dynamic node's config as YAML (null for stored content). */
+  configYaml: string | null;
+  /** A symlink's target. */
+  target: string | null;
+  versions: VersionRow[];
+  /** False when `stat.size` and `stat.sha256` of a dynamic file were left uncomputed. */
+  computed: boolean;
+}
+
+/** A file's first bytes, for viewers. */
+export interface FilePreview {
+  bytes: Uint8Array;
+  /** Size of the whole content (for a dynamic file: what was computed). */
+  size: number;
+  truncated: boolean;
+}
+
+/** How the UI groups Arrow types: decides alignment, formatting, chartability. */
+export type ColumnKind = 'number' | 'bigint' | 'time' | 'string' | 'bool' | 'other';
+
+export interface ColumnInfo {
+  name: string;
+  /** Arrow's own type name, e.g. 'Float64', 'Timestamp<MICROSECOND, UTC>'. */
+  type: string;
+  kind: ColumnKind;
+}
+
+/** A table held in the worker; pages of it are fetched by `id`. */
+export interface TableHandle {
+  id: string;
+  rows: number;
+  columns: ColumnInfo[];
+  /** What the table came from: a pond path or 'query'. */
+  source: string;
+}
+
+export interface SortSpec {
+  column: string;
+  desc: boolean;
+}
+
+/** Rows [offset, offset + rows) of a held table (after sorting), as Arrow IPC stream bytes. */
+export interface TablePage {
+  id: string;
+  offset: number;
+  rows: number;
+  ipc: Uint8Array;
+}
+
+/** A SQL result: a held table plus its first page and how long the query took. */
+export interface QueryResult extends TableHandle {
+  elapsedMs: number;
+  firstPage: TablePage;
+}
+
+/** Columns of a held table as numbers for a chart, x ascending, downsampled to at most maxPoints. */
+export interface ChartData {
+  x: Float64Array;
+  /** x is milliseconds since the epoch (a time column) rather than a plain number. */
+  xIsTime: boolean;
+  ys: Float64Array[];
+  /** One label per entry of `ys`: the column, or with a split the column and the group value. */
+  labels: string[];
+  /** Rows in the table (before sampling). */
+  total: number;
+  sampled: boolean;
+  /** The series were split by a column's values (each has gaps where other values' rows are). */
+  split: boolean;
+}
+
+/** A factory as the Create form shows it. */
+export interface FactoryInfo {
+  name: string;
+  description: string;
+  /** A starting config, as YAML. */
+  example: string;
+}
+
+/** A problem in a factory config, as the form shows it beside the field. */
+export interface ConfigIssue {
+  /** Dotted path into the config ('' for the whole config). */
+  path: string;
+  message: string;
+}
+
+export type ConfigCheck =
+  | { ok: true; type: EntryType; config: unknown }
+  | { ok: false; issues: ConfigIssue[] };
+
+/** How an imported file is stored. */
+export type ImportAs = 'auto' | 'file:table' | 'file:series' | 'file:data';
+
+/** A file to import; `data` is a File/Blob (cloned cheaply across the worker boundary) or bytes. */
+export interface ImportItem {
+  name: string;
+  data: Blob | Uint8Array;
+  as?: ImportAs;
+}
+
+export interface ImportedFile {
+  path: string;
+  type: EntryType;
+  rows: number | null;
+  size: number;
+}
+
+/** Progress of a long operation; `total` absent when unknown. */
+export interface Progress {
+  phase: string;
+  done: number;
+  total?: number;
+}
+export type ProgressFn = (progress: Progress) => void;
+
+/** Identifies a long operation so that `cancel(opId)` can stop it. */
+export interface OpOptions {
+  opId?: string;
+}
+
+/** Storage of the worker's ponds. */
+export interface StorageInfo {
+  kind: StoreKind;
+  /** From navigator.storage.estimate(), in bytes; null where unsupported. */
+  usage: number | null;
+  quota: number | null;
+  /** navigator.storage.persisted(); requesting persistence is a page-only API (see docs/app.md). */
+  persisted: boolean | null;
+}
+
+/** What the worker tells subscribers. */
+export type PondEvent =
+  /** A commit, by this tab ('local') or another ('remote'); the UI refreshes what it shows. */
+  | { type: 'commit'; pond: string; version: number; origin: 'local' | 'remote' }
+  /** A write waits for another tab's lock ('waiting'), or stopped waiting ('done'). */
+  | { type: 'lock'; pond: string; state: 'waiting' | 'done' }
+  /** The open pond changed (opened, time travel, renamed, closed). */
+  | { type: 'pond'; info: PondInfo | null }
+  /** The list of ponds changed. */
+  | { type: 'ponds'; ponds: PondListing[] };
+export type PondListener = (event: PondEvent) => void;
+
+/**
+ * The worker's API. Every method is async through comlink; errors arrive as PondError with
+ * `code` and `data.path` (workers/error-transfer.ts).
+ */
+export interface PondApi {
+  // -- liveness -------------------------------------------------------------------------------
+  ping(): string;
+  /** Throws a PondError with `code` naming `path` (tests the error channel). */
+  fail(code: PondErrorCode, path: string): never;
+
+  // -- ponds ----------------------------------------------------------------------------------
+  listPonds(): Promise<PondListing[]>;
+  createPond(name: string): Promise<PondInfo>;
+  /** Open `name` (latest version); `asOf` opens that version read-only. */
+  openPond(name: string, options?: { asOf?: number }): Promise<PondInfo>;
+  /** Switch the open pond to an older version (read-only) or back to the latest (null). */
+  travel(asOf: number | null): Promise<PondInfo>;
+  renamePond(from: string, to: string, onProgress?: ProgressFn): Promise<PondListing[]>;
+  deletePond(name: string): Promise<PondListing[]>;
+  closePond(): Promise<void>;
+  info(): Promise<PondInfo | null>;
+
+  // -- listing --------------------------------------------------------------------------------
+  readdir(path: string): Promise<Entry[]>;
+  /** Stat; for a dynamic file this computes its content (size and sha256). */
+  stat(path: string): Promise<Stat>;
+  /** Entry type and factory of a path, never computing anything (what a view needs to pick itself). */
+  lookup(path: string): Promise<Entry>;
+  /** The Inspector's view of a node; a dynamic file's size and hash only with `computed: true`. */
+  details(path: string, options?: { computed?: boolean }): Promise<NodeDetails>;
+  versions(path: string): Promise<VersionRow[]>;
+  /** Every transaction of the pond, newest first (all of them, also while viewing an older version). */
+  history(): Promise<TxnRecord[]>;
+  glob(pattern: string): Promise<GlobMatch[]>;
+
+  // -- reading --------------------------------------------------------------------------------
+  readFile(path: string, options?: { version?: number }): Promise<Uint8Array>;
+  preview(path: string, options?: { version?: number; maxBytes?: number }): Promise<FilePreview>;
+  /** Hold the table at `path` in the worker and return its handle; page it with `tablePage`. */
+  openTable(path: string): Promise<TableHandle>;
+  tablePage(id: string, offset: number, limit: number, sort?: SortSpec | null): Promise<TablePage>;
+  /** Numeric columns for a chart, ordered by x and downsampled; `splitBy` makes one series per value of a column. */
+  chartData(id: string, x: string, ys: string[], maxPoints?: number, splitBy?: string | null): Promise<ChartData>;
+  releaseTable(id: string): Promise<void>;
+  exportFile(path: string, format: 'parquet' | 'csv' | 'raw'): Promise<Uint8Array>;
+
+  // -- writing --------------------------------------------------------------------------------
+  mkdir(path: string, options?: { parents?: boolean }): Promise<number>;
+  writeFile(path: string, data: Uint8Array, options?: { type?: 'file:data' | 'file:table' | 'file:series' }): Promise<number>;
+  importFiles(dir: string, items: ImportItem[], options?: OpOptions, onProgress?: ProgressFn): Promise<ImportedFile[]>;
+  factories(): Promise<FactoryInfo[]>;
+  /** Parse (YAML or JSON) and validate a factory config, as the Create form types. */
+  checkConfig(factory: string, text: string): Promise<ConfigCheck>;
+  mknod(path: string, factory: string, text: string): Promise<number>;
+  remove(path: string, options?: { recursive?: boolean }): Promise<number>;
+  rename(from: string, to: string): Promise<number>;
+  setAttributes(path: string, attrs: Record<string, string | null>): Promise<number>;
+
+  // -- SQL ------------------------------------------------------------------------------------
+  query(sql: string, tables?: Record<string, string>, options?: OpOptions & { pageSize?: number }): Promise<QueryResult>;
+  /** Columns of the first table a pattern matches (for completion and the bindings list). */
+  columnsOf(pattern: string): Promise<ColumnInfo[]>;
+  /** Stop a long operation started with `opId`; false when it is not running. */
+  cancel(opId: string): Promise<boolean>;
+
+  // -- storage and transfer -------------------------------------------------------------------
+  storageInfo(): Promise<StorageInfo>;
+  exportPond(options?: OpOptions, onProgress?: ProgressFn): Promise<Uint8Array>;
+  importPond(name: string, zip: Blob | Uint8Array, options?: OpOptions, onProgress?: ProgressFn): Promise<PondInfo>;
+
+  // -- events ---------------------------------------------------------------------------------
+  /** Receive PondEvents (commits in this or other tabs, lock waits, pond changes). */
+  subscribe(listener: PondListener): Promise<void>;
+}

@@ -1,0 +1,60 @@
+/**
+ * The pieces of the core the worker composes: opening a pond with the factory registry (which
+ * brings dynamic nodes and SQL; DuckDB loads on first use), the CSV reader, and factory configs.
+ */
+import type * as arrow from 'apache-arrow';
+import { openPond, defaultRegistry, type Pond, type ObjectStore, type FactoryRegistry } from '../src/core/index.ts';
+import { isPondError } from '../src/core/errors.ts';
+import type { ConfigCheck, ConfigIssue, FactoryInfo } from './api.ts';
+import { FACTORY_EXAMPLES } from './factory-examples.ts';
+
+/** Where a config being typed is validated "at" (the node does not exist yet). */
+const DRAFT_PATH = '/new-node';
+
+export class PondCore {
+  readonly registry: FactoryRegistry = defaultRegistry();
+
+  /** Open the pond in `store`: latest and writable, or `asOf` a version, read-only. */
+  open(store: ObjectStore, options: { create?: boolean; asOf?: number }): Promise<Pond> {
+    return openPond(store, { ...options, registry: this.registry });
+  }
+
+  /** The SQL engine's CSV reader (DuckDB's sniffer); the engine module loads on the first CSV. */
+  async readCsv(bytes: Uint8Array, path: string, signal: AbortSignal): Promise<arrow.Table> {
+    const { csvToTable } = await import('../src/core/sql/index.ts');
+    return csvToTable(bytes, { path, signal });
+  }
+
+  /** A dynamic node's stored config (undefined when it cannot be read). */
+  async configOf(pond: Pond, path: string): Promise<unknown> {
+    const ref = await pond.fs.resolve(path);
+    const latest = await pond.fs.latest(ref);
+    if (!latest.content) return undefined;
+    try {
+      return JSON.parse(new TextDecoder().decode(latest.content)) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The registered factories, for the Create form. */
+  factories(): FactoryInfo[] {
+    return this.registry.names().map((name) => ({
+      name,
+      description: this.registry.get(name)?.description ?? '',
+      example: FACTORY_EXAMPLES[name] ?? '',
+    }));
+  }
+
+  /** Validate a parsed config against the factory's schema: the form's issues, or the entry type it makes. */
+  check(factory: string, config: unknown): ConfigCheck {
+    try {
+      const { type, config: valid } = this.registry.validate(factory, config, DRAFT_PATH);
+      return { ok: true, type, config: valid };
+    } catch (e) {
+      if (!isPondError(e)) throw e;
+      const issues = (e.data.issues as { field: string; reason: string }[] | undefined)?.map((i): ConfigIssue => ({ path: i.field, message: i.reason }));
+      return { ok: false, issues: issues?.length ? issues : [{ path: '', message: e.message.replace(/^\w+: /, '').replace(`${DRAFT_PATH}: `, '') }] };
+    }
+  }
+}
