@@ -2,28 +2,13 @@
  * CodeMirror 6 set up for pond SQL: highlighting, completion of bound table names and their
  * columns, Ctrl/Cmd+Enter to run. In its own module so the editor loads with the SQL console only.
  */
-import { EditorView, keymap, lineNumbers, drawSelection, highlightActiveLine, placeholder } from '@codemirror/view';
+import { basicSetup } from 'codemirror';
+import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
-import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { sql, PostgreSQL } from '@codemirror/lang-sql';
 
-/**
- * The editor's basics, assembled by hand: the installed 'codemirror' package is the CodeMirror 5
- * line (no basicSetup) and @codemirror/commands is not installed, so there is no undo history.
- */
-const basics: Extension = [
-  lineNumbers(),
-  drawSelection(),
-  highlightActiveLine(),
-  indentOnInput(),
-  bracketMatching(),
-  closeBrackets(),
-  autocompletion(),
-  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-  keymap.of([...closeBracketsKeymap, ...completionKeymap]),
-  placeholder('SELECT * FROM t LIMIT 100'),
-];
+/** CodeMirror's standard setup (undo history, keymaps, search, completion) plus a placeholder. */
+const basics: Extension = [basicSetup, placeholder('SELECT * FROM t LIMIT 100')];
 
 export interface SqlEditor {
   setSchema(schema: Record<string, string[]>): void;
