@@ -28,7 +28,7 @@ export interface ConfigIssue {
 export function validateWithSchema<C>(schema: z.ZodType<C>, config: unknown, factory: string, path: string): C {
   const r = schema.safeParse(config);
   if (r.success) return r.data;
-  throw configError(path, factory, r.error.issues.map(toIssue));
+  throw configError(path, factory, r.error.issues.map((i) => toIssue(i, config)));
 }
 
 /** The ECONFIG error for a list of issues. */
@@ -37,10 +37,32 @@ export function configError(path: string, factory: string, issues: ConfigIssue[]
   return pondError('ECONFIG', path, `invalid ${factory} config: ${text}`, { factory, issues });
 }
 
-function toIssue(issue: z.core.$ZodIssue): ConfigIssue {
-  const field = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+function toIssue(issue: z.core.$ZodIssue, config: unknown): ConfigIssue {
+  const field = fieldName(issue.path);
   let reason = issue.message;
   // zod names the offending record key only in its own structure; put it into the message.
   if (issue.code === 'unrecognized_keys') reason = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  // A union (e.g. a schema given as a list or a map) fails as a bare "Invalid input": say what is wrong.
+  if (issue.code === 'invalid_union') {
+    if (valueAt(config, issue.path) === undefined) reason = 'required';
+    else {
+      const closest = issue.errors.map((branch) => branch[0]).filter((i): i is z.core.$ZodIssue => i !== undefined)
+        .sort((a, b) => b.path.length - a.path.length)[0];
+      if (closest) reason = `${closest.path.length ? `${fieldName(closest.path)}: ` : ''}${closest.message}`;
+    }
+  }
   return { field, reason };
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
 }

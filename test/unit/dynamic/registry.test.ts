@@ -86,3 +86,14 @@ describe('parseConfigText', () => {
     expect(() => parseConfigText('a: 1\na: 2\n', '/cfg')).toThrow(/ECONFIG/);
   });
 });
+
+describe('config messages a person can act on', () => {
+  it('says a missing union field is required, and names the exact field of a bad one', async () => {
+    const { openPond, MemoryStore } = await import('../../../src/core/index.ts');
+    const pond = await openPond(new MemoryStore());
+    await expect(pond.transact((tx) => tx.mknod('/n', 'scribble', { row_count: 5 })))
+      .rejects.toMatchObject({ code: 'ECONFIG', message: expect.stringContaining('schema: required') });
+    await expect(pond.transact((tx) => tx.mknod('/n', 'scribble', { schema: [{ name: 'x', type: 'bogus' }], row_count: 5 })))
+      .rejects.toMatchObject({ code: 'ECONFIG', message: expect.stringMatching(/schema: \[0\]\.type: .*"integer"/) });
+  });
+});
