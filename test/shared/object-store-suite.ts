@@ -337,6 +337,18 @@ export function testObjectStore(name: string, make: () => Promise<ObjectStore>, 
         expectBytes(await store.read('d/a'), enc('again'));
       });
 
+      it('move (where a store has it) renames in one step, replacing the target, into new folders', async (ctx) => {
+        if (!store.move) return ctx.skip(); // optional: callers copy instead
+        await store.write('_large_files/tmp-1', patternBytes(5000));
+        await store.write('_large_files/sha256=abc', enc('old'));
+        await store.move('_large_files/tmp-1', '_large_files/sha256=abc');
+        expectBytes(await store.read('_large_files/sha256=abc'), patternBytes(5000));
+        expect(await store.exists('_large_files/tmp-1')).toBe(false);
+        await store.move('_large_files/sha256=abc', 'deep/new/folder/x');
+        expect(await store.list('')).toEqual(['deep/new/folder/x']);
+        await expectPondError(store.move('missing', 'y'), 'ENOENT', 'missing');
+      });
+
       it('putIfAbsent creates once and never overwrites', async () => {
         const key = '_delta_log/00000000000000000007.json';
         expect(await store.putIfAbsent(key, enc('first'))).toBe(true);

@@ -1,6 +1,6 @@
 /**
  * FaultInjectingStore: wraps any ObjectStore and makes the k-th write-type call (write,
- * writeStream, putIfAbsent) fail, to prove that a commit interrupted at any write leaves the pond
+ * writeStream, putIfAbsent, move) fail, to prove that a commit interrupted at any write leaves the pond
  * consistent. Count first (`writes` after a fault-free run), then loop k = 1..n with `arm()`.
  *
  * Modes: 'error' throws before anything is written; 'quota' throws a QuotaExceededError
@@ -40,6 +40,14 @@ export class FaultInjectingStore implements ObjectStore {
     this.kind = `fault(${inner.kind})`;
     this.writable = inner.writable;
     this.#options = options;
+    const innerMove = inner.move?.bind(inner);
+    if (innerMove) {
+      this.move = async (from, to) => {
+        const fault = this.#next();
+        if (fault === undefined) return innerMove(from, to);
+        throw this.#error(fault === 'tear' ? 'error' : fault, to);
+      };
+    }
   }
 
   /** Write-type calls seen since construction or the last arm()/reset(), the failed one included. */
@@ -99,6 +107,9 @@ export class FaultInjectingStore implements ObjectStore {
     }
     throw this.#error(fault, key);
   }
+
+  /** Present when the inner store has it; counted; a rename cannot tear, so 'tear' fails before it like 'error'. */
+  readonly move?: (from: string, to: string) => Promise<void>;
 
   /** Counted; may fail or tear. */
   async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {

@@ -56,6 +56,16 @@ export class MemoryStore implements ObjectStore {
     this.#objects.set(key, ownCopy(data));
   }
 
+  /** Rename an object, replacing `to`. */
+  async move(from: string, to: string): Promise<void> {
+    this.#usable(from);
+    this.#usable(to);
+    const data = this.#objects.get(from);
+    if (data === undefined) throw pondError('ENOENT', from, 'no such object');
+    this.#objects.set(to, data);
+    this.#objects.delete(from);
+  }
+
   /** Collect the stream, then replace the object in one step; a failing stream leaves the old object. */
   async writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
     this.#usable(key);

@@ -130,6 +130,20 @@ export class NodeFsStore implements ObjectStore {
     });
   }
 
+  /** rename() within the pond folder: one step, no copy. */
+  async move(from: string, to: string): Promise<void> {
+    this.#usable(from);
+    this.#usable(to);
+    try {
+      await this.#mkdirParent(to);
+      await rename(this.#path(from), this.#path(to));
+    } catch (e) {
+      if (isPondError(e)) throw e;
+      if (errCode(e) === 'ENOENT') throw pondError('ENOENT', from, 'no such object');
+      throw mapStoreError(e, to);
+    }
+  }
+
   /** Streams into a temp file, then renames it over the key; a failing stream leaves the old object. */
   async writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
     this.#usable(key);

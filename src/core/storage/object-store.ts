@@ -36,6 +36,11 @@ export interface ObjectStore {
   size(key: string): Promise<number | undefined>;
   /** Every key that starts with `prefix` ('' for all), sorted ascending (code-unit order). */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Optional: rename `from` to `to`, replacing `to`, in one step where the platform allows.
+   * ENOENT when `from` is absent. Stores without a cheap rename leave it out; callers then copy.
+   */
+  move?(from: string, to: string): Promise<void>;
   /** Remove an object; removing an absent key is not an error. */
   delete(key: string): Promise<void>;
 

@@ -122,6 +122,21 @@ export class OpfsStore implements ObjectStore {
     }
   }
 
+  /** FileSystemHandle.move(): one step, no copy. */
+  async move(from: string, to: string): Promise<void> {
+    this.#usable(from);
+    this.#usable(to);
+    try {
+      const handle = (await this.#fileHandle(from)) as MovableFileHandle;
+      const parts = to.split('/');
+      const leaf = parts.pop()!;
+      const dir = await this.#dir(parts, true);
+      await whenNotBusy(() => handle.move(dir, leaf));
+    } catch (e) {
+      throw opfsError(e, from, 'write');
+    }
+  }
+
   /** Exists-check and move under a per-key Web Lock, so concurrent callers in any tab or worker see one winner. */
   async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
     this.#usable(key);

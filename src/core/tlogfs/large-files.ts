@@ -14,8 +14,8 @@ export function largeKey(sha256: string): string {
 
 /**
  * Store a file body: inline when ≤ LARGE_THRESHOLD, else as a large file written before the
- * commit. Streams are hashed while they are written to a temporary key and copied into place,
- * so the body is never held in memory whole.
+ * commit. Streams are hashed while they are written to a temporary key, then moved (or, where the
+ * store cannot rename, copied) into place, so the body is never held in memory whole.
  */
 export async function putBody(store: ObjectStore, data: Uint8Array | ReadableStream<Uint8Array>, newId: () => string): Promise<StoredBody> {
   if (data instanceof Uint8Array) {
@@ -60,7 +60,11 @@ export async function putBody(store: ObjectStore, data: Uint8Array | ReadableStr
     await store.writeStream(tmp, hashed);
     const sha256 = hash.hex();
     const key = largeKey(sha256);
-    if ((await store.size(key)) !== size) await store.writeStream(key, store.readStream(tmp));
+    // Content-addressed: an object already there with this size is this body (verified on read).
+    if ((await store.size(key)) !== size) {
+      if (store.move) await store.move(tmp, key);
+      else await store.writeStream(key, store.readStream(tmp));
+    }
     return { content: null, sha256, size };
   } finally {
     await store.delete(tmp).catch(() => undefined);
