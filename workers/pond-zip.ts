@@ -4,7 +4,9 @@
  */
 import { Zip, ZipDeflate, ZipPassThrough, unzipSync } from 'fflate';
 import type { ObjectStore } from '../src/core/index.ts';
-import { pondError } from '../src/core/errors.ts';
+import { isPondError, pondError } from '../src/core/errors.ts';
+import { keyProblem } from '../src/core/storage/common.ts';
+import { concatBytes } from '../src/core/bytes.ts';
 import type { Operation } from './operations.ts';
 import { logLast } from './pond-catalog.ts';
 
@@ -33,7 +35,7 @@ export async function zipStore(store: ObjectStore, op: Operation): Promise<Uint8
   zip.end();
   if (failed) throw failed;
   op.progress({ phase: 'zipping', done: keys.length, total: keys.length });
-  return concat(chunks);
+  return concatBytes(chunks);
 }
 
 /** Write the objects of a pond zip into an (empty) store, data before commits. */
@@ -49,18 +51,46 @@ export async function restoreZip(store: ObjectStore, zip: Blob | Uint8Array, op:
   op.progress({ phase: 'writing', done: keys.length, total: keys.length });
 }
 
+/** The most a pond zip may inflate to; a tiny archive that claims more is refused before inflating. */
+export const MAX_UNZIPPED_BYTES = 4 * 1024 ** 3;
+/** The most compression a real pond reaches (JSON compresses ~20×; Parquet and large files are stored). */
+const MAX_RATIO = 200;
+
 /**
  * The objects of a pond zip by store key. Accepts a zip of the table directory itself or of one
- * folder holding it (what zipping a folder in a file manager makes). ECORRUPT when it is no pond.
+ * folder holding it (what zipping a folder in a file manager makes). Refuses, before inflating
+ * anything: entries that climb out (`..`), absolute or drive paths, duplicate names, and archives
+ * that would inflate past MAX_UNZIPPED_BYTES or MAX_RATIO (zip bombs). ECORRUPT when it is no pond.
  */
-export function unzipPond(zip: Uint8Array): Map<string, Uint8Array> {
+export function unzipPond(zip: Uint8Array, limit = MAX_UNZIPPED_BYTES): Map<string, Uint8Array> {
+  const seen = new Set<string>();
+  let declared = 0;
   let files: Record<string, Uint8Array>;
   try {
-    files = unzipSync(zip);
+    files = unzipSync(zip, {
+      filter: (f) => {
+        const name = f.name;
+        if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name) || name.includes('\0')) {
+          throw pondError('EINVAL', name, 'zip entry has an absolute path');
+        }
+        if (name.split(/[\\/]/).includes('..')) throw pondError('EINVAL', name, 'zip entry climbs out of the pond (..)');
+        if (seen.has(name)) throw pondError('EINVAL', name, 'zip has two entries with this name');
+        seen.add(name);
+        declared += f.originalSize;
+        if (declared > limit) throw pondError('ETOOBIG', '<zip>', `the archive would inflate past ${Math.round(limit / 1024 ** 2)} MiB`);
+        if (f.originalSize > Math.max(1024 ** 2, f.size * MAX_RATIO)) {
+          throw pondError('ETOOBIG', name, `zip entry inflates ${Math.round(f.originalSize / Math.max(1, f.size))}× (a zip bomb?)`);
+        }
+        return true;
+      },
+    });
   } catch (e) {
+    if (isPondError(e)) throw e;
     throw pondError('ECORRUPT', '<zip>', `not a readable zip file (${(e as Error).message})`, {}, e);
   }
   const names = Object.keys(files).filter((n) => !n.endsWith('/'));
+  const inflated = names.reduce((n, k) => n + files[k].length, 0);
+  if (inflated > limit) throw pondError('ETOOBIG', '<zip>', `the archive inflated past ${Math.round(limit / 1024 ** 2)} MiB`);
   const first = names.find((n) => n === FIRST_COMMIT || n.endsWith(`/${FIRST_COMMIT}`));
   if (first === undefined) throw pondError('ECORRUPT', '<zip>', `no ${FIRST_COMMIT}: this zip does not hold a pond (a Delta table)`);
   const prefix = first.slice(0, first.length - FIRST_COMMIT.length);
@@ -68,18 +98,9 @@ export function unzipPond(zip: Uint8Array): Map<string, Uint8Array> {
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const key = name.slice(prefix.length);
-    if (key.split('/').some((part) => part === '' || part === '.' || part === '..')) continue;
+    const problem = keyProblem(key);
+    if (problem) throw pondError('EINVAL', name, `zip entry is not a pond file: ${problem}`);
     out.set(key, files[name]);
-  }
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
   }
   return out;
 }
