@@ -210,6 +210,8 @@ export interface PondApi {
   // -- ponds ----------------------------------------------------------------------------------
   listPonds(): Promise<PondListing[]>;
   createPond(name: string): Promise<PondInfo>;
+  /** Create (or reopen) the demo pond built from real public data. */
+  createDemoPond(): Promise<PondInfo>;
   /** Open `name` (latest version); `asOf` opens that version read-only. */
   openPond(name: string, options?: { asOf?: number }): Promise<PondInfo>;
   /** Switch the open pond to an older version (read-only) or back to the latest (null). */

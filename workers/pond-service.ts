@@ -22,6 +22,7 @@ import { importTarget } from './importer-names.ts';
 import { tableToCsv } from './csv-export.ts';
 import { restoreZip, zipStore } from './pond-zip.ts';
 import { PondCore } from './core-bindings.ts';
+import { DEMO_POND, seedDemoPond } from './demo-pond.ts';
 
 /** The methods PondService serves; ping and fail live in the worker entry point. */
 export type ServiceApi = Omit<PondApi, 'ping' | 'fail'>;
@@ -55,6 +56,18 @@ export class PondService implements ServiceApi {
     const store = await catalog.create(name);
     const pond = await this.#core.open(store, { create: true });
     const info = await this.#adopt(name.trim(), store, pond);
+    this.#emit({ type: 'ponds', ponds: await catalog.list() });
+    return info;
+  }
+
+  /** Create (or reopen) the demo pond: real public data and one dynamic node of each factory. */
+  async createDemoPond(): Promise<PondInfo> {
+    const catalog = await this.#catalog;
+    if ((await catalog.list()).some((p) => p.name === DEMO_POND)) return this.openPond(DEMO_POND);
+    const store = await catalog.create(DEMO_POND);
+    const pond = await this.#core.open(store, { create: true });
+    await seedDemoPond(pond, (bytes, path) => this.#core.readCsv(bytes, path, new AbortController().signal));
+    const info = await this.#adopt(DEMO_POND, store, pond);
     this.#emit({ type: 'ponds', ponds: await catalog.list() });
     return info;
   }

@@ -134,13 +134,21 @@ export class AppState {
 
   /** Create a pond and open it. */
   async createPond(name: string): Promise<void> {
-    const info = await this.api.createPond(name);
+    await this.#show(await this.api.createPond(name));
+  }
+
+  /** Build (or reopen) the demo pond and open it at its README. */
+  async openDemo(): Promise<void> {
+    await this.#show(await this.api.createDemoPond(), "/README.md");
+  }
+
+  async #show(info: PondInfo, path = '/'): Promise<void> {
     this.ponds = await this.api.listPonds();
     this.pond = info;
     this.tree.reset();
     localStorage.setItem(LAST_POND, info.name);
     this.area = 'browse';
-    this.route.go({ pond: info.name, path: '/', at: null });
+    this.route.go({ pond: info.name, path, at: null });
   }
 
   /** Run a write; failures become a notice (and the returned promise resolves to undefined). */

@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage } from './helpers.mjs';
+
+test('the demo pond: real data, each factory, a README computed from the data, a history', async (t) => {
+  const { page, errors } = await openPage(t);
+  await page.getByRole('button', { name: 'Explore the demo pond' }).click();
+  // The README is a template node: its table comes from a sql_query over the per-year weather tables.
+  const readme = page.getByRole('heading', { name: 'The demo pond' });
+  await readme.waitFor({ timeout: 90_000 });
+  for (const year of ['2012', '2015']) await page.getByRole('cell', { name: year, exact: true }).waitFor({ timeout: 30_000 });
+  const cells = await page.getByRole('row').filter({ has: page.getByRole('cell', { name: '2012', exact: true }) }).getByRole('cell').allTextContents();
+  assert.equal(cells.length, 4);
+  for (const c of cells.slice(1)) assert.ok(Number(c) > 0, `a computed number, got ${c}`);
+  for (const name of ['data', 'sensors', 'views', 'README.md']) {
+    await page.getByRole('treeitem', { name: new RegExp(`^${name.replace('.', '\\.')}\\b`) }).first().waitFor({ timeout: 10_000 });
+  }
+  await page.getByRole('button', { name: 'History' }).click();
+  await page.getByText('Append CO₂ readings of the 1950s').waitFor({ timeout: 10_000 });
+  await page.getByText('Add views: SQL, combine, directory, scribble, and a README template').waitFor();
+  await page.screenshot({ path: new URL('./screenshots/demo--history.png', import.meta.url).pathname });
+  assert.deepEqual(errors, []);
+});
