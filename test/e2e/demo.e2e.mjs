@@ -15,6 +15,18 @@ test('the demo pond: real data, each factory, a README computed from the data, a
   for (const name of ['data', 'sensors', 'views', 'README.md']) {
     await page.getByRole('treeitem', { name: new RegExp(`^${name.replace('.', '\\.')}\\b`) }).first().waitFor({ timeout: 10_000 });
   }
+  // Edit a dynamic node's config in the Inspector: a new version, and the node recomputes.
+  await page.getByRole('treeitem', { name: 'views', exact: true }).click();
+  await page.getByRole('treeitem', { name: 'yearly-weather sql_query', exact: true }).click();
+  await page.getByText(/^4 rows/).waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Edit config…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Edit config of /views/yearly-weather' });
+  await dialog.getByLabel('Config (YAML or JSON)').fill('query: SELECT year(date) AS year FROM w GROUP BY ALL ORDER BY year LIMIT 2\ntables:\n  w: /data/seattle/*.parquet\n');
+  await dialog.getByText(/Valid/).waitFor();
+  await dialog.getByRole('button', { name: 'Save as a new version' }).click();
+  await page.getByText(/^2 rows/).waitFor({ timeout: 30_000 });
+  await page.getByText(/^v2 · txn/).waitFor();
+
   await page.getByRole('button', { name: 'History' }).click();
   await page.getByText('Append CO₂ readings of the 1950s').waitFor({ timeout: 10_000 });
   await page.getByText('Add views: SQL, combine, directory, scribble, and a README template').waitFor();
