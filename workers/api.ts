@@ -8,8 +8,8 @@ import type { EntryType, PondErrorCode, PondWarning, Stat, TxnRecord, VersionInf
 
 export type { EntryType, PondErrorCode, Stat, TxnRecord, VersionInfo, PondWarning };
 
-/** Where a pond's objects live. */
-export type StoreKind = 'opfs' | 'idb' | 'memory';
+/** Where a pond's objects live: local storage of this browser, or a published pond read over HTTP. */
+export type StoreKind = 'opfs' | 'idb' | 'memory' | 'http';
 
 /** A pond the worker can open. */
 export interface PondListing {
@@ -29,6 +29,10 @@ export interface PondInfo {
   asOf: number | null;
   readOnly: boolean;
   warnings: PondWarning[];
+  /** A published pond opened by URL (read-only): its absolute base URL; null for a local pond. */
+  url: string | null;
+  /** A local copy of a published pond: the URL it was copied from (it can be reset to it). */
+  origin: string | null;
 }
 
 /** One directory entry, with its absolute path. */
@@ -210,10 +214,17 @@ export interface PondApi {
   // -- ponds ----------------------------------------------------------------------------------
   listPonds(): Promise<PondListing[]>;
   createPond(name: string): Promise<PondInfo>;
-  /** Create (or reopen) the demo pond built from real public data. */
-  createDemoPond(): Promise<PondInfo>;
   /** Open `name` (latest version); `asOf` opens that version read-only. */
   openPond(name: string, options?: { asOf?: number }): Promise<PondInfo>;
+  /**
+   * Open a published pond by its absolute base URL (a folder holding the Delta table and its
+   * duckpond-index.json), read-only; `name` is what the UI calls it.
+   */
+  openUrl(url: string, name: string, options?: { asOf?: number }): Promise<PondInfo>;
+  /** Copy the open published pond into this browser as pond `name` and open the copy (editable). */
+  copyToLocal(name: string, options?: OpOptions, onProgress?: ProgressFn): Promise<PondInfo>;
+  /** Replace local pond `name`, a copy of a published pond, by the published version (local changes are dropped). */
+  resetPond(name: string, options?: OpOptions, onProgress?: ProgressFn): Promise<PondInfo>;
   /** Switch the open pond to an older version (read-only) or back to the latest (null). */
   travel(asOf: number | null): Promise<PondInfo>;
   renamePond(from: string, to: string, onProgress?: ProgressFn): Promise<PondListing[]>;

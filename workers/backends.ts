@@ -6,6 +6,7 @@ import { MemoryStore, type ObjectStore } from '../src/core/index.ts';
 import { OpfsStore, hasSyncAccessHandles, listOpfsPonds, deleteOpfsPond } from '../src/core/storage/opfs.ts';
 import { IdbStore, listIdbPonds, deleteIdbPond } from '../src/core/storage/idb.ts';
 import type { StoreBackend } from './pond-catalog.ts';
+import { ensureLayout, idbLayoutMarker, opfsLayoutMarker } from './storage-layout.ts';
 
 /** Ponds in memory: the fallback, and what tests use. */
 export function memoryBackend(): StoreBackend {
@@ -36,10 +37,21 @@ export function idbBackend(): StoreBackend {
   return { kind: 'idb', names: listIdbPonds, store: (name) => new IdbStore(name), remove: deleteIdbPond };
 }
 
-/** The best backend this worker has: OPFS, else IndexedDB, else memory. */
+/**
+ * The best backend this worker has: OPFS, else IndexedDB, else memory; its storage layout brought
+ * up to this build's (workers/storage-layout.ts) before any pond is touched.
+ */
 export async function detectBackend(): Promise<StoreBackend> {
-  if (await opfsWorks()) return opfsBackend();
-  if (await idbWorks()) return idbBackend();
+  if (await opfsWorks()) {
+    const backend = opfsBackend();
+    await ensureLayout(backend, opfsLayoutMarker());
+    return backend;
+  }
+  if (await idbWorks()) {
+    const backend = idbBackend();
+    await ensureLayout(backend, idbLayoutMarker());
+    return backend;
+  }
   return memoryBackend();
 }
 

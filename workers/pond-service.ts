@@ -13,16 +13,17 @@ import type {
   NodeDetails, OpOptions, PondApi, PondEvent, PondInfo, PondListener, PondListing, ProgressFn, QueryResult,
   SortSpec, StorageInfo, TableHandle, TablePage, VersionRow,
 } from './api.ts';
-import { PondCatalog, type StoreBackend } from './pond-catalog.ts';
+import { PondCatalog, copyStore, validatePondName, type StoreBackend } from './pond-catalog.ts';
+import { pondOrigins } from './pond-origins.ts';
+import { HttpStore } from '../src/core/storage/http.ts';
 import { Operations } from './operations.ts';
 import { ResultSets, columnsOf } from './result-sets.ts';
-import { PondSession } from './pond-session.ts';
+import { PondSession, type SessionSource } from './pond-session.ts';
 import { prepareImport, type PreparedImport } from './importer.ts';
 import { importTarget } from './importer-names.ts';
 import { tableToCsv } from './csv-export.ts';
 import { restoreZip, zipStore } from './pond-zip.ts';
 import { PondCore } from './core-bindings.ts';
-import { DEMO_POND, seedDemoPond } from './demo-pond.ts';
 
 /** The methods PondService serves; ping and fail live in the worker entry point. */
 export type ServiceApi = Omit<PondApi, 'ping' | 'fail'>;
@@ -39,6 +40,7 @@ export class PondService implements ServiceApi {
   #results = new ResultSets();
   #ops = new Operations();
   #listeners = new Set<PondListener>();
+  #origins = pondOrigins();
 
   /** `backend` is resolved lazily so that the worker can expose its API before storage is probed. */
   constructor(backend: () => Promise<StoreBackend>) {
@@ -60,23 +62,79 @@ export class PondService implements ServiceApi {
     return info;
   }
 
-  /** Create (or reopen) the demo pond: real public data and one dynamic node of each factory. */
-  async createDemoPond(): Promise<PondInfo> {
-    const catalog = await this.#catalog;
-    if ((await catalog.list()).some((p) => p.name === DEMO_POND)) return this.openPond(DEMO_POND);
-    const store = await catalog.create(DEMO_POND);
-    const pond = await this.#core.open(store, { create: true });
-    await seedDemoPond(pond, (bytes, path) => this.#core.readCsv(bytes, path, new AbortController().signal));
-    const info = await this.#adopt(DEMO_POND, store, pond);
-    this.#emit({ type: 'ponds', ponds: await catalog.list() });
-    return info;
-  }
-
   async openPond(name: string, options: { asOf?: number } = {}): Promise<PondInfo> {
     const store = await (await this.#catalog).open(name);
-    const pond = await this.#core.open(store, { create: false });
-    const info = await this.#adopt(name.trim(), store, pond);
+    const pond = await this.#core.open(store, { create: false }).catch(async (e: unknown) => {
+      await store.close().catch(() => {});
+      throw e;
+    });
+    const info = await this.#adopt(name.trim(), store, pond, { origin: await this.#origins.get(name.trim()) });
     return options.asOf === undefined ? info : this.travel(options.asOf);
+  }
+
+  async openUrl(url: string, name: string, options: { asOf?: number } = {}): Promise<PondInfo> {
+    const base = absoluteBase(url);
+    const store = await HttpStore.open(base);
+    const pond = await this.#core.open(store, { create: false }).catch(async (e: unknown) => {
+      await store.close().catch(() => {});
+      throw e;
+    });
+    const info = await this.#adopt(name, store, pond, { url: base });
+    return options.asOf === undefined ? info : this.travel(options.asOf);
+  }
+
+  async copyToLocal(name: string, options: OpOptions = {}, onProgress?: ProgressFn): Promise<PondInfo> {
+    const session = this.#open();
+    const url = session.source.url;
+    if (!url) throw pondError('EINVAL', session.name, 'this pond is already stored in this browser');
+    const catalog = await this.#catalog;
+    const valid = validatePondName(name);
+    const target = await catalog.create(valid);
+    await this.#ops.run(options.opId, onProgress, async (op) => {
+      try {
+        await copyStore(session.store, target, op, 'copying');
+        await (await this.#core.open(target, { create: false })).close();
+      } catch (e) {
+        await target.close().catch(() => {});
+        await catalog.backend.remove(valid).catch(() => {});
+        throw e;
+      }
+    });
+    await target.close();
+    await this.#origins.set(valid, url);
+    this.#emit({ type: 'ponds', ponds: await catalog.list() });
+    return this.openPond(valid);
+  }
+
+  async resetPond(name: string, options: OpOptions = {}, onProgress?: ProgressFn): Promise<PondInfo> {
+    const catalog = await this.#catalog;
+    const valid = validatePondName(name);
+    const url = await this.#origins.get(valid);
+    if (!url) throw pondError('EINVAL', valid, 'this pond was not copied from a published pond, so there is nothing to reset it to');
+    if (!(await catalog.exists(valid))) throw pondError('ENOENT', valid, 'no pond by this name');
+    // The published pond is copied in full under a scratch name first: if the network or the
+    // quota fails half-way, the local pond is still there, untouched.
+    const source = await HttpStore.open(url);
+    const scratch = validatePondName(`${valid.slice(0, 50)}.reset-${Date.now().toString(36)}`);
+    const target = await catalog.create(scratch);
+    try {
+      await this.#ops.run(options.opId, onProgress, async (op) => {
+        await copyStore(source, target, op, 'downloading');
+        await (await this.#core.open(target, { create: false })).close();
+        await target.close();
+        if (this.#session?.name === valid && !this.#session.source.url) await this.closePond();
+        await catalog.remove(valid);
+        await catalog.rename(scratch, valid, op);
+      });
+    } catch (e) {
+      await target.close().catch(() => {});
+      await catalog.backend.remove(scratch).catch(() => {});
+      throw e;
+    } finally {
+      await source.close().catch(() => {});
+    }
+    this.#emit({ type: 'ponds', ponds: await catalog.list() });
+    return this.openPond(valid);
   }
 
   async travel(asOf: number | null): Promise<PondInfo> {
@@ -87,9 +145,14 @@ export class PondService implements ServiceApi {
 
   async renamePond(from: string, to: string, onProgress?: ProgressFn): Promise<PondListing[]> {
     const catalog = await this.#catalog;
-    const wasOpen = this.#session?.name === from.trim();
+    const wasOpen = this.#session?.name === from.trim() && !this.#session.source.url;
     if (wasOpen) await this.closePond();
     await this.#ops.run(undefined, onProgress, (op) => catalog.rename(from, to, op));
+    const origin = await this.#origins.get(from.trim());
+    if (origin) {
+      await this.#origins.set(to.trim(), origin);
+      await this.#origins.delete(from.trim());
+    }
     if (wasOpen) await this.openPond(to);
     const ponds = await catalog.list();
     this.#emit({ type: 'ponds', ponds });
@@ -98,8 +161,9 @@ export class PondService implements ServiceApi {
 
   async deletePond(name: string): Promise<PondListing[]> {
     const catalog = await this.#catalog;
-    if (this.#session?.name === name.trim()) await this.closePond();
+    if (this.#session?.name === name.trim() && !this.#session.source.url) await this.closePond();
     await catalog.remove(name);
+    await this.#origins.delete(name.trim());
     const ponds = await catalog.list();
     this.#emit({ type: 'ponds', ponds });
     return ponds;
@@ -360,9 +424,9 @@ export class PondService implements ServiceApi {
     }
   }
 
-  async #adopt(name: string, store: ObjectStore, pond: Pond): Promise<PondInfo> {
+  async #adopt(name: string, store: ObjectStore, pond: Pond, source: SessionSource = {}): Promise<PondInfo> {
     await this.closePond();
-    this.#session = new PondSession(name, store, pond, this.#core, (e) => this.#emit(e));
+    this.#session = new PondSession(name, store, pond, this.#core, (e) => this.#emit(e), source);
     const info = this.#session.info();
     this.#emit({ type: 'pond', info });
     return info;
@@ -391,4 +455,19 @@ export class PondService implements ServiceApi {
   #commit(fn: (tx: Tx) => Promise<void> | void, message?: string): Promise<number> {
     return this.#open().commit(fn, message);
   }
+}
+
+/** A published pond's base URL, absolute and ending in '/' (the worker cannot resolve a page-relative one). */
+function absoluteBase(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw pondError('EINVAL', url, 'a published pond is opened by an absolute http(s) URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw pondError('EINVAL', url, 'a published pond is opened by an http(s) URL');
+  parsed.hash = '';
+  parsed.search = '';
+  if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
+  return parsed.href;
 }

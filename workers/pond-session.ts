@@ -12,9 +12,18 @@ import type { PondCore } from './core-bindings.ts';
 /** A write waits this long for another tab's lock before failing with ECONFLICT. */
 const LOCK_WAIT_MS = 120_000;
 
+/** Where a session's pond comes from, beyond its store. */
+export interface SessionSource {
+  /** A published pond's base URL (read-only). */
+  url?: string | null;
+  /** A local copy's published origin. */
+  origin?: string | null;
+}
+
 export class PondSession {
   #view: Pond | null = null;
-  #sync: TabSync;
+  /** Null for a published pond: nobody commits to it, so there is nothing to hear from other tabs. */
+  #sync: TabSync | null;
 
   constructor(
     readonly name: string,
@@ -23,8 +32,9 @@ export class PondSession {
     readonly pond: Pond,
     private readonly core: PondCore,
     private readonly emit: (event: PondEvent) => void,
+    readonly source: SessionSource = {},
   ) {
-    this.#sync = new TabSync(name, (version) => void this.#onRemoteCommit(version));
+    this.#sync = source.url ? null : new TabSync(name, (version) => void this.#onRemoteCommit(version));
   }
 
   /** The handle reads use: the time-travel view when one is open. */
@@ -36,7 +46,8 @@ export class PondSession {
     const reader = this.reader;
     return {
       name: this.name, kind: this.store.kind as StoreKind, version: reader.version, latest: this.pond.version,
-      asOf: this.#view ? this.#view.version : null, readOnly: reader.readOnly, warnings: [...this.pond.warnings],
+      asOf: this.#view ? this.#view.version : null, readOnly: reader.readOnly || !this.store.writable, warnings: [...this.pond.warnings],
+      url: this.source.url ?? null, origin: this.source.origin ?? null,
     };
   }
 
@@ -51,6 +62,7 @@ export class PondSession {
   /** Run a write on the latest pond; while another tab holds the lock, tell the UI it waits. */
   async commit(fn: (tx: Tx) => Promise<void> | void, message?: string): Promise<number> {
     if (this.#view) throw pondError('EROFS', '/', `viewing version ${this.#view.version}, which is read-only; go back to the latest version to make changes`);
+    if (!this.store.writable) throw pondError('EROFS', '/', 'a published pond opened by URL is read-only; make a local copy to change it');
     let version: number;
     try {
       version = await this.pond.transact(fn, { message, wait: false });
@@ -63,13 +75,13 @@ export class PondSession {
         this.emit({ type: 'lock', pond: this.name, state: 'done' });
       }
     }
-    this.#sync.announce(version);
+    this.#sync?.announce(version);
     this.emit({ type: 'commit', pond: this.name, version, origin: 'local' });
     return version;
   }
 
   async close(): Promise<void> {
-    this.#sync.close();
+    this.#sync?.close();
     await this.#view?.close();
     await this.pond.close();
     await this.store.close();

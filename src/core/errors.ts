@@ -13,6 +13,7 @@ export type PondErrorCode =
   | 'ECORRUPT' // stored data that does not parse or does not match its hash
   | 'ECONFLICT' // another writer holds the pond or committed first
   | 'EQUOTA' // storage is full
+  | 'EIO' // a read that failed outside the pond: network down, an HTTP error from the host
   | 'ETIMEOUT' // a query or template ran past its time limit
   | 'ESQL' // a SQL error or a refused statement
   | 'ETOOBIG' // a result over the configured size limit

@@ -39,6 +39,8 @@ export { Pond, type GlobResult, type Tx, type TransactOptions, type PondServices
 export { PondError, isPondError, type PondErrorCode } from './errors.ts';
 export type { ObjectStore } from './storage/object-store.ts';
 export { MemoryStore } from './storage/memory.ts';
+export { HttpStore, type HttpStoreOptions } from './storage/http.ts';
+export { PUBLISH_INDEX, buildPublishIndex, writePublishIndex, parsePublishIndex, type PublishIndex, type PublishedFile } from './storage/publish-index.ts';
 export { ROOT_ID, type EntryType } from './tinyfs/entry-type.ts';
 export type { Stat, ReaddirEntry } from './tinyfs/fs.ts';
 export type { TxnRecord, VersionInfo } from './tinyfs/node.ts';

@@ -1,19 +1,39 @@
 // The URL hash is the app's address: it must round-trip pond names and paths with any characters.
 import { describe, it, expect } from 'vitest';
-import { formatHash, parseHash } from '../../src/ui/state/route.svelte.ts';
+import { formatHash, formatSearch, parseHash, parseLocation, type Location } from '../../src/ui/state/route.svelte.ts';
 import { filterPattern } from '../../src/ui/state/tree.svelte.ts';
 import { tableName } from '../../src/ui/state/sql.svelte.ts';
 import { sniff, parseCsv } from '../../src/ui/viewers/sniff.ts';
 
+const at = (partial: Partial<Location>): Location => ({ pond: null, url: null, path: '/', at: null, view: 'browse', sql: null, bindings: null, ...partial });
+
 describe('route hash', () => {
   it.each([
-    [{ pond: 'demo', path: '/', at: null }, '#/demo'],
-    [{ pond: 'my pond', path: '/data/a b/ü.csv', at: null }, '#/my%20pond/data/a%20b/%C3%BC.csv'],
-    [{ pond: 'demo', path: '/x', at: 3 }, '#/demo/x?at=3'],
-    [{ pond: null, path: '/', at: null }, '#/'],
+    [at({ pond: 'demo' }), '#/demo'],
+    [at({ pond: 'my pond', path: '/data/a b/ü.csv' }), '#/my%20pond/data/a%20b/%C3%BC.csv'],
+    [at({ pond: 'demo', path: '/x', at: 3 }), '#/demo/x?at=3'],
+    [at({}), '#/'],
+    [at({ view: 'storage' }), '#/?view=storage'],
+    [at({ pond: 'p', view: 'sql', sql: 'SELECT * FROM w', bindings: [{ name: 'w', pattern: '/data/a=b/*.parquet' }, { name: 'x', pattern: '' }] }),
+      '#/p?view=sql&sql=SELECT+*+FROM+w&bind=w%3D%2Fdata%2Fa%3Db%2F*.parquet&bind=x%3D'],
+    [at({ pond: 'demo', view: 'sql', sql: "SELECT 1 AS \"a&b\" -- #x?y=z\n" }), '#/demo?view=sql&sql=SELECT+1+AS+%22a%26b%22+--+%23x%3Fy%3Dz%0A'],
   ] as const)('%j <-> %s', (loc, hash) => {
     expect(formatHash(loc)).toBe(hash);
     expect(parseHash(hash)).toEqual(loc);
+  });
+
+  it('names a published pond by the page query, which a link keeps readable', () => {
+    const loc = at({ pond: 'demo', url: 'ponds/demo/', path: '/README.md' });
+    const search = formatSearch(loc, '');
+    expect(search).toBe('?pond=ponds/demo/');
+    expect(parseLocation(search, formatHash(loc))).toEqual(loc);
+    expect(parseLocation('?pond=https%3A%2F%2Fexample.org%2Fp%2F&x=1', '#/p').url).toBe('https://example.org/p/');
+    // Leaving a published pond drops the parameter and keeps the page's other ones.
+    expect(formatSearch(at({ pond: 'mine' }), '?pond=ponds/demo/&lang=en')).toBe('?lang=en');
+  });
+
+  it('ignores a view it does not know', () => {
+    expect(parseHash('#/demo?view=<script>').view).toBe('browse');
   });
 
   it('ignores a version that is not a positive integer', () => {

@@ -42,7 +42,7 @@ test('a pond from first visit to zip: import, browse, SQL, saved query, reload, 
   const { page, errors } = await openPage(t);
   const timings = {};
 
-  // First visit: the welcome screen says what this is and offers one step.
+  // No ponds yet (a returning visitor; a first visit opens the demo): the welcome screen offers one step.
   await page.getByRole('heading', { name: 'Welcome to DuckPond' }).waitFor({ timeout: 20_000 });
   await screenshot(page, 'app--01-welcome');
   await page.getByLabel('Pond name').fill('demo');

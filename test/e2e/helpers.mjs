@@ -27,10 +27,13 @@ export function baseURL() {
  * IndexedDB start empty for every test. Closed and screenshotted automatically when `t` ends.
  * Returns the page plus `errors` (uncaught exceptions, console errors, failed or >= 400 requests,
  * collected from before navigation) for tests to assert on.
+ * The profile is that of a returning visitor with no ponds (the welcome screen) unless
+ * `firstVisit` is set: a first visit opens the shipped demo pond.
  * @param {import('node:test').TestContext} t
  * @param {string} [path]
+ * @param {{ firstVisit?: boolean }} [options]
  */
-export async function openPage(t, path = '') {
+export async function openPage(t, path = '', options = {}) {
   // A persistent context because Playwright rejects --user-data-dir in launch().
   const profile = await mkdtemp(join(tmpdir(), 'duckpond-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -39,6 +42,13 @@ export async function openPage(t, path = '') {
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
   });
+  if (!options.firstVisit) {
+    await context.addInitScript(() => {
+      try {
+        if (!localStorage.getItem('duckpond:visited')) localStorage.setItem('duckpond:visited', 'e2e');
+      } catch { /* sandboxed frames have no storage */ }
+    });
+  }
   const page = context.pages()[0] ?? (await context.newPage());
   /** @type {string[]} */
   const errors = [];

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumProblem, chromiumPath } from '../../scripts/require-chromium.mjs';
+import { buildDemoPonds } from '../../scripts/demo-ponds.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -50,6 +51,8 @@ async function main() {
     return 1;
   }
 
+  // The demo ponds go into public/ before the build copies it (skipped when they are current).
+  await buildDemoPonds();
   // Imported late so a missing chromium is reported before vite spends time loading.
   const { build, preview } = await import('vite');
   // A private outDir: parallel runs (and a developer's own `npm run build`) must not clobber it.
@@ -73,6 +76,8 @@ async function main() {
 
     // Test files run as child processes and inherit this environment.
     process.env.E2E_BASE_URL = baseURL;
+    // The served directory: tests may drop files into it (a published pond next to the deployment).
+    process.env.E2E_DIST_DIR = outDir;
     process.env.CHROME_PATH = chromiumPath();
 
     const counts = await runTests(files);

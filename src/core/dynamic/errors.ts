@@ -2,7 +2,7 @@ import { PondError, isPondError, pondError, type PondErrorCode } from '../errors
 
 /** Codes that describe the computation itself and keep their meaning when a reader sees them. */
 const KEEP: ReadonlySet<PondErrorCode> = new Set<PondErrorCode>([
-  'EFACTORY', 'ECONFIG', 'ESQL', 'ETIMEOUT', 'ELOOP', 'ETOOBIG', 'ECORRUPT', 'EQUOTA', 'ECLOSED', 'EUNSUPPORTED',
+  'EFACTORY', 'ECONFIG', 'ESQL', 'ETIMEOUT', 'ELOOP', 'ETOOBIG', 'ECORRUPT', 'EQUOTA', 'ECLOSED', 'EUNSUPPORTED', 'EIO',
 ]);
 
 /**

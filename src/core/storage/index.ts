@@ -9,3 +9,5 @@ export { IdbStore, listIdbPonds, deleteIdbPond, IDB_CHUNK } from './idb.ts';
 export { FaultInjectingStore, type FaultMode, type FaultOptions } from './fault-injecting.ts';
 export type { StoreLockOptions } from './web-lock.ts';
 export { isQuotaError } from './common.ts';
+export { HttpStore, type HttpStoreOptions } from './http.ts';
+export { PUBLISH_INDEX, buildPublishIndex, writePublishIndex, parsePublishIndex, encodePublishIndex, type PublishIndex, type PublishedFile } from './publish-index.ts';

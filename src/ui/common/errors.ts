@@ -20,7 +20,8 @@ const HINTS: Record<string, string> = {
   ENOTEMPTY: 'The folder is not empty: remove what is inside first.',
   ELOOP: 'Symlinks or dynamic nodes refer to each other in a circle; fix one of their targets.',
   EINVAL: 'Check the name or value you entered.',
-  EROFS: 'You are viewing an older version, which is read-only. Go back to the latest version to make changes.',
+  EROFS: 'This view is read-only: an older version (go back to the latest), or a published pond (make a local copy to change it).',
+  EIO: 'The pond could not be fetched: check the network, or whether the host still publishes it.',
   EFACTORY: 'The dynamic node could not be computed. Check its config in the Inspector, and that its inputs exist.',
   ECONFIG: 'Fix the config fields named above.',
   ECORRUPT: 'Stored data is damaged. Export the pond as a zip to keep what can be read.',
@@ -30,7 +31,7 @@ const HINTS: Record<string, string> = {
   ESQL: 'Check the SQL and that every table it names is bound to a pattern.',
   ETOOBIG: 'The result is too big; add a LIMIT or a filter.',
   ECLOSED: 'No pond is open: create or open one in Storage.',
-  EUNSUPPORTED: 'This build cannot do that yet.',
+  EUNSUPPORTED: 'This build cannot do that (yet). If the message mentions a newer DuckPond, reload the page to update it.',
 };
 
 /** Code, path, message (without the repeated code prefix) and a hint for any thrown value. */

@@ -52,16 +52,32 @@ export class SqlState {
     } catch {
       saved = null;
     }
-    this.text = saved?.text ?? '';
-    this.bindings = saved?.bindings ?? [];
+    // A link's query wins over the work saved in this browser.
+    const linked = this.app.route.current;
+    this.text = linked.sql ?? saved?.text ?? '';
+    this.bindings = linked.bindings ?? saved?.bindings ?? [];
     this.result.release();
     this.error = null;
     this.elapsedMs = null;
     void this.refreshSchema();
   }
 
+  /** Keep the console's work: in this browser (per pond) and in the URL, so that a link opens the same query. */
   save(): void {
     if (this.#pond) localStorage.setItem(KEY(this.#pond), JSON.stringify({ text: this.text, bindings: this.bindings } satisfies Saved));
+    if (this.app.area === 'sql') {
+      const bindings = this.bindings.filter((b) => b.name || b.pattern).map((b) => ({ name: b.name, pattern: b.pattern }));
+      this.app.route.go({ sql: this.text || null, bindings: bindings.length ? bindings : null }, { replace: true });
+    }
+  }
+
+  /** Take the query a link (or the back button) put in the URL. */
+  follow(sql: string | null, bindings: Binding[] | null): void {
+    if (sql !== null && sql !== this.text) this.text = sql;
+    if (bindings !== null && JSON.stringify(bindings) !== JSON.stringify(this.bindings)) {
+      this.bindings = bindings;
+      void this.refreshSchema();
+    }
   }
 
   /** Bind `path` under a table name made from it (reusing a binding of the same pattern) and start a query of it. */

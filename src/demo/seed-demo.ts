@@ -1,31 +1,41 @@
 /**
- * The demo pond: real public data (vega-datasets, shipped with the app as static files) loaded
- * by the core itself, plus one dynamic node of each factory, committed as a short history.
+ * The demo pond: real public data (vega-datasets: Seattle weather from NOAA, stock prices, Mauna
+ * Loa CO₂) loaded by the core itself, plus one dynamic node of each factory, committed as a short
+ * history. Built at build time in Node by scripts/build-demo-ponds.ts and shipped as a published
+ * pond (public/ponds/demo/); the same function would build it anywhere the core runs.
  */
-import seattleUrl from '../node_modules/vega-datasets/data/seattle-weather.csv?url'; // by path: the package's exports hide its data folder
-import stocksUrl from '../node_modules/vega-datasets/data/stocks.csv?url';
-import co2Url from '../node_modules/vega-datasets/data/co2-concentration.csv?url';
 import type * as arrow from 'apache-arrow';
-import type { Pond } from '../src/core/index.ts';
-import { tableToParquet } from '../src/core/arrow/parquet.ts';
+import type { Pond } from '../core/index.ts';
+import { tableToParquet } from '../core/arrow/parquet.ts';
 
-/** The name the demo pond gets in the pond list. */
-export const DEMO_POND = 'demo';
-
-type ReadCsv = (bytes: Uint8Array, path: string) => Promise<arrow.Table>;
-
-async function fetchBytes(url: string): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`demo data ${url}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
+/** The CSV files the demo is made of, as bytes. */
+export interface DemoData {
+  /** vega-datasets data/seattle-weather.csv */
+  seattleWeather: Uint8Array;
+  /** vega-datasets data/stocks.csv */
+  stocks: Uint8Array;
+  /** vega-datasets data/co2-concentration.csv */
+  co2: Uint8Array;
 }
 
-/** Fill an empty pond with the demo. Each step is its own transaction, so History tells the story. */
-export async function seedDemoPond(pond: Pond, readCsv: ReadCsv, fetchData: (url: string) => Promise<Uint8Array> = fetchBytes): Promise<void> {
-  const csv = async (url: string, path: string) => readCsv(await fetchData(url), path);
-  const weather = await csv(seattleUrl, '/data/seattle-weather.csv');
-  const stocks = await csv(stocksUrl, '/data/stocks.csv');
-  const co2 = await csv(co2Url, '/sensors/co2.csv');
+/** Where each input comes from inside the vega-datasets package. */
+export const DEMO_SOURCES: Record<keyof DemoData, string> = {
+  seattleWeather: 'data/seattle-weather.csv',
+  stocks: 'data/stocks.csv',
+  co2: 'data/co2-concentration.csv',
+};
+
+/** Parses CSV bytes into a table (the core's DuckDB-based csvToTable). */
+export type ReadCsv = (bytes: Uint8Array, path: string) => Promise<arrow.Table>;
+
+/**
+ * Fill an empty pond with the demo, from the CSV files' bytes. Each step is its own transaction, so
+ * History tells the story.
+ */
+export async function seedDemoPond(pond: Pond, readCsv: ReadCsv, data: DemoData): Promise<void> {
+  const weather = await readCsv(data.seattleWeather, '/data/seattle-weather.csv');
+  const stocks = await readCsv(data.stocks, '/data/stocks.csv');
+  const co2 = await readCsv(data.co2, '/sensors/co2.csv');
 
   await pond.transact(async (tx) => {
     await tx.mkdir('/data/seattle', { parents: true });

@@ -1,0 +1,2 @@
+/** Build (or confirm current) the demo ponds in public/ponds/. */
+export function buildDemoPonds(): Promise<void>;

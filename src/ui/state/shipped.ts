@@ -1,0 +1,44 @@
+/**
+ * The demo ponds a deployment ships: `ponds/ponds.json` beside index.html, written at build time
+ * by scripts/build-demo-ponds.ts. Each is a published pond the app opens read-only by URL.
+ */
+
+export interface ShippedPond {
+  name: string;
+  title: string;
+  /** A few lines: what the demo shows. */
+  description: string;
+  /** The pond's folder, relative to the page ('ponds/demo/'). */
+  path: string;
+  /** Its newest version. */
+  version?: number;
+  /** The path the app shows first. */
+  start?: string;
+}
+
+/** The shipped demo ponds; none when the deployment has no ponds.json (or it does not parse). */
+export async function loadShippedPonds(base: string = document.baseURI): Promise<ShippedPond[]> {
+  try {
+    const res = await fetch(new URL('ponds/ponds.json', base));
+    if (!res.ok) return [];
+    const body = (await res.json()) as { ponds?: unknown };
+    return Array.isArray(body.ponds) ? body.ponds.filter(isShippedPond) : [];
+  } catch {
+    return [];
+  }
+}
+
+function isShippedPond(p: unknown): p is ShippedPond {
+  if (typeof p !== 'object' || p === null) return false;
+  const o = p as Record<string, unknown>;
+  return typeof o.name === 'string' && typeof o.path === 'string' && typeof o.title === 'string' && typeof o.description === 'string';
+}
+
+/** The absolute base URL (ending in '/') of a published pond given relative to the page or absolute. */
+export function publishedUrl(url: string, base: string = document.baseURI): string {
+  const abs = new URL(url, base);
+  abs.hash = '';
+  abs.search = '';
+  if (!abs.pathname.endsWith('/')) abs.pathname += '/';
+  return abs.href;
+}
