@@ -6,6 +6,7 @@ import App from './ui/App.svelte';
 import { AppState } from './ui/state/app.svelte.ts';
 import type { PondApi } from '../workers/api.ts';
 import { installErrorTransfer } from '../workers/error-transfer.ts';
+import { BUILD_ID, previousBuild, registerOffline } from './pwa.ts';
 
 // Before the first call: a PondError thrown in the worker must arrive here with its code.
 installErrorTransfer();
@@ -17,3 +18,10 @@ const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
 mount(App, { target, props: { app } });
+
+registerOffline({
+  onOfflineReady: () => (app.offlineReady = true),
+  onUpdateReady: (apply) => (app.updateReady = apply),
+});
+const before = previousBuild();
+if (before) app.notices.info(`DuckPond was updated (build ${BUILD_ID}, was ${before}). Your ponds are as you left them.`);

@@ -121,7 +121,7 @@ export class HttpStore implements ObjectStore {
     });
   }
 
-  async write(key: string): Promise<void> {
+  async write(key: string, _data?: Uint8Array): Promise<void> {
     throw this.#readOnly(key);
   }
 
@@ -130,11 +130,11 @@ export class HttpStore implements ObjectStore {
     throw this.#readOnly(key);
   }
 
-  async putIfAbsent(key: string): Promise<boolean> {
+  async putIfAbsent(key: string, _data?: Uint8Array): Promise<boolean> {
     throw this.#readOnly(key);
   }
 
-  async move(from: string): Promise<void> {
+  async move(from: string, _to?: string): Promise<void> {
     throw this.#readOnly(from);
   }
 

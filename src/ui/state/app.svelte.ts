@@ -40,6 +40,10 @@ export class AppState {
   lockWaiting = $state(false);
   /** The demo ponds this deployment ships (ponds/ponds.json); empty when it ships none. */
   shipped = $state.raw<ShippedPond[]>([]);
+  /** The service worker has cached the app: it starts without the network. */
+  offlineReady = $state(false);
+  /** A new deployment waits; calling this reloads into it. */
+  updateReady = $state.raw<(() => Promise<void>) | null>(null);
   /** navigator.storage.persisted(): null until known or where unsupported. */
   persisted = $state<boolean | null>(null);
   /** What the worker answered to ping, and how fast (shown in the status bar). */
