@@ -6,11 +6,12 @@
 //   --node         only bench/node/*.bench.ts (each file in its own `node --import tsx` process)
 //   --browser      only bench/browser/*.bench.ts (vite build + headless Chromium)
 //   --bundle       only the bundle-size section (sizes of dist/, when it exists)
+//   --crash        only the long crash-harness run (kill the pond's worker 120 times, in Chromium)
 //   --quick        smoke run: 3 rounds, 1 warmup, no minimum time
 //   --strict       exit 1 when a target is OVER (errors always exit 1)
 //   --json <path>  where the JSON goes (default bench/results/latest.json)
-// Sides combine (--node --bundle); with none, all three run. The bundle section runs in an
-// unfiltered run, with --bundle, or when a filter contains "bundle".
+// Sides combine (--node --bundle); with none, all run. The bundle and crash sections run in an
+// unfiltered run, with their option, or when a filter contains "bundle" / "crash".
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,17 +25,18 @@ const root = resolve(here, '..');
 /** Per bench file (Node) and for the whole browser side: a hung bench must not stall the run. */
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS) || 300_000;
 
-const USAGE = `usage: npm run bench -- [--node] [--browser] [--bundle] [--quick] [--strict] [--json path] [filter ...]`;
+const USAGE = `usage: npm run bench -- [--node] [--browser] [--bundle] [--crash] [--quick] [--strict] [--json path] [filter ...]`;
 
 class UsageError extends Error {}
 
 function parseArgs(argv) {
-  const o = { filters: [], node: false, browser: false, bundle: false, quick: false, strict: false, json: join(here, 'results', 'latest.json') };
+  const o = { filters: [], node: false, browser: false, bundle: false, crash: false, quick: false, strict: false, json: join(here, 'results', 'latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--node') o.node = true;
     else if (a === '--browser') o.browser = true;
     else if (a === '--bundle') o.bundle = true;
+    else if (a === '--crash') o.crash = true;
     else if (a === '--quick') o.quick = true;
     else if (a === '--strict') o.strict = true;
     else if (a === '--json') o.json = resolve(argv[++i] ?? '');
@@ -42,9 +44,10 @@ function parseArgs(argv) {
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}\n${USAGE}`);
     else o.filters.push(a);
   }
-  if (!o.node && !o.browser && !o.bundle) {
+  if (!o.node && !o.browser && !o.bundle && !o.crash) {
     o.node = o.browser = true;
     o.bundle = o.filters.length === 0 || o.filters.some((f) => f.toLowerCase().includes('bundle'));
+    o.crash = o.filters.length === 0 || o.filters.some((f) => f.toLowerCase().includes('crash'));
   }
   return o;
 }
@@ -84,6 +87,26 @@ async function runNodeFile(file, opts, tmp) {
     const error = `node ${rel} exited with ${code} before writing results`;
     return [{ name: rel, file: rel, side: 'node', rounds: 0, warmup: 0, elapsedMs: 0, cases: [], metrics: [], error }];
   }
+}
+
+/**
+ * The long crash-harness run: test/browser/crash-harness.test.ts in vitest's Chromium with more
+ * kills (VITE_CRASH_KILLS reaches the page through vite's env). Returns its summary line.
+ */
+function runCrashHarness(kills) {
+  return new Promise((resolvePromise) => {
+    const args = [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.browser.config.ts', 'test/browser/crash-harness.test.ts'];
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, VITE_CRASH_KILLS: String(kills) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60 * 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const summary = /crash harness \(seed[^\n]*/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''))?.[0];
+      resolvePromise(code === 0 && summary ? summary : `crash harness failed (exit ${code}):\n${out.slice(-4000)}`);
+    });
+  });
 }
 
 async function main() {
@@ -145,6 +168,15 @@ async function main() {
       result.bundle = { skipped: msg };
       notes.push(msg);
     }
+  }
+
+  if (opts.crash) {
+    const kills = opts.quick ? 16 : 120;
+    log(`crash harness: ${kills} kills of the pond's worker in Chromium…`);
+    const line = await runCrashHarness(kills);
+    result.crash = line;
+    console.log(`${line}\n`);
+    if (!line.startsWith('crash harness')) notes.push('crash harness: FAILED (see above)');
   }
 
   result.finishedAt = new Date().toISOString();

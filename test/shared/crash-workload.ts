@@ -1,0 +1,110 @@
+/**
+ * The crash harness's workload: a long series of transactions of varied shape (small files in
+ * several folders, large files, a series append, mkdir, rename, remove), each fully determined by
+ * (seed, step), and a model of what the pond holds after any number of steps. A pond reopened
+ * after a kill must equal the model at its version, byte for byte.
+ */
+import { tableFromArrays } from 'apache-arrow';
+import type { Pond, Tx } from '../../src/core/index.ts';
+import { tableToParquet } from '../../src/core/arrow/parquet.ts';
+import { sha256Hex } from '../../src/core/hash.ts';
+import { Prng } from '../../src/core/factories/prng.ts';
+
+/** What a path holds: a file's type and sha256, a series' version count, or a directory. */
+export type Manifest = Record<string, string>;
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+/** Random bytes of step `step` (a large file: over the 64 KiB inline limit). */
+function largeBody(seed: number, step: number): Uint8Array {
+  const prng = new Prng(seed, `large:${step}`);
+  const size = 70 * 1024 + Math.floor(prng.next() * 40 * 1024);
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i += 4) {
+    const v = prng.nextUint32();
+    out[i] = v & 0xff;
+    out[i + 1] = (v >>> 8) & 0xff;
+    out[i + 2] = (v >>> 16) & 0xff;
+    out[i + 3] = v >>> 24;
+  }
+  return out;
+}
+
+async function seriesChunk(step: number): Promise<Uint8Array> {
+  const t0 = Date.UTC(2025, 0, 1) + step * 3_600_000;
+  return tableToParquet(tableFromArrays({ time: Float64Array.from([t0, t0 + 1000, t0 + 2000]), value: Float64Array.from([step, step + 0.5, step + 1]) }));
+}
+
+/** The transaction of `step` (0-based). */
+export async function runStep(tx: Tx, seed: number, step: number): Promise<void> {
+  await tx.mkdir('/log', { parents: true });
+  await tx.writeFile(`/log/${step % 7}.txt`, text(`step ${step} of seed ${seed}`));
+  switch (step % 4) {
+    case 0:
+      await tx.mkdir('/big', { parents: true });
+      await tx.writeFile(`/big/${step}.bin`, largeBody(seed, step));
+      break;
+    case 1:
+      await tx.mkdir(`/dirs/d${step}`, { parents: true });
+      await tx.writeFile(`/dirs/d${step}/x.txt`, text(`made at ${step}`));
+      break;
+    case 2:
+      await tx.mkdir('/series', { parents: true });
+      await tx.writeFile('/series/s', await seriesChunk(step), { type: 'file:series' });
+      break;
+    case 3:
+      await tx.mkdir('/moved', { parents: true });
+      await tx.rename(`/dirs/d${step - 2}/x.txt`, `/moved/${step}.txt`);
+      await tx.remove(`/big/${step - 3}.bin`);
+      break;
+  }
+}
+
+/** The manifest after `steps` steps (what the pond must hold at version base + steps). */
+export async function expectedManifest(seed: number, steps: number): Promise<Manifest> {
+  const m: Manifest = {};
+  let seriesVersions = 0;
+  for (let step = 0; step < steps; step++) {
+    m['/log'] = 'dir';
+    m[`/log/${step % 7}.txt`] = `file:data:${await sha256Hex(text(`step ${step} of seed ${seed}`))}`;
+    switch (step % 4) {
+      case 0:
+        m['/big'] = 'dir';
+        m[`/big/${step}.bin`] = `file:data:${await sha256Hex(largeBody(seed, step))}`;
+        break;
+      case 1:
+        m['/dirs'] = 'dir';
+        m[`/dirs/d${step}`] = 'dir';
+        m[`/dirs/d${step}/x.txt`] = `file:data:${await sha256Hex(text(`made at ${step}`))}`;
+        break;
+      case 2:
+        m['/series'] = 'dir';
+        m['/series/s'] = `file:series:${++seriesVersions} versions`;
+        break;
+      case 3:
+        m['/moved'] = 'dir';
+        m[`/moved/${step}.txt`] = m[`/dirs/d${step - 2}/x.txt`];
+        delete m[`/dirs/d${step - 2}/x.txt`];
+        delete m[`/big/${step - 3}.bin`];
+        break;
+    }
+  }
+  return m;
+}
+
+/** The manifest of what `pond` holds. */
+export async function actualManifest(pond: Pond, dir = '/'): Promise<Manifest> {
+  const m: Manifest = {};
+  for (const e of await pond.readdir(dir)) {
+    const path = dir === '/' ? `/${e.name}` : `${dir}/${e.name}`;
+    if (e.type === 'directory') {
+      m[path] = 'dir';
+      Object.assign(m, await actualManifest(pond, path));
+    } else if (e.type === 'file:series') {
+      m[path] = `file:series:${(await pond.versions(path)).length} versions`;
+    } else {
+      m[path] = `${e.type}:${await sha256Hex(await pond.readFile(path))}`;
+    }
+  }
+  return m;
+}
