@@ -14,6 +14,10 @@ installErrorTransfer();
 const worker = new Worker(new URL('../workers/pond.worker.ts', import.meta.url), { type: 'module', name: 'pond' });
 const app = new AppState(wrap<PondApi>(worker));
 
+// The pond API from the browser's console (and from end-to-end tests): `await duckpond.api.readdir('/')`.
+// It can do nothing the page cannot already do; it saves power users a worker of their own.
+Object.assign(globalThis, { duckpond: { api: app.api, app } });
+
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 

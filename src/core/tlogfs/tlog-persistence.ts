@@ -34,6 +34,7 @@ export class TlogPersistence implements Persistence {
   #state: LogState;
   #fileRows = new Map<string, Promise<NodeVersion[]>>();
   #partitions = new Map<string, Promise<Partition>>();
+  #refreshing: Promise<boolean> = Promise.resolve(false);
   #historyCache = new Map<number, TxnRecord>();
   #closed = false;
 
@@ -202,9 +203,18 @@ export class TlogPersistence implements Persistence {
   async refresh(): Promise<boolean> {
     this.#open();
     if (this.asOf !== undefined) return false;
+    // One at a time: a tab's commit notice and a writer's catch-up overlap, and two refreshes
+    // reading the same next commit would otherwise both apply it.
+    const run = this.#refreshing.then(() => this.#refreshNow(), () => this.#refreshNow());
+    this.#refreshing = run.catch(() => false);
+    return run;
+  }
+
+  async #refreshNow(): Promise<boolean> {
     const before = this.#state.version;
     for (;;) {
-      const key = logKey(this.#state.version + 1);
+      const next = this.#state.version + 1;
+      const key = logKey(next);
       let bytes: Uint8Array;
       try {
         bytes = await this.store.read(key);
@@ -219,7 +229,9 @@ export class TlogPersistence implements Persistence {
       } catch {
         break; // a torn tail stays invisible, as on open
       }
-      this.#state.apply(this.#state.version + 1, parsed.actions, parsed.commitInfo);
+      // This handle's own commit may have applied it while the file was being read.
+      if (this.#state.version >= next) continue;
+      this.#state.apply(next, parsed.actions, parsed.commitInfo);
       for (const a of parsed.actions) {
         const file = (a as { add?: AddAction; remove?: { path: string } }).add ?? (a as { remove?: { path: string } }).remove;
         const partId = file && /^part_id=([^/]+)\//.exec(file.path)?.[1];
@@ -272,7 +284,8 @@ export class TlogPersistence implements Persistence {
       }
     }
     const parsed = parseCommit(bytes, key);
-    this.#state.apply(txnSeq, parsed.actions, parsed.commitInfo);
+    // A refresh running beside this commit (a tab notice) may have read and applied it already.
+    if (this.#state.version < txnSeq) this.#state.apply(txnSeq, parsed.actions, parsed.commitInfo);
     // Keep caches warm with what we just wrote, so the next transaction does not re-decode the partition.
     for (const [partId, w] of written) {
       this.#fileRows.set(w.path, Promise.resolve(w.rows));

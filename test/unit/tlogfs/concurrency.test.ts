@@ -40,6 +40,31 @@ describe('two writers on one pond', () => {
     });
   });
 
+  it('overlapping refreshes (a tab notice during a catch-up) apply each commit once', async () => {
+    // Found by two browser tabs committing 50 times each: the second refresh applied a commit
+    // that the first had applied, shifting every later version, and files went missing.
+    const store = new MemoryStore();
+    const a = await openPond(store, { create: true });
+    const b = await openPond(store, { create: false });
+    for (let i = 0; i < 4; i++) {
+      await b.transact(async (tx) => {
+        await tx.mkdir('/b', { parents: true });
+        await tx.writeFile(`/b/${i}`, new TextEncoder().encode(`b${i}`));
+      });
+    }
+    const moved = await Promise.all([a.refresh(), a.refresh(), a.refresh()]);
+    expect(moved.some(Boolean)).toBe(true);
+    expect(a.version).toBe(b.version);
+    // A write on top (its own catch-up overlapping another notice) lands on the right version.
+    const [v] = await Promise.all([a.transact((tx) => tx.writeFile('/b/a', new TextEncoder().encode('a'))), a.refresh()]);
+    expect(v).toBe(b.version + 1);
+    for (let i = 0; i < 4; i++) expect(new TextDecoder().decode(await a.readFile(`/b/${i}`))).toBe(`b${i}`);
+    expect((await a.readdir('/b')).map((e) => e.name)).toEqual(['0', '1', '2', '3', 'a']);
+    const fresh = await openPond(store, { create: false });
+    expect((await fresh.readdir('/b')).map((e) => e.name)).toEqual(['0', '1', '2', '3', 'a']);
+    await Promise.all([a.close(), b.close(), fresh.close()]);
+  });
+
   it('a stale handle catches up before writing, so no update is lost', async () => {
     await withStores(async (make) => {
       const a = await openPond(make());
