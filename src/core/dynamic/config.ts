@@ -9,7 +9,8 @@ import { pondError, type PondError } from '../errors.ts';
  */
 export function parseConfigText(text: string, path: string): unknown {
   try {
-    return YAML.parse(text, { prettyErrors: true, uniqueKeys: true });
+    // logLevel 'error': YAML warnings (unknown tags, odd directives) would go to the console, not the user.
+    return YAML.parse(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   } catch (e) {
     const pos = (e as { linePos?: Array<{ line: number; col: number }> }).linePos?.[0];
     const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
