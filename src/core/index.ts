@@ -21,6 +21,11 @@ export interface OpenPondOptions {
   services?: PondServices;
   /** The factories dynamic nodes may use (default: `defaultRegistry()`; `new FactoryRegistry()` means none). */
   registry?: FactoryRegistry;
+  /** Resource limits of dynamic nodes. */
+  limits?: {
+    /** The largest result one dynamic node may produce, in bytes (default 512 MiB); bigger is ETOOBIG. */
+    maxResultBytes?: number;
+  };
 }
 
 /**
@@ -31,7 +36,7 @@ export interface OpenPondOptions {
  */
 export async function openPond(store: ObjectStore, options: OpenPondOptions = {}): Promise<Pond> {
   const persistence = await TlogPersistence.open(store, { create: options.create, asOf: options.asOf, effects: options.effects });
-  const dynamic = new DynamicResolver(options.registry ?? defaultRegistry(), { now: options.effects?.now });
+  const dynamic = new DynamicResolver(options.registry ?? defaultRegistry(), { now: options.effects?.now, maxResultBytes: options.limits?.maxResultBytes });
   return new Pond(persistence, { effects: options.effects, ...dynamic.services(), ...options.services });
 }
 

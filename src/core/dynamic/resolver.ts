@@ -31,7 +31,12 @@ export interface ResolverOptions {
   failureTtlMs?: number;
   /** The SQL engine, loaded on the first query (default: src/core/sql). */
   sql?: SqlEngineLoader;
+  /** The largest result one dynamic node may produce (default 512 MiB); bigger is ETOOBIG. */
+  maxResultBytes?: number;
 }
+
+/** The largest result of one dynamic node unless configured: well under a browser tab's memory. */
+export const DEFAULT_MAX_RESULT_BYTES = 512 * 1024 * 1024;
 
 /** What the pond's dynamic hooks are (the Pond service type). */
 export type DynamicService = NonNullable<PondServices['dynamic']>;
@@ -76,6 +81,7 @@ export class DynamicResolver {
   readonly #inflight = new Map<string, Flight>();
   readonly #now: () => number;
   readonly #ttl: number;
+  readonly #maxResultBytes: number;
   readonly #failureTtl: number;
   readonly #runQuery: QueryRunner;
   #etag = 0;
@@ -87,6 +93,7 @@ export class DynamicResolver {
     this.#tables = new LruCache(options.inputBudgetBytes ?? 32 * 1024 * 1024);
     this.#now = options.now ?? Date.now;
     this.#ttl = options.ttlMs ?? 30_000;
+    this.#maxResultBytes = options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
     this.#failureTtl = options.failureTtlMs ?? 2_000;
     this.#runQuery = queryRunner(options.sql ?? defaultSqlEngine);
   }
@@ -249,7 +256,7 @@ export class DynamicResolver {
       if (type !== node.type) throw pondError('EFACTORY', node.path, `factory ${node.factory} produces a ${type} for this config, but the node is a ${node.type}`);
       deterministic = isDeterministic(def, config);
       const ctx = this.#context(persistence, node.path, node.nodeId, frame);
-      result = await ComputedResult.from(await def.compute(ctx, config), node.type, node.path);
+      result = await ComputedResult.from(await def.compute(ctx, config), node.type, node.path, this.#maxResultBytes);
     } catch (e) {
       error = wrapComputeError(e, node.path);
     }

@@ -22,8 +22,12 @@ export class ComputedResult {
     this.directory = init.directory;
   }
 
-  /** Turn what compute returned into a result of `type`; EFACTORY naming `path` when the kinds do not fit. */
-  static async from(output: FactoryOutput, type: EntryType, path: string): Promise<ComputedResult> {
+  /**
+   * Turn what compute returned into a result of `type`; EFACTORY naming `path` when the kinds do
+   * not fit, ETOOBIG when it is over `maxBytes` (batches are counted as they arrive, so a runaway
+   * generator stops at the limit instead of filling memory).
+   */
+  static async from(output: FactoryOutput, type: EntryType, path: string, maxBytes = Number.POSITIVE_INFINITY): Promise<ComputedResult> {
     if (type === 'directory') {
       if (!isDirectory(output)) throw pondError('EFACTORY', path, `factory returned ${describe(output)} for a directory node`);
       return new ComputedResult(type, { directory: output }, path);
@@ -32,14 +36,19 @@ export class ComputedResult {
     if (typeof output === 'string') output = new TextEncoder().encode(output);
     if (type === 'file:data') {
       if (!(output instanceof Uint8Array)) throw pondError('EFACTORY', path, `factory returned ${describe(output)} for a file:data node (expected bytes or text)`);
+      checkSize(output.byteLength, maxBytes, path);
       return new ComputedResult(type, { bytes: output }, path);
     }
     if (output instanceof Uint8Array) {
       if (!looksLikeParquet(output)) throw pondError('EFACTORY', path, `factory returned bytes that are not Parquet for a ${type} node`);
+      checkSize(output.byteLength, maxBytes, path);
       return new ComputedResult(type, { bytes: output }, path);
     }
-    if (output instanceof arrow.Table) return new ComputedResult(type, { table: output }, path);
-    if (isBatchSource(output)) return new ComputedResult(type, { table: await collectBatches(output, path) }, path);
+    if (output instanceof arrow.Table) {
+      checkSize(output.batches.reduce((n, b) => n + b.data.byteLength, 0), maxBytes, path);
+      return new ComputedResult(type, { table: output }, path);
+    }
+    if (isBatchSource(output)) return new ComputedResult(type, { table: await collectBatches(output, path, maxBytes) }, path);
     throw pondError('EFACTORY', path, `factory returned ${describe(output)} for a ${type} node (expected an Arrow table, record batches or Parquet)`);
   }
 
@@ -87,10 +96,14 @@ function isBatchSource(x: unknown): x is AsyncIterable<arrow.RecordBatch> | Iter
 }
 
 /** Drain record batches into one table; every batch must share the first one's schema. */
-async function collectBatches(source: AsyncIterable<arrow.RecordBatch> | Iterable<arrow.RecordBatch>, path: string): Promise<arrow.Table> {
+async function collectBatches(source: AsyncIterable<arrow.RecordBatch> | Iterable<arrow.RecordBatch>, path: string, maxBytes: number): Promise<arrow.Table> {
   const batches: arrow.RecordBatch[] = [];
+  let size = 0;
   for await (const b of source as AsyncIterable<arrow.RecordBatch>) {
     if (!(b instanceof arrow.RecordBatch)) throw pondError('EFACTORY', path, `factory yielded ${describe(b)} where a RecordBatch was expected`);
+    size += b.data.byteLength;
+    // Returning from the loop ends the generator: no further batch is made.
+    checkSize(size, maxBytes, path);
     batches.push(b);
   }
   if (batches.length === 0) return new arrow.Table();
@@ -107,4 +120,15 @@ function describe(x: unknown): string {
   if (x instanceof arrow.Table) return 'an Arrow table';
   if (typeof x === 'object') return `an object (${x.constructor?.name ?? 'Object'})`;
   return `a ${typeof x}`;
+}
+
+/** ETOOBIG naming `path` when a result of `size` bytes is over `maxBytes`. */
+function checkSize(size: number, maxBytes: number, path: string): void {
+  if (size > maxBytes) {
+    throw pondError('ETOOBIG', path, `the result is over the ${formatMiB(maxBytes)} limit for a dynamic node (at ${formatMiB(size)} and counting); narrow it (a LIMIT, a filter, fewer rows)`, { limit: maxBytes });
+  }
+}
+
+function formatMiB(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
 }

@@ -7,6 +7,13 @@ import { isPondError, pondError, type PondError } from '../errors.ts';
 /** Render passes before giving up on a template whose data needs keep growing. */
 export const MAX_RENDER_PASSES = 10;
 
+/** How long a render may take (all passes together) unless the config says otherwise. */
+export const DEFAULT_TEMPLATE_TIMEOUT_MS = 10_000;
+/** The most output a render may produce unless the config says otherwise. */
+export const DEFAULT_TEMPLATE_MAX_BYTES = 64 * 1024 * 1024;
+/** The longest list `range()` builds: a bigger one is a runaway loop, and would exhaust memory first. */
+export const MAX_RANGE = 10_000_000;
+
 /** What one render needs. */
 export interface RenderRequest {
   source: string;
@@ -14,6 +21,38 @@ export interface RenderRequest {
   name: string;
   variables: Record<string, unknown>;
   autoescape: boolean;
+  /** Stop with ETIMEOUT after this long (default DEFAULT_TEMPLATE_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** Fail with ETOOBIG when the output is bigger (default DEFAULT_TEMPLATE_MAX_BYTES). */
+  maxBytes?: number;
+}
+
+/**
+ * The budget of the render running now. Nunjucks renders synchronously, so nothing else can run
+ * during a render; the check lives where every loop iteration and variable assignment passes
+ * (Frame.set) and in range(), so a runaway loop stops at its deadline instead of freezing the worker.
+ */
+let budget: { deadline: number; path: string; timeoutMs: number; ticks: number } | null = null;
+
+function checkBudget(force = false): void {
+  if (budget && ((++budget.ticks & 0x3ff) === 0 || force) && performance.now() > budget.deadline) {
+    const { path, timeoutMs } = budget;
+    throw pondError('ETIMEOUT', path, `the template ran past its ${timeoutMs} ms limit (a loop too long?); raise timeout_ms in its config if it needs more`);
+  }
+}
+
+let framePatched = false;
+
+/** Route nunjucks' Frame.set through the budget check (once per nunjucks instance). */
+function patchFrame(nunjucks: typeof NunjucksModule): void {
+  if (framePatched) return;
+  const runtime = (nunjucks as unknown as { runtime: { Frame: { prototype: { set: (...a: unknown[]) => unknown } } } }).runtime;
+  const set = runtime.Frame.prototype.set;
+  runtime.Frame.prototype.set = function (this: unknown, ...args: unknown[]) {
+    checkBudget();
+    return set.apply(this, args);
+  };
+  framePatched = true;
 }
 
 type Slot = { value: unknown } | { error: unknown };
@@ -28,6 +67,10 @@ type Slot = { value: unknown } | { error: unknown };
  */
 export async function renderTemplate(ctx: FactoryContext, req: RenderRequest): Promise<string> {
   const nunjucks = await loadNunjucks();
+  patchFrame(nunjucks);
+  const timeoutMs = req.timeoutMs ?? DEFAULT_TEMPLATE_TIMEOUT_MS;
+  const maxBytes = req.maxBytes ?? DEFAULT_TEMPLATE_MAX_BYTES;
+  const deadline = performance.now() + timeoutMs;
   const loaded = new Map<string, Slot>();
   for (let pass = 1; pass <= MAX_RENDER_PASSES; pass++) {
     const wanted = new Map<string, () => Promise<unknown>>();
@@ -47,15 +90,26 @@ export async function renderTemplate(ctx: FactoryContext, req: RenderRequest): P
     try {
       // A leading comment with a newline shifts every line by one, so nunjucks' zero-based runtime
       // line numbers come out one-based (and non-zero: it omits a location on line 0).
+      budget = { deadline, path: ctx.path, timeoutMs, ticks: 0 };
       const tmpl = new nunjucks.Template(SHIFT + req.source, env, req.name, true);
       output = tmpl.render({ ...req.variables, node: { path: ctx.path, name: ctx.path.slice(ctx.path.lastIndexOf('/') + 1) } });
     } catch (e) {
       failure = e;
+    } finally {
+      budget = null;
+    }
+    const limit = limitError(failure, ctx.path);
+    if (limit) throw limit;
+    if (typeof output === 'string' && output.length > maxBytes) {
+      throw pondError('ETOOBIG', ctx.path, `the template's output is over its ${maxBytes} byte limit; raise max_bytes in its config if it is meant to be this big`);
     }
     if (wanted.size === 0) {
       if (failure !== undefined) throw pass_.fatal ?? renderError(ctx.path, req.name, failure);
       if (typeof output !== 'string') throw pondError('EFACTORY', ctx.path, `template ${req.name} did not render`);
       return output;
+    }
+    if (performance.now() > deadline) {
+      throw pondError('ETIMEOUT', ctx.path, `the template ran past its ${timeoutMs} ms limit while loading pond data`);
     }
     await Promise.all([...wanted].map(async ([key, load]) => {
       try {
@@ -69,6 +123,23 @@ export async function renderTemplate(ctx: FactoryContext, req: RenderRequest): P
 }
 
 const SHIFT = '{#\n#}';
+
+/** A limit error thrown inside the render (nunjucks wraps errors, keeping the original as `cause`-like fields). */
+function limitError(e: unknown, path: string): PondError | undefined {
+  for (let cur = e, depth = 0; cur && depth < 5; depth++) {
+    if (isPondError(cur) && (cur.code === 'ETIMEOUT' || cur.code === 'ETOOBIG') && cur.data.path === path) return cur;
+    const c = cur as { cause?: unknown; original?: unknown };
+    cur = c.cause ?? c.original;
+  }
+  // Nunjucks may copy only the message into its own Error.
+  const m = e instanceof Error ? /(ETIMEOUT|ETOOBIG): [^\n]*?: (.*)/.exec(e.message) : null;
+  if (m) return pondError(m[1] as 'ETIMEOUT' | 'ETOOBIG', path, m[2]);
+  // Unbounded recursion (a macro calling itself) ends as a stack overflow.
+  if (e instanceof RangeError || (e instanceof Error && /Maximum call stack size exceeded/.test(e.message))) {
+    return pondError('ETOOBIG', path, 'the template recursed too deeply (a macro calling itself without end?)');
+  }
+  return undefined;
+}
 
 type Fetch = (key: string, load: () => Promise<unknown>, placeholder: unknown) => unknown;
 
@@ -123,6 +194,21 @@ function makeEnvironment(nunjucks: typeof NunjucksModule, ctx: FactoryContext, r
   env.addGlobal('read', (path: unknown) => {
     const abs = ctx.resolvePath(text(path, 'read(path)'));
     return fetch(`read\0${abs}`, () => ctx.readText(abs), '');
+  });
+  // nunjucks' range() builds the whole list at once: a runaway range would exhaust memory before
+  // any loop check ran, so it is bounded here.
+  env.addGlobal('range', (start: unknown, stop?: unknown, step: unknown = 1) => {
+    const [from, to] = stop === undefined ? [0, Number(start)] : [Number(start), Number(stop)];
+    const by = Number(step) || 1;
+    if (!Number.isFinite(from) || !Number.isFinite(to)) throw pondError('ETOOBIG', ctx.path, 'range() needs finite bounds');
+    const n = Math.max(0, Math.ceil((to - from) / by));
+    if (n > MAX_RANGE) throw pondError('ETOOBIG', ctx.path, `range() of ${n} numbers is over the ${MAX_RANGE} limit`);
+    const out: number[] = [];
+    for (let i = 0, v = from; i < n; i++, v += by) {
+      if ((i & 0xffff) === 0) checkBudget(true);
+      out.push(v);
+    }
+    return out;
   });
   env.addFilter('json', (v: unknown, indent?: number) => JSON.stringify(plain(v), null, indent));
   env.addFilter('csv', (v: unknown) => (Array.isArray(v) ? v.map(csvCell).join(',') : csvCell(v)));

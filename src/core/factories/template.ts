@@ -12,6 +12,10 @@ const schema = z.object({
   variables: z.record(z.string(), z.unknown()).default({}),
   /** html turns on autoescaping; json checks that the output parses. */
   output_format: z.enum(['text', 'markdown', 'html', 'json', 'csv']).default('text'),
+  /** Stop a render that runs longer (default 10 s): a runaway loop must not freeze the pond. */
+  timeout_ms: z.number().int().positive().max(600_000).optional(),
+  /** Fail a render whose output is bigger (default 64 MiB). */
+  max_bytes: z.number().int().positive().max(1024 ** 3).optional(),
 }).strict().superRefine((c, ctx) => {
   if ((c.template === undefined) === (c.template_file === undefined)) {
     ctx.addIssue({ code: 'custom', path: ['template'], message: 'give exactly one of template and template_file' });
@@ -29,7 +33,10 @@ export const template = defineFactory({
   async compute(ctx, config) {
     const name = config.template_file ? ctx.resolvePath(config.template_file) : ctx.path;
     const source = config.template ?? (await ctx.readText(name));
-    const output = await renderTemplate(ctx, { source, name, variables: config.variables, autoescape: config.output_format === 'html' });
+    const output = await renderTemplate(ctx, {
+      source, name, variables: config.variables, autoescape: config.output_format === 'html',
+      timeoutMs: config.timeout_ms, maxBytes: config.max_bytes,
+    });
     if (config.output_format === 'json') {
       try {
         JSON.parse(output);
