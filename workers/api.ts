@@ -189,6 +189,29 @@ export interface StorageInfo {
   persisted: boolean | null;
 }
 
+/** One problem an integrity check found, by store key (or pond path) and kind. */
+export interface CheckProblem {
+  kind: string;
+  path: string;
+  message: string;
+  /** What the repair did about it. */
+  repaired?: string;
+}
+
+/** The result of an integrity check (fsck) of the open pond. */
+export interface CheckReport {
+  version: number;
+  commits: number;
+  dataFiles: number;
+  rows: number;
+  /** Stored bodies whose sha256 was verified. */
+  bodiesVerified: number;
+  problems: CheckProblem[];
+  /** The version a repair committed, when it committed one. */
+  repairedAt?: number;
+  elapsedMs: number;
+}
+
 /** What the worker tells subscribers. */
 export type PondEvent =
   /** A commit, by this tab ('local') or another ('remote'); the UI refreshes what it shows. */
@@ -277,6 +300,12 @@ export interface PondApi {
 
   // -- storage and transfer -------------------------------------------------------------------
   storageInfo(): Promise<StorageInfo>;
+  /**
+   * Check the open pond's integrity: replay the log, read every data file, verify every sha256.
+   * With `repair`, set aside a torn commit and commit the removal of unreadable files (their bytes
+   * kept under _lost+found/), under the pond's lock; nothing is deleted silently.
+   */
+  checkPond(options?: OpOptions & { repair?: boolean }, onProgress?: ProgressFn): Promise<CheckReport>;
   exportPond(options?: OpOptions, onProgress?: ProgressFn): Promise<Uint8Array>;
   importPond(name: string, zip: Blob | Uint8Array, options?: OpOptions, onProgress?: ProgressFn): Promise<PondInfo>;
 

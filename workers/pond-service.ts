@@ -5,11 +5,11 @@
  */
 import { transfer } from 'comlink';
 import { stringify as toYaml } from 'yaml';
-import { parseConfigText, type Pond, type ObjectStore, type Stat, type TxnRecord, type Tx } from '../src/core/index.ts';
+import { parseConfigText, fsck, type Pond, type ObjectStore, type Stat, type TxnRecord, type Tx } from '../src/core/index.ts';
 import { isPondError, pondError } from '../src/core/errors.ts';
 import { normalizePath, joinPath, dirname } from '../src/core/tinyfs/path.ts';
 import type {
-  ChartData, ColumnInfo, ConfigCheck, Entry, FactoryInfo, FilePreview, GlobMatch, ImportItem, ImportedFile,
+  ChartData, CheckReport, ColumnInfo, ConfigCheck, Entry, FactoryInfo, FilePreview, GlobMatch, ImportItem, ImportedFile,
   NodeDetails, OpOptions, PondApi, PondEvent, PondInfo, PondListener, PondListing, ProgressFn, QueryResult,
   SortSpec, StorageInfo, TableHandle, TablePage, VersionRow,
 } from './api.ts';
@@ -381,6 +381,27 @@ export class PondService implements ServiceApi {
     const estimate = await storage?.estimate?.().catch(() => undefined);
     const persisted = await storage?.persisted?.().catch(() => undefined);
     return { kind: catalog.kind, usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, persisted: persisted ?? null };
+  }
+
+  async checkPond(options: OpOptions & { repair?: boolean } = {}, onProgress?: ProgressFn): Promise<CheckReport> {
+    const session = this.#open();
+    const started = performance.now();
+    const report = await this.#ops.run(options.opId, onProgress, async (op) => {
+      op.progress({ phase: options.repair ? 'repairing' : 'checking', done: 0 });
+      if (!options.repair || !session.store.writable) return fsck(session.store);
+      // A repair commits: it takes the pond's lock like any writer, so another tab cannot interleave.
+      const release = await session.store.lock({ timeoutMs: 120_000 });
+      try {
+        return await fsck(session.store, { repair: true });
+      } finally {
+        await release();
+      }
+    });
+    if (report.repairedAt !== undefined || report.problems.some((p) => p.repaired)) {
+      await session.pond.refresh();
+      this.#emit({ type: 'commit', pond: session.name, version: session.pond.version, origin: 'local' });
+    }
+    return { ...report, problems: report.problems.map((p) => ({ ...p })), elapsedMs: performance.now() - started };
   }
 
   async exportPond(options: OpOptions = {}, onProgress?: ProgressFn): Promise<Uint8Array> {
