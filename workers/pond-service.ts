@@ -117,6 +117,7 @@ export class PondService implements ServiceApi {
     const source = await HttpStore.open(url);
     const scratch = validatePondName(`${valid.slice(0, 50)}.reset-${Date.now().toString(36)}`);
     const target = await catalog.create(scratch);
+    let removedOld = false;
     try {
       await this.#ops.run(options.opId, onProgress, async (op) => {
         await copyStore(source, target, op, 'downloading');
@@ -124,11 +125,14 @@ export class PondService implements ServiceApi {
         await target.close();
         if (this.#session?.name === valid && !this.#session.source.url) await this.closePond();
         await catalog.remove(valid);
+        removedOld = true;
         await catalog.rename(scratch, valid, op);
       });
     } catch (e) {
       await target.close().catch(() => {});
-      await catalog.backend.remove(scratch).catch(() => {});
+      // Before the swap the scratch copy is expendable; after it, it is the only copy left.
+      if (!removedOld) await catalog.backend.remove(scratch).catch(() => {});
+      else if (await catalog.exists(scratch)) await this.#origins.set(scratch, url);
       throw e;
     } finally {
       await source.close().catch(() => {});

@@ -126,7 +126,7 @@ export class AppState {
   async #follow(loc: Location): Promise<void> {
     if (this.ponds === null) return;
     const firstVisit = localStorage.getItem(VISITED) === null;
-    localStorage.setItem(VISITED, new Date().toISOString());
+    if (firstVisit) localStorage.setItem(VISITED, new Date().toISOString());
     if (loc.pond === null && loc.url === null) {
       const last = localStorage.getItem(LAST_POND);
       const pick = this.ponds.find((p) => p.name === last) ?? this.ponds[0];
