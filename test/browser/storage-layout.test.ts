@@ -6,8 +6,9 @@ import { wrap, releaseProxy } from 'comlink';
 import { openPond } from '../../src/core/index.ts';
 import { OpfsStore, listOpfsPonds, deleteOpfsPond } from '../../src/core/storage/opfs.ts';
 import { isPondError } from '../../src/core/errors.ts';
-import { opfsBackend } from '../../workers/backends.ts';
-import { ensureLayout, opfsLayoutMarker, LAYOUT_VERSION } from '../../workers/storage-layout.ts';
+import { IdbStore, deleteIdbPond, listIdbPonds } from '../../src/core/storage/idb.ts';
+import { idbBackend, opfsBackend } from '../../workers/backends.ts';
+import { ensureLayout, idbLayoutMarker, opfsLayoutMarker, LAYOUT_VERSION } from '../../workers/storage-layout.ts';
 import { installErrorTransfer } from '../../workers/error-transfer.ts';
 import type { PondApi } from '../../workers/api.ts';
 
@@ -94,5 +95,38 @@ describe('storage layout in OPFS', () => {
       await setMarker(JSON.stringify({ layout: LAYOUT_VERSION }));
     }
     expect(await readLegacy()).toBe('written before the upgrade');
+  });
+});
+
+describe('storage layout in IndexedDB', () => {
+  const name = `${RUN}-idb`;
+
+  afterAll(async () => {
+    await deleteIdbPond(name).catch(() => {});
+  });
+
+  it('keeps and marks a release-0.1 IndexedDB pond, and refuses a newer layout', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.deleteDatabase('duckpond-layout');
+      req.onsuccess = () => resolve();
+      req.onerror = () => reject(req.error);
+    });
+    const pond = await openPond(new IdbStore(name), { create: true });
+    await pond.transact((tx) => tx.writeFile('/kept.txt', new TextEncoder().encode('in IndexedDB')));
+    await pond.close();
+
+    const marker = idbLayoutMarker();
+    expect(await marker.read()).toBeNull();
+    expect((await ensureLayout(idbBackend(), marker)).found).toBe(0);
+    expect(await marker.read()).toBe(LAYOUT_VERSION);
+    expect(await listIdbPonds()).toContain(name);
+
+    await marker.write(LAYOUT_VERSION + 1);
+    const error = await ensureLayout(idbBackend(), marker).catch((e: unknown) => e);
+    expect(isPondError(error, 'EUNSUPPORTED')).toBe(true);
+    const reopened = await openPond(new IdbStore(name), { create: false });
+    expect(new TextDecoder().decode(await reopened.readFile('/kept.txt'))).toBe('in IndexedDB');
+    await reopened.close();
+    await marker.write(LAYOUT_VERSION);
   });
 });

@@ -9,7 +9,7 @@
 import { openPond, fsck } from '../../src/core/index.ts';
 import { OpfsStore, deleteOpfsPond } from '../../src/core/storage/opfs.ts';
 import { Prng } from '../../src/core/factories/prng.ts';
-import { actualManifest, expectedManifest } from './crash-workload.ts';
+import { actualManifest, ManifestModel } from './crash-workload.ts';
 import type { CrashEvent, CrashRun } from '../browser/crash.worker.ts';
 
 export interface CrashOptions {
@@ -46,6 +46,7 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashRepor
   const report: CrashReport = { seed, kills: 0, midCommit: 0, landedInFlight: 0, commits: 0, tornTails: 0, finalVersion: 0, ms: 0 };
   let base: number | null = null;
   let committed = 0;
+  const model = new ManifestModel(seed);
   try {
     for (let kill = 0; kill < kills; kill++) {
       const worker = options.startWorker();
@@ -106,7 +107,7 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashRepor
         const allowed = inFlight ? [lastEnded, lastEnded + 1] : [lastEnded];
         if (!allowed.includes(v)) throw new Error(`seed ${seed}, kill ${kill}: reopened at version ${v}, expected ${allowed.join(' or ')}`);
         if (inFlight && v === lastEnded + 1) report.landedInFlight++;
-        const expected = canonical(await expectedManifest(seed, v - base));
+        const expected = canonical(await model.at(v - base));
         const actual = canonical(await actualManifest(pond));
         if (actual !== expected) {
           throw new Error(`seed ${seed}, kill ${kill}: the pond at version ${v} is not the committed state\nexpected ${JSON.stringify(expected)}\nactual   ${JSON.stringify(actual)}`);

@@ -60,36 +60,60 @@ export async function runStep(tx: Tx, seed: number, step: number): Promise<void>
   }
 }
 
+/** Advance `m` (the manifest after `step` steps) by step `step`. */
+export async function applyStep(m: Manifest, seed: number, step: number): Promise<void> {
+  m['/log'] = 'dir';
+  m[`/log/${step % 7}.txt`] = `file:data:${await sha256Hex(text(`step ${step} of seed ${seed}`))}`;
+  switch (step % 4) {
+    case 0:
+      m['/big'] = 'dir';
+      m[`/big/${step}.bin`] = `file:data:${await sha256Hex(largeBody(seed, step))}`;
+      break;
+    case 1:
+      m['/dirs'] = 'dir';
+      m[`/dirs/d${step}`] = 'dir';
+      m[`/dirs/d${step}/x.txt`] = `file:data:${await sha256Hex(text(`made at ${step}`))}`;
+      break;
+    case 2:
+      m['/series'] = 'dir';
+      m['/series/s'] = `file:series:${Math.floor(step / 4) + 1} versions`;
+      break;
+    case 3:
+      m['/moved'] = 'dir';
+      m[`/moved/${step}.txt`] = m[`/dirs/d${step - 2}/x.txt`];
+      delete m[`/dirs/d${step - 2}/x.txt`];
+      delete m[`/big/${step - 3}.bin`];
+      break;
+  }
+}
+
 /** The manifest after `steps` steps (what the pond must hold at version base + steps). */
 export async function expectedManifest(seed: number, steps: number): Promise<Manifest> {
   const m: Manifest = {};
-  let seriesVersions = 0;
-  for (let step = 0; step < steps; step++) {
-    m['/log'] = 'dir';
-    m[`/log/${step % 7}.txt`] = `file:data:${await sha256Hex(text(`step ${step} of seed ${seed}`))}`;
-    switch (step % 4) {
-      case 0:
-        m['/big'] = 'dir';
-        m[`/big/${step}.bin`] = `file:data:${await sha256Hex(largeBody(seed, step))}`;
-        break;
-      case 1:
-        m['/dirs'] = 'dir';
-        m[`/dirs/d${step}`] = 'dir';
-        m[`/dirs/d${step}/x.txt`] = `file:data:${await sha256Hex(text(`made at ${step}`))}`;
-        break;
-      case 2:
-        m['/series'] = 'dir';
-        m['/series/s'] = `file:series:${++seriesVersions} versions`;
-        break;
-      case 3:
-        m['/moved'] = 'dir';
-        m[`/moved/${step}.txt`] = m[`/dirs/d${step - 2}/x.txt`];
-        delete m[`/dirs/d${step - 2}/x.txt`];
-        delete m[`/big/${step - 3}.bin`];
-        break;
-    }
-  }
+  for (let step = 0; step < steps; step++) await applyStep(m, seed, step);
   return m;
+}
+
+/** Manifests for growing step counts, each built from the last instead of from step 0. */
+export class ManifestModel {
+  #steps = 0;
+  #m: Manifest = {};
+  #snapshots = new Map<number, Manifest>();
+
+  constructor(readonly seed: number) {}
+
+  /** The manifest after `steps` steps; `steps` may go back by one (a kill rolls an in-flight step back). */
+  async at(steps: number): Promise<Manifest> {
+    const known = this.#snapshots.get(steps);
+    if (known) return known;
+    if (steps < this.#steps) return expectedManifest(this.seed, steps);
+    while (this.#steps < steps) {
+      await applyStep(this.#m, this.seed, this.#steps++);
+      this.#snapshots.set(this.#steps, { ...this.#m });
+      this.#snapshots.delete(this.#steps - 3);
+    }
+    return { ...this.#m };
+  }
 }
 
 /** The manifest of what `pond` holds. */
