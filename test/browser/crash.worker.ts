@@ -14,6 +14,8 @@ export interface CrashRun {
   /** Version the pond is at before step 0. */
   base: number | null;
   maxSteps: number;
+  /** A pause after each commit, as a real app has between writes (so some kills land between commits). */
+  idleMs: number;
 }
 
 /** What the worker reports. */
@@ -35,6 +37,7 @@ self.onmessage = async (msg: MessageEvent<CrashRun>) => {
       post({ type: 'begin', step });
       const version = await pond.transact((tx) => runStep(tx, seed, step), { message: `step ${step}` });
       post({ type: 'end', step, version });
+      if (msg.data.idleMs > 0) await new Promise((r) => setTimeout(r, msg.data.idleMs));
     }
   } catch (e) {
     post({ type: 'error', message: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) });

@@ -78,7 +78,7 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashRepor
         };
         check();
       });
-      worker.postMessage({ pond: name, seed, base, maxSteps } satisfies CrashRun);
+      worker.postMessage({ pond: name, seed, base, maxSteps, idleMs: 60 } satisfies CrashRun);
       await until(() => state.ready >= 0);
       if (base === null) {
         base = state.ready;
