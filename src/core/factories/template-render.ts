@@ -135,7 +135,7 @@ function limitError(e: unknown, path: string): PondError | undefined {
   const m = e instanceof Error ? /(ETIMEOUT|ETOOBIG): [^\n]*?: (.*)/.exec(e.message) : null;
   if (m) return pondError(m[1] as 'ETIMEOUT' | 'ETOOBIG', path, m[2]);
   // Unbounded recursion (a macro calling itself) ends as a stack overflow.
-  if (e instanceof RangeError || (e instanceof Error && /Maximum call stack size exceeded/.test(e.message))) {
+  if (e instanceof Error && /Maximum call stack size exceeded|too much recursion/.test(e.message)) {
     return pondError('ETOOBIG', path, 'the template recursed too deeply (a macro calling itself without end?)');
   }
   return undefined;
