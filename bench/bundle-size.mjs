@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Sizes of a built site: what index.html loads before anything else happens, what it starts as
-// workers, what stays lazy, and the wasm binaries apart. Raw and gzip (level 9) bytes.
+// workers, what stays lazy, and the wasm binaries apart; and what the service worker precaches.
+// Raw and gzip (level 9) bytes.
 //   node bench/bundle-size.mjs [dist] [--json out.json]
 // Also a section of `npm run bench` (when dist/ exists). Static analysis of vite's output:
 // initial = <script src>, <link rel=modulepreload|stylesheet> of index.html and their static
@@ -92,7 +93,8 @@ export async function bundleSize(distDir) {
     return { name, files: items, raw: items.reduce((a, b) => a + b.raw, 0), gzip: items.reduce((a, b) => a + b.gzip, 0) };
   };
   const js = paths.filter((p) => /\.m?js$/.test(p));
-  const taken = new Set([...initial, ...workers]);
+  const sw = serviceWorkerFiles(files, sources);
+  const taken = new Set([...initial, ...workers, ...sw]);
   return {
     dist: abs,
     builtAt: (await stat(join(abs, 'index.html'))).mtime.toISOString(),
@@ -100,12 +102,45 @@ export async function bundleSize(distDir) {
       group('initial JS (index.html and its static imports)', initial),
       group('initial CSS', initialCss),
       group('workers the initial JS can start', workers),
+      // The load budget (test/e2e/budget.e2e.mjs): at most ~300 KB gzipped.
+      group('first screen JS (initial JS + the workers it starts)', [...initial, ...workers]),
+      group('service worker (sw.js and what it imports)', sw),
       group('lazy JS (dynamic imports, other workers)', js.filter((p) => !taken.has(p))),
       group('all JS', js),
       group('wasm', paths.filter((p) => p.endsWith('.wasm'))),
       group('everything else', paths.filter((p) => !/\.(m?js|wasm)$/.test(p))),
       group('total', paths),
     ],
+    precache: precacheOf(paths, size, sources),
+  };
+}
+
+/** sw.js and the scripts it pulls in (Workbox's runtime: `define(["./workbox-x"])` or importScripts). */
+function serviceWorkerFiles(files, sources) {
+  if (!files.has('sw.js')) return [];
+  const out = ['sw.js'];
+  for (const m of (sources.get('sw.js') ?? '').matchAll(/["'](\.\/[\w.-]+)["']/g)) {
+    const r = resolveRef('sw.js', m[1], files) ?? resolveRef('sw.js', `${m[1]}.js`, files);
+    if (r && !out.includes(r)) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * What the service worker precaches: the URLs of Workbox's manifest in sw.js, their total size,
+ * and the files of dist/ it leaves out. Null when the build has no service worker.
+ */
+function precacheOf(paths, size, sources) {
+  const sw = sources.get('sw.js');
+  if (!sw) return null;
+  const urls = new Set();
+  for (const m of sw.matchAll(/\{\s*"?url"?\s*:\s*"([^"]+)"\s*,\s*"?revision"?\s*:/g)) urls.add(m[1]);
+  const known = [...urls].filter((u) => size.has(u));
+  return {
+    entries: urls.size,
+    raw: known.reduce((n, u) => n + size.get(u).raw, 0),
+    gzip: known.reduce((n, u) => n + size.get(u).gzip, 0),
+    notPrecached: paths.filter((p) => !urls.has(p)),
   };
 }
 
@@ -120,14 +155,20 @@ export function formatBundle(report) {
   const rows = [['', 'raw', 'gzip', 'files']];
   for (const g of report.groups) {
     rows.push([g.name, formatBytes(g.raw), formatBytes(g.gzip), String(g.files.length)]);
-    const listFiles = g.name !== 'all JS' && g.name !== 'total' && g.name !== 'everything else';
+    const listFiles = !/^(all JS|total|everything else|first screen)/.test(g.name);
     if (listFiles && g.files.length <= 12) {
       for (const f of g.files) rows.push([`  ${f.file}`, formatBytes(f.raw), formatBytes(f.gzip), '']);
     }
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const lines = rows.map((r) => [r[0].padEnd(w[0]), ...r.slice(1).map((c, i) => c.padStart(w[i + 1]))].join('  ').trimEnd());
-  return [`bundle size of ${report.dist} (built ${report.builtAt})`, ...lines.map((l) => `  ${l}`)].join('\n');
+  const out = [`bundle size of ${report.dist} (built ${report.builtAt})`, ...lines.map((l) => `  ${l}`)];
+  const pc = report.precache;
+  if (pc) {
+    out.push(`  precached by the service worker: ${pc.entries} entries, ${formatBytes(pc.raw)} (${formatBytes(pc.gzip)} gzipped)`);
+    out.push(`  not precached: ${pc.notPrecached.join(', ') || 'nothing'}`);
+  }
+  return out.join('\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {

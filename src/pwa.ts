@@ -23,8 +23,15 @@ export const BUILD_ID: string = __DUCKPOND_BUILD__;
 export function registerOffline(events: OfflineEvents): void {
   if (import.meta.env.DEV || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
   const update = registerSW({
-    immediate: true,
+    // After the page's load event (Workbox's default): the precache download must not compete
+    // with the first screen.
+    immediate: false,
+    // Fires only when the first worker finished installing; on later visits the registration
+    // already has an active (hence fully precached) worker.
     onOfflineReady: () => events.onOfflineReady(),
+    onRegisteredSW: (_url: string, registration: ServiceWorkerRegistration | undefined) => {
+      if (registration?.active) events.onOfflineReady();
+    },
     onNeedRefresh: () => events.onUpdateReady(() => update(true)),
     onRegisterError: (e: unknown) => console.warn('DuckPond: the service worker did not register; the app works online only', e),
   });

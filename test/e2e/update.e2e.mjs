@@ -17,8 +17,9 @@ const TYPES = {
 
 /** A static host whose served folder can be swapped, as a redeploy does. */
 async function host(dir) {
-  const state = { dir };
+  const state = { dir, requested: [] };
   const server = createServer(async (req, res) => {
+    state.requested.push(req.url);
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/app\//, '') || 'index.html';
     try {
       if (path.includes('..')) throw new Error('no');
@@ -33,20 +34,24 @@ async function host(dir) {
   return { url: `http://127.0.0.1:${server.address().port}/app/`, state, close: () => new Promise((r) => server.close(r)) };
 }
 
-async function buildWithId(id, outDir) {
+/** Build the site again, as the next release; only its build id differs from the first. */
+async function buildRelease(id, outDir) {
   const { build } = await import('vite');
   process.env.DUCKPOND_BUILD_ID = id;
   await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
 }
 
 test('a new deployment is offered on the next visit, and local ponds survive the update', async (t) => {
+  // Release A is the build run.mjs made; release B is built here (a few seconds, a real second build).
+  const releaseA = process.env.E2E_DIST_DIR;
+  assert.ok(releaseA, 'E2E_DIST_DIR is set by test/e2e/run.mjs');
   const scratch = await mkdtemp(join(tmpdir(), 'duckpond-update-'));
   t.after(() => rm(scratch, { recursive: true, force: true }));
+  const idB = `e2e-next-${Date.now()}`;
   const started = Date.now();
-  await buildWithId('release-a', join(scratch, 'a'));
-  await buildWithId('release-b', join(scratch, 'b'));
-  console.log(`two builds: ${Date.now() - started} ms`);
-  const site = await host(join(scratch, 'a'));
+  await buildRelease(idB, join(scratch, 'b'));
+  console.log(`second build: ${Date.now() - started} ms`);
+  const site = await host(releaseA);
   t.after(site.close);
 
   const { page, errors } = await openPage(t, site.url);
@@ -58,17 +63,34 @@ test('a new deployment is offered on the next visit, and local ponds survive the
   await page.getByRole('button', { name: 'Create folder' }).click();
   await page.getByRole('treeitem', { name: 'before-update' }).waitFor();
   await page.getByTestId('offline-ready').waitFor({ timeout: 120_000 });
-  assert.match(await page.getByTestId('offline-ready').getAttribute('title'), /release-a/);
+  const idA = /Build (\S+):/.exec(await page.getByTestId('offline-ready').getAttribute('title'))?.[1];
+  assert.ok(idA && idA !== idB, `release A has its own build id (${idA})`);
 
-  // Redeploy; the next visit finds the new service worker, which installs and waits.
+  // Redeploy; the next visit still runs A (from the cache) and finds B, which installs and waits.
   site.state.dir = join(scratch, 'b');
+  site.state.requested = [];
   await page.reload();
   await page.getByTestId('update-ready').waitFor({ timeout: 120_000 });
+  // Only what changed is downloaded again: not DuckDB's 33 MB, not the unchanged chunks.
+  const fetched = site.state.requested.filter((u) => u.includes('/assets/'));
+  console.log(`the update downloaded ${fetched.length} asset(s): ${fetched.join(', ')}`);
+  assert.deepEqual(fetched.filter((u) => u.endsWith('.wasm')), []);
+  assert.match(await page.getByTestId('offline-ready').getAttribute('title'), new RegExp(`Build ${idA}:`));
   await page.getByRole('treeitem', { name: 'before-update' }).waitFor();
+  const updating = Date.now();
   await page.getByRole('button', { name: 'Reload to update' }).click();
 
-  await page.getByText(/DuckPond was updated \(build release-b, was release-a\)/).waitFor({ timeout: 60_000 });
+  await page.getByText(`DuckPond was updated (build ${idB}, was ${idA})`).waitFor({ timeout: 60_000 });
+  console.log(`reload into the new release: ${Date.now() - updating} ms`);
   await page.getByRole('treeitem', { name: 'before-update' }).waitFor({ timeout: 30_000 });
+  await page.getByTestId('offline-ready').waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId('offline-ready').getAttribute('title'), new RegExp(`Build ${idB}:`));
   assert.equal(await page.getByRole('button', { name: 'Reload to update' }).count(), 0);
+
+  // The next visit starts B straight away, with no notice left over.
+  await page.reload();
+  await page.getByRole('treeitem', { name: 'before-update' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByText(/DuckPond was updated/).count(), 0);
+  assert.equal(await page.getByTestId('update-ready').count(), 0);
   assert.deepEqual(errors, []);
 });
