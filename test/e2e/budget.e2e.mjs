@@ -37,7 +37,7 @@ test('a first visit fetches at most 300 KB of gzipped JS and no wasm', async (t)
   await page.goto(baseURL());
   await page.getByRole('heading', { name: 'Welcome to DuckPond' }).waitFor({ timeout: 30_000 });
   console.log(`cold first visit to the welcome screen: ${Date.now() - started} ms`);
-  await page.getByTestId('status').filter({ hasText: 'pong' }).waitFor({ timeout: 30_000 });
+  await page.getByTestId('status').filter({ hasText: 'ready' }).waitFor({ timeout: 30_000 });
   await page.waitForLoadState('networkidle');
   const js = fetched.filter((f) => !f.url.endsWith('.wasm'));
   const gz = js.reduce((n, f) => n + gzipSync(f.body, { level: 9 }).length, 0);

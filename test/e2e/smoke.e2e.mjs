@@ -2,21 +2,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage } from './helpers.mjs';
 
-test('the built page loads and shows the worker ping result', async (t) => {
+test('the built page loads and says when its pond worker is ready', async (t) => {
   const { page, errors } = await openPage(t);
   assert.equal(await page.title(), 'DuckPond');
   assert.equal(await page.locator('h1').textContent(), 'DuckPond');
 
   const status = page.getByTestId('status');
-  await status.filter({ hasText: 'worker: pong' }).waitFor({ timeout: 15_000 });
-  assert.match((await status.textContent()) ?? '', /^worker: pong \(\d+ ms\)$/);
+  await status.filter({ hasText: 'ready' }).waitFor({ timeout: 15_000 });
+  assert.equal(await status.textContent(), 'ready');
+  assert.match((await status.getAttribute('title')) ?? '', /^The pond worker answered in \d+ ms$/);
   assert.equal(await status.getAttribute('data-ok'), 'true');
   assert.deepEqual(errors, []);
 });
 
 test('every asset loads relative to the page when served under a sub-path', async (t) => {
   const { page, errors } = await openPage(t);
-  await page.getByTestId('status').filter({ hasText: 'worker: pong' }).waitFor({ timeout: 15_000 });
+  await page.getByTestId('status').filter({ hasText: 'ready' }).waitFor({ timeout: 15_000 });
   const base = new URL(page.url());
   assert.notEqual(base.pathname, '/', 'run.mjs serves the site under a sub-path so that base "./" is exercised');
   const urls = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
@@ -28,7 +29,7 @@ test('every asset loads relative to the page when served under a sub-path', asyn
 
 test('the Content-Security-Policy blocks inline script in the app origin, and the app still runs', async (t) => {
   const { page, errors } = await openPage(t);
-  await page.getByTestId('status').filter({ hasText: 'worker: pong' }).waitFor({ timeout: 15_000 });
+  await page.getByTestId('status').filter({ hasText: 'ready' }).waitFor({ timeout: 15_000 });
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   assert.match(csp ?? '', /script-src 'self'(;|$)/);
   const ran = await page.evaluate(async () => {

@@ -41,18 +41,81 @@ function checkBudget(force = false): void {
   }
 }
 
-let framePatched = false;
+/**
+ * Names a template may never look up. Nunjucks is not a sandbox: its member lookup hands back any
+ * property, so `range.constructor("…")()` would be the Function constructor running code of a
+ * stranger's pond in the worker, with every pond and the network in reach.
+ */
+const FORBIDDEN_NAMES = new Set(['constructor', 'prototype']);
 
-/** Route nunjucks' Frame.set through the budget check (once per nunjucks instance). */
-function patchFrame(nunjucks: typeof NunjucksModule): void {
-  if (framePatched) return;
-  const runtime = (nunjucks as unknown as { runtime: { Frame: { prototype: { set: (...a: unknown[]) => unknown } } } }).runtime;
+/** Values no template may hold or call, however it reached them. */
+const FORBIDDEN_VALUES = new Set<unknown>([
+  Function,
+  Object,
+  Reflect,
+  Proxy,
+  globalThis,
+  eval,
+  Object.getPrototypeOf(async function () {}).constructor,
+  Object.getPrototypeOf(function* () {}).constructor,
+  Object.getPrototypeOf(async function* () {}).constructor,
+]);
+
+function forbiddenName(name: unknown): boolean {
+  const key = String(name);
+  return FORBIDDEN_NAMES.has(key) || key.startsWith('__');
+}
+
+/** The error a template gets for reaching outside its data; nunjucks adds the line. */
+function refused(what: string): Error {
+  return new Error(`templates may not use ${what}`);
+}
+
+function guardValue<T>(value: T, name: string): T {
+  if (FORBIDDEN_VALUES.has(value)) throw refused(`\`${name}\``);
+  return value;
+}
+
+interface NunjucksRuntime {
+  Frame: { prototype: { set: (...a: unknown[]) => unknown } };
+  memberLookup: (obj: unknown, key: unknown) => unknown;
+  contextOrFrameLookup: (context: unknown, frame: unknown, name: string) => unknown;
+  callWrap: (fn: unknown, name: string, context: unknown, args: unknown[]) => unknown;
+}
+
+let runtimePatched = false;
+
+/**
+ * Harden nunjucks' runtime (once per instance; compiled templates call it through this object):
+ * Frame.set checks the time budget, and every name, member and call a template uses is checked
+ * against the forbidden names and values above. Members of functions are refused as a whole:
+ * data reaches templates as plain values, and a function is only ever for calling.
+ */
+function patchRuntime(nunjucks: typeof NunjucksModule): void {
+  if (runtimePatched) return;
+  const runtime = (nunjucks as unknown as { runtime: NunjucksRuntime }).runtime;
   const set = runtime.Frame.prototype.set;
   runtime.Frame.prototype.set = function (this: unknown, ...args: unknown[]) {
     checkBudget();
     return set.apply(this, args);
   };
-  framePatched = true;
+  const memberLookup = runtime.memberLookup;
+  runtime.memberLookup = (obj, key) => {
+    if (obj === undefined || obj === null) return undefined;
+    if (forbiddenName(key)) throw refused(`\`.${String(key)}\``);
+    if (typeof obj === 'function') throw refused(`members of a function (\`.${String(key)}\`)`);
+    guardValue(obj, String(key));
+    return guardValue(memberLookup(obj, key), String(key));
+  };
+  const lookup = runtime.contextOrFrameLookup;
+  runtime.contextOrFrameLookup = (context, frame, name) => {
+    // A plain object's inherited names (`constructor`, `__proto__`) would resolve on the context.
+    if (forbiddenName(name)) throw refused(`\`${name}\``);
+    return guardValue(lookup(context, frame, name), name);
+  };
+  const callWrap = runtime.callWrap;
+  runtime.callWrap = (fn, name, context, args) => callWrap(guardValue(fn, name), name, context, args);
+  runtimePatched = true;
 }
 
 type Slot = { value: unknown } | { error: unknown };
@@ -67,7 +130,7 @@ type Slot = { value: unknown } | { error: unknown };
  */
 export async function renderTemplate(ctx: FactoryContext, req: RenderRequest): Promise<string> {
   const nunjucks = await loadNunjucks();
-  patchFrame(nunjucks);
+  patchRuntime(nunjucks);
   const timeoutMs = req.timeoutMs ?? DEFAULT_TEMPLATE_TIMEOUT_MS;
   const maxBytes = req.maxBytes ?? DEFAULT_TEMPLATE_MAX_BYTES;
   const deadline = performance.now() + timeoutMs;
@@ -84,7 +147,7 @@ export async function renderTemplate(ctx: FactoryContext, req: RenderRequest): P
       return slot.value;
     };
     const pass_: PassState = {};
-    const env = makeEnvironment(nunjucks, ctx, req, fetch, pass_);
+    const env = makeEnvironment(nunjucks, ctx, req, deadline, fetch, pass_);
     let output: string | undefined;
     let failure: unknown;
     try {
@@ -148,7 +211,7 @@ interface PassState {
   fatal?: PondError;
 }
 
-function makeEnvironment(nunjucks: typeof NunjucksModule, ctx: FactoryContext, req: RenderRequest, fetch: Fetch, pass: PassState): NunjucksModule.Environment {
+function makeEnvironment(nunjucks: typeof NunjucksModule, ctx: FactoryContext, req: RenderRequest, deadline: number, fetch: Fetch, pass: PassState): NunjucksModule.Environment {
   const resolveName = (from: string, to: string) => normalizePath(to, dirname(from));
   let env: NunjucksModule.Environment;
   const loader = {
@@ -188,7 +251,9 @@ function makeEnvironment(nunjucks: typeof NunjucksModule, ctx: FactoryContext, r
   });
   env.addGlobal('query', (sql: unknown, tables: unknown = {}) => {
     const t = (tables ?? {}) as Record<string, string>;
-    return fetch(`query\0${JSON.stringify([sql, t])}`, async () => toRows(await ctx.query(text(sql, 'query(sql, tables)'), { tables: t })), []);
+    // The query shares the template's time budget: SQL inside a template stops at the same deadline.
+    const timeoutMs = Math.max(1, Math.ceil(deadline - performance.now()));
+    return fetch(`query\0${JSON.stringify([sql, t])}`, async () => toRows(await ctx.query(text(sql, 'query(sql, tables)'), { tables: t, timeoutMs })), []);
   });
   env.addGlobal('glob', (pattern: unknown) => fetch(`glob\0${String(pattern)}`, () => ctx.glob(text(pattern, 'glob(pattern)')), []));
   env.addGlobal('read', (path: unknown) => {

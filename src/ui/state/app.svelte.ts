@@ -46,8 +46,8 @@ export class AppState {
   updateReady = $state.raw<(() => Promise<void>) | null>(null);
   /** navigator.storage.persisted(): null until known or where unsupported. */
   persisted = $state<boolean | null>(null);
-  /** What the worker answered to ping, and how fast (shown in the status bar). */
-  worker = $state.raw<{ ok: boolean; text: string } | null>(null);
+  /** Whether the pond worker answered at start (the status bar), and how fast (its tooltip). */
+  worker = $state.raw<{ ok: boolean; text: string; detail: string } | null>(null);
   /** Dialog requests from anywhere (toolbar, context actions, empty states). */
   dialog = $state.raw<{ kind: 'mkdir' | 'mknod' | 'import'; dir: string; files?: File[] } | null>(null);
 
@@ -100,9 +100,12 @@ export class AppState {
     const started = performance.now();
     try {
       const answer = await this.api.ping();
-      this.worker = { ok: true, text: `worker: ${answer} (${Math.round(performance.now() - started)} ms)` };
+      if (answer !== 'pong') throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
+      const ms = Math.round(performance.now() - started);
+      this.worker = { ok: true, text: 'ready', detail: `The pond worker answered in ${ms} ms` };
     } catch (e) {
-      this.worker = { ok: false, text: `worker error: ${e instanceof Error ? e.message : String(e)}` };
+      const cause = e instanceof Error ? e.message : String(e);
+      this.worker = { ok: false, text: 'pond worker failed', detail: `The pond worker did not start: ${cause}. Reload the page to try again.` };
       return;
     }
     await this.api.subscribe(proxy((event: PondEvent) => this.#onEvent(event)));

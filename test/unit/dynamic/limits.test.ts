@@ -71,6 +71,39 @@ describe('template limits', () => {
   });
 });
 
+describe('SQL time limits of stored nodes', () => {
+  it('a SQL query inside a template stops at the template\'s own time limit', async () => {
+    const pond = await pondWith({
+      '/slow-report': ['template', { template: '{% for r in query("SELECT count(*) AS n FROM range(100000000000) a") %}{{ r.n }}{% endfor %}', timeout_ms: 1000 }],
+    });
+    const started = performance.now();
+    const e = await failure(pond.readFile('/slow-report'));
+    const took = performance.now() - started;
+    console.log(`a template's runaway query stopped after ${Math.round(took)} ms (template limit 1000 ms)`);
+    expect(e.code).toBe('ETIMEOUT');
+    expect(e.data.path).toBe('/slow-report');
+    // Unstopped, this query runs for hours; the bound leaves room for DuckDB's first load on a busy machine.
+    expect(took).toBeLessThan(15_000);
+    await pond.close();
+  }, 30_000);
+
+  it('a sql_query without timeout_ms runs under the default limit; a config cannot lift it past the cap', async () => {
+    const { sqlQuery, DEFAULT_SQL_QUERY_TIMEOUT_MS, MAX_SQL_QUERY_TIMEOUT_MS } = await import('../../../src/core/factories/sql_query.ts');
+    expect(DEFAULT_SQL_QUERY_TIMEOUT_MS).toBe(30_000);
+    // What the factory asks of the engine, for a config that names no limit.
+    const asked: Array<number | undefined> = [];
+    const ctx = { query: async (_sql: string, o: { timeoutMs?: number }) => { asked.push(o.timeoutMs); return tableFromArrays({ n: [1] }); } };
+    await sqlQuery.compute(ctx as never, sqlQuery.schema.parse({ query: 'SELECT 1 AS n' }));
+    await sqlQuery.compute(ctx as never, sqlQuery.schema.parse({ query: 'SELECT 1 AS n', timeout_ms: 500 }));
+    expect(asked).toEqual([DEFAULT_SQL_QUERY_TIMEOUT_MS, 500]);
+    const pond = await openPond(new MemoryStore(), { create: true });
+    const e = await failure(pond.transact((tx) => tx.mknod('/forever', 'sql_query', { query: 'SELECT 1', timeout_ms: MAX_SQL_QUERY_TIMEOUT_MS + 1 })));
+    expect(e.code).toBe('ECONFIG');
+    expect(e.message).toMatch(/timeout_ms/);
+    await pond.close();
+  });
+});
+
 describe('result size limit', () => {
   it('scribble with a huge row count stops at the limit, before generating everything', async () => {
     const pond = await pondWith({
