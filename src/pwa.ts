@@ -6,7 +6,7 @@
  */
 import { registerSW } from 'virtual:pwa-register';
 
-/** localStorage key of the build this browser ran last. */
+/** localStorage and sessionStorage key of the build this browser and this tab ran last. */
 const LAST_BUILD = 'duckpond:build';
 
 export interface OfflineEvents {
@@ -37,11 +37,16 @@ export function registerOffline(events: OfflineEvents): void {
   });
 }
 
-/** The build this browser ran before, when it differs from this one (null on a first visit or the same build). */
+/**
+ * The build this tab (or, in a new tab, this browser) ran before, when it differs from this one;
+ * null on a first visit or the same build. Per tab first: when an update reloads several tabs, each
+ * of them says so, not only the one that started first.
+ */
 export function previousBuild(): string | null {
   let before: string | null = null;
   try {
-    before = localStorage.getItem(LAST_BUILD);
+    before = sessionStorage.getItem(LAST_BUILD) ?? localStorage.getItem(LAST_BUILD);
+    sessionStorage.setItem(LAST_BUILD, BUILD_ID);
     localStorage.setItem(LAST_BUILD, BUILD_ID);
   } catch {
     return null;
