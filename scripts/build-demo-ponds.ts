@@ -7,10 +7,10 @@
 // skips the work when a stamp of its inputs (this script, the seeding code, the CSV bytes) matches.
 // Ids and clocks are derived from a seed, so a rebuild from the same inputs writes the same bytes
 // (a service worker then has nothing new to download).
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
 import { openPond, writePublishIndex } from '../src/core/index.ts';
@@ -50,11 +50,20 @@ function seededEffects(seed: string) {
   };
 }
 
+/** Every file under `dir`, sorted, so the stamp does not depend on directory order. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+}
+
 async function inputs(): Promise<{ data: DemoData; stamp: string }> {
   // By path: the package's exports hide both its package.json and its data folder.
   const pkg = join(root, 'node_modules/vega-datasets');
   const hash = createHash('sha256');
-  for (const file of [fileURLToPath(import.meta.url), join(root, 'src/demo/seed-demo.ts')]) hash.update(await readFile(file));
+  // The core writes the pond (Delta log, Parquet, checkpoints, factory configs): a change to any of
+  // its files must rebuild the demo, or the site would ship a pond written by older code.
+  const sources = [fileURLToPath(import.meta.url), join(root, 'src/demo/seed-demo.ts'), ...(await filesUnder(join(root, 'src/core')))];
+  for (const file of sources) hash.update(`${relative(root, file)}\0`).update(await readFile(file));
   const data = {} as DemoData;
   for (const [key, rel] of Object.entries(DEMO_SOURCES) as [keyof DemoData, string][]) {
     data[key] = new Uint8Array(await readFile(join(pkg, rel)));
@@ -65,8 +74,10 @@ async function inputs(): Promise<{ data: DemoData; stamp: string }> {
 
 async function buildDemo(outDir: string, data: DemoData): Promise<DemoListing> {
   // Built beside the target and renamed over it: an interrupted build never leaves half a pond.
+  // The scratch folder is this build's own: two builds at once (a test run and `npm run dev`) must
+  // not write into one folder.
   const target = join(outDir, DEMO.name);
-  const scratch = `${target}.building`;
+  const scratch = `${target}.building-${process.pid}-${randomBytes(4).toString('hex')}`;
   await rm(scratch, { recursive: true, force: true });
   const store = new NodeFsStore(scratch);
   const effects = seededEffects(DEMO.name);
@@ -77,13 +88,41 @@ async function buildDemo(outDir: string, data: DemoData): Promise<DemoListing> {
     await pond.close();
     await writePublishIndex(store, { created: new Date(effects.now()).toISOString() });
     await store.close();
-    await rm(target, { recursive: true, force: true });
-    await rename(scratch, target);
+    await replaceDir(scratch, target);
     return { name: DEMO.name, title: DEMO.title, description: DEMO.description, path: `ponds/${DEMO.name}/`, version, start: DEMO.start };
   } catch (e) {
     await pond.close().catch(() => {});
     await store.close().catch(() => {});
     throw e;
+  }
+}
+
+/** Rename `from` over `to`; another build may put its own `to` back in between, so try again. */
+async function replaceDir(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    await rm(to, { recursive: true, force: true });
+    try {
+      await rename(from, to);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt >= 3 || (code !== 'ENOTEMPTY' && code !== 'EEXIST')) throw e;
+    }
+  }
+}
+
+/** Remove the scratch folders of builds whose process is gone (killed mid-build): they would ship. */
+async function removeStaleScratch(outDir: string): Promise<void> {
+  for (const name of await readdir(outDir).catch(() => [] as string[])) {
+    const m = /\.building-(\d+)-[0-9a-f]+$/.exec(name);
+    if (!m) continue;
+    let alive = true;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      alive = false;
+    }
+    if (!alive) await rm(join(outDir, name), { recursive: true, force: true });
   }
 }
 
@@ -95,6 +134,7 @@ export async function buildDemoPonds(outDir = join(root, 'public/ponds'), option
     && (await readFile(stampFile, 'utf8').catch(() => '')).trim() === stamp;
   if (current && !options.force) return 'current';
   await mkdir(outDir, { recursive: true });
+  await removeStaleScratch(outDir);
   const demo = await buildDemo(outDir, data);
   await writeFile(join(outDir, 'ponds.json'), JSON.stringify({ ponds: [demo] }, null, 2) + '\n');
   await writeFile(stampFile, stamp + '\n');
