@@ -128,6 +128,24 @@ export class Pond {
     return this.persistence.readBody(pick(versions, ref, options.version), ref.path);
   }
 
+  /**
+   * Up to `length` bytes of a file from `offset` (fewer at its end): for a preview of a big file,
+   * a large stored body is not read whole (over HTTP, one Range request). A slice is not verified
+   * against the file's sha256 (readFile verifies); dynamic nodes and whole series are computed and sliced.
+   */
+  async readRange(path: string, offset: number, length: number, options: { version?: number } = {}): Promise<Uint8Array> {
+    this.#open();
+    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+      throw pondError('EINVAL', path, `bad range: offset ${offset}, length ${length}`);
+    }
+    const ref = await this.#fileRef(path);
+    if (ref.factory !== STATIC_FACTORY || (ref.type === 'file:series' && options.version === undefined)) {
+      return (await this.readFile(path, options)).slice(offset, offset + length);
+    }
+    const versions = await this.#fs.versionsOf(ref);
+    return this.persistence.readBodyRange(pick(versions, ref, options.version), ref.path, offset, length);
+  }
+
   /** A file's bytes as a stream; large files are never loaded whole. */
   createReadStream(path: string, options: { version?: number } = {}): ReadableStream<Uint8Array> {
     const queue: ReadableStream<Uint8Array>[] = [];

@@ -106,6 +106,22 @@ export function pondBehaviour(name: string, open: () => Promise<Pond>): void {
         expect(vs[1].txnSeq).toBeGreaterThan(vs[0].txnSeq);
       });
 
+      it('reads a range of a file, of any version, small or large, without more than asked', async () => {
+        const big = new Uint8Array(300 * 1024).map((_, i) => (i * 31) % 256);
+        await pond.transact(async (tx) => {
+          await tx.writeFile('/small', enc('hello world'));
+          await tx.writeFile('/big', big);
+        });
+        await pond.transact((tx) => tx.writeFile('/small', enc('HELLO WORLD')));
+        expect(dec(await pond.readRange('/small', 6, 5))).toBe('WORLD');
+        expect(dec(await pond.readRange('/small', 6, 5, { version: 1 }))).toBe('world');
+        expect(await pond.readRange('/big', 100_000, 70_000)).toEqual(big.slice(100_000, 170_000));
+        expect((await pond.readRange('/big', big.length - 3, 10)).length).toBe(3);
+        expect((await pond.readRange('/big', big.length + 3, 10)).length).toBe(0);
+        await expect(pond.readRange('/nope', 0, 1)).rejects.toMatchObject({ code: 'ENOENT' });
+        await expect(pond.readRange('/small', 0, -1)).rejects.toMatchObject({ code: 'EINVAL' });
+      });
+
       it('keeps one version per transaction for data files', async () => {
         await pond.transact(async (tx) => {
           await tx.writeFile('/f', enc('a'));

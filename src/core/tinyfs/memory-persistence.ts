@@ -40,6 +40,10 @@ export class MemoryPersistence implements Persistence {
     return v.content ?? new Uint8Array(0);
   }
 
+  async readBodyRange(v: NodeVersion, _path: string, offset: number, length: number): Promise<Uint8Array> {
+    return (v.content ?? new Uint8Array(0)).slice(offset, offset + length);
+  }
+
   bodyStream(v: NodeVersion): ReadableStream<Uint8Array> {
     const bytes = v.content ?? new Uint8Array(0);
     return new ReadableStream({ start(c) { if (bytes.length) c.enqueue(bytes); c.close(); } });

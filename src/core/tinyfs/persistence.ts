@@ -37,6 +37,12 @@ export interface Persistence {
   readBody(v: NodeVersion, path: string): Promise<Uint8Array>;
   /** A version's body as a stream (large files are not loaded whole). */
   bodyStream(v: NodeVersion, path: string): ReadableStream<Uint8Array>;
+  /**
+   * Up to `length` bytes of a version's body from `offset`, without reading the rest (a large
+   * file on a remote store costs one HTTP Range request). Not verified: a slice cannot be checked
+   * against the body's sha256.
+   */
+  readBodyRange(v: NodeVersion, path: string, offset: number, length: number): Promise<Uint8Array>;
   /** Committed transactions, newest first. */
   history(): Promise<TxnRecord[]>;
   /** Take the single-writer lock and catch up with the newest commit. */

@@ -9,7 +9,7 @@ import { isPondError, pondError } from '../errors.ts';
 import { PROTOCOL, encodeCommit, logKey, parseCommit, isComplete, type Action, type AddAction } from './delta-log.ts';
 import { LogState, txnRecord, type DataFile } from './log-state.ts';
 import { deltaSchemaString, rowsToTable, tableToRows, PARTITION_COLUMN } from './oplog-schema.ts';
-import { putBody, readLarge, streamLarge } from './large-files.ts';
+import { largeKey, putBody, readLarge, streamLarge } from './large-files.ts';
 import { CHECKPOINT_INTERVAL, readCheckpoint, readLastCheckpoint, writeCheckpoint } from './checkpoint.ts';
 
 export interface TlogOptions {
@@ -138,6 +138,19 @@ export class TlogPersistence implements Persistence {
     if (v.content) return v.content;
     if (v.sha256 === null || v.size === 0) return new Uint8Array(0);
     return readLarge(this.store, v.sha256, v.size, path);
+  }
+
+  async readBodyRange(v: NodeVersion, path: string, offset: number, length: number): Promise<Uint8Array> {
+    if (v.content) return v.content.slice(offset, offset + length);
+    if (v.sha256 === null || v.size === 0) return new Uint8Array(0);
+    const end = v.size === null ? offset + length : Math.min(v.size, offset + length);
+    if (end <= offset) return new Uint8Array(0);
+    try {
+      return await this.store.readRange(largeKey(v.sha256), offset, end - offset);
+    } catch (e) {
+      if (isPondError(e, 'ENOENT')) throw pondError('ECORRUPT', path, `its content (large file ${v.sha256.slice(0, 12)}…) is missing from the store`, {}, e);
+      throw e;
+    }
   }
 
   bodyStream(v: NodeVersion, path: string): ReadableStream<Uint8Array> {
