@@ -61,6 +61,8 @@ export const ALLOWED: ReadonlyArray<[sql: string, expectedRows: number]> = [
   ['SELECT 1 /*; INSTALL httpfs */', 1],
   ['SELECT $$;$$ AS s', 1],
   ['select 1 as "a;b";', 1],
+  // Credentials a query could use to reach a bucket: none exist, and CREATE SECRET is refused.
+  ['SELECT * FROM duckdb_secrets()', 0],
 ];
 
 /** Reads that must fail without touching the network or the host. */
@@ -77,6 +79,9 @@ export const NO_ACCESS: ReadonlyArray<[sql: string, error: RegExp]> = [
   ["SELECT * FROM sniff_csv('/etc/passwd')", /Permission Error.*disabled by configuration/],
   ["SELECT * FROM read_csv('/__pond_csv__/../etc/passwd')", /Permission Error.*disabled by configuration/],
   ["SELECT getenv('HOME')", /Catalog Error.*getenv does not exist/],
+  ["SELECT * FROM read_csv('s3://bucket/x.csv')", /Permission Error.*disabled by configuration/],
+  ["SELECT * FROM read_csv('file:///etc/passwd')", /Permission Error.*disabled by configuration/],
+  ["SELECT * FROM read_csv('hf://datasets/x/y.csv')", /Permission Error.*disabled by configuration/],
   ["SELECT * FROM query('INSTALL httpfs')", /Parser Error.*single SELECT/],
 ];
 
