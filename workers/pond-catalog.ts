@@ -30,6 +30,25 @@ export function validatePondName(raw: string): string {
   return name;
 }
 
+/**
+ * Where a reset downloads the published pond before swapping it in: `.reset.<name>`. A name that
+ * starts with a dot is never a pond's (validatePondName refuses it), so a scratch copy cannot
+ * collide with one, and listings skip it.
+ */
+export function resetScratchName(name: string): string {
+  return `.reset.${name}`;
+}
+
+/** The pond a scratch name belongs to (null when `name` is not a reset's scratch copy). */
+export function scratchOwner(name: string): string | null {
+  return name.startsWith('.reset.') && name.length > '.reset.'.length ? name.slice('.reset.'.length) : null;
+}
+
+/** Names the app keeps for its own bookkeeping: never listed, opened or created as ponds. */
+export function isInternalName(name: string): boolean {
+  return name.startsWith('.');
+}
+
 export class PondCatalog {
   constructor(readonly backend: StoreBackend) {}
 
@@ -37,8 +56,14 @@ export class PondCatalog {
     return this.backend.kind;
   }
 
+  /** The ponds, without the scratch copies of resets in progress. */
   async list(): Promise<PondListing[]> {
-    return (await this.backend.names()).map((name) => ({ name, kind: this.backend.kind }));
+    return (await this.backend.names()).filter((name) => !isInternalName(name)).map((name) => ({ name, kind: this.backend.kind }));
+  }
+
+  /** Every internal name in the backend (scratch copies of resets, finished or not). */
+  async internalNames(): Promise<string[]> {
+    return (await this.backend.names()).filter(isInternalName);
   }
 
   async exists(name: string): Promise<boolean> {

@@ -2,6 +2,17 @@
  * The pond worker's API (PondApi): owns the open pond, its store, the factory registry and (through
  * the registry) DuckDB, and serves the UI. Reads go to the time-travel view when one is open;
  * writes always go to the latest pond, under its lock, and are announced to other tabs.
+ *
+ * The origin record of a pond (which published pond it is a copy of, what "Reset" restores) is
+ * written only after the pond is a complete copy, and removed before a pond of that name is
+ * created, imported or deleted: a crash between the two steps can lose a record, never leave one
+ * naming a pond that is not a copy.
+ *
+ * A reset downloads the published pond under a scratch name (`.reset.<name>`, never listed), then
+ * journals the swap (PondOrigins.beginReset) before it removes the local pond, and from there runs
+ * to the end uncancelled. Every start finishes a journalled swap that a closed tab interrupted and
+ * removes scratch copies of unfinished downloads; so does any operation on that pond name. One
+ * reset per pond at a time, across tabs: the Web Lock `duckpond:reset:<name>` is held throughout.
  */
 import { transfer } from 'comlink';
 import { stringify as toYaml } from 'yaml';
@@ -13,10 +24,10 @@ import type {
   NodeDetails, OpOptions, PondApi, PondEvent, PondInfo, PondListener, PondListing, ProgressFn, QueryResult,
   SortSpec, StorageInfo, TableHandle, TablePage, VersionRow,
 } from './api.ts';
-import { PondCatalog, copyStore, validatePondName, type StoreBackend } from './pond-catalog.ts';
-import { pondOrigins } from './pond-origins.ts';
+import { PondCatalog, copyStore, resetScratchName, scratchOwner, validatePondName, type StoreBackend } from './pond-catalog.ts';
+import { pondOrigins, type PondOrigins } from './pond-origins.ts';
 import { HttpStore } from '../src/core/storage/http.ts';
-import { Operations } from './operations.ts';
+import { Operations, type Operation } from './operations.ts';
 import { ResultSets, columnsOf } from './result-sets.ts';
 import { PondSession, type SessionSource } from './pond-session.ts';
 import { prepareImport, type PreparedImport } from './importer.ts';
@@ -40,11 +51,19 @@ export class PondService implements ServiceApi {
   #results = new ResultSets();
   #ops = new Operations();
   #listeners = new Set<PondListener>();
-  #origins = pondOrigins();
+  #origins: PondOrigins;
 
-  /** `backend` is resolved lazily so that the worker can expose its API before storage is probed. */
-  constructor(backend: () => Promise<StoreBackend>) {
-    this.#catalog = backend().then((b) => new PondCatalog(b));
+  /**
+   * `backend` is resolved lazily so that the worker can expose its API before storage is probed.
+   * Before the first pond operation, what interrupted resets left behind is finished or removed.
+   */
+  constructor(backend: () => Promise<StoreBackend>, options: { origins?: PondOrigins } = {}) {
+    this.#origins = options.origins ?? pondOrigins();
+    this.#catalog = backend().then(async (b) => {
+      const catalog = new PondCatalog(b);
+      await this.#recoverResets(catalog);
+      return catalog;
+    });
   }
 
   // -- ponds ----------------------------------------------------------------------------------
@@ -55,20 +74,27 @@ export class PondService implements ServiceApi {
 
   async createPond(name: string): Promise<PondInfo> {
     const catalog = await this.#catalog;
-    const store = await catalog.create(name);
+    const valid = validatePondName(name);
+    await this.#settle(catalog, valid);
+    const store = await catalog.create(valid);
+    // A new pond is a copy of nothing, whatever a pond of this name once was.
+    await this.#origins.delete(valid);
     const pond = await this.#core.open(store, { create: true });
-    const info = await this.#adopt(name.trim(), store, pond);
+    const info = await this.#adopt(valid, store, pond);
     this.#emit({ type: 'ponds', ponds: await catalog.list() });
     return info;
   }
 
   async openPond(name: string, options: { asOf?: number } = {}): Promise<PondInfo> {
-    const store = await (await this.#catalog).open(name);
+    const catalog = await this.#catalog;
+    const valid = validatePondName(name);
+    await this.#settle(catalog, valid);
+    const store = await catalog.open(valid);
     const pond = await this.#core.open(store, { create: false }).catch(async (e: unknown) => {
       await store.close().catch(() => {});
       throw e;
     });
-    const info = await this.#adopt(name.trim(), store, pond, { origin: await this.#origins.get(name.trim()) });
+    const info = await this.#adopt(valid, store, pond, { origin: await this.#origins.get(valid) });
     return options.asOf === undefined ? info : this.travel(options.asOf);
   }
 
@@ -89,7 +115,10 @@ export class PondService implements ServiceApi {
     if (!url) throw pondError('EINVAL', session.name, 'this pond is already stored in this browser');
     const catalog = await this.#catalog;
     const valid = validatePondName(name);
+    await this.#settle(catalog, valid);
     const target = await catalog.create(valid);
+    // Recorded again only once the copy is complete.
+    await this.#origins.delete(valid);
     await this.#ops.run(options.opId, onProgress, async (op) => {
       try {
         await copyStore(session.store, target, op, 'copying');
@@ -109,34 +138,8 @@ export class PondService implements ServiceApi {
   async resetPond(name: string, options: OpOptions = {}, onProgress?: ProgressFn): Promise<PondInfo> {
     const catalog = await this.#catalog;
     const valid = validatePondName(name);
-    const url = await this.#origins.get(valid);
-    if (!url) throw pondError('EINVAL', valid, 'this pond was not copied from a published pond, so there is nothing to reset it to');
-    if (!(await catalog.exists(valid))) throw pondError('ENOENT', valid, 'no pond by this name');
-    // The published pond is copied in full under a scratch name first: if the network or the
-    // quota fails half-way, the local pond is still there, untouched.
-    const source = await HttpStore.open(url);
-    const scratch = validatePondName(`${valid.slice(0, 50)}.reset-${Date.now().toString(36)}`);
-    const target = await catalog.create(scratch);
-    let removedOld = false;
-    try {
-      await this.#ops.run(options.opId, onProgress, async (op) => {
-        await copyStore(source, target, op, 'downloading');
-        await (await this.#core.open(target, { create: false })).close();
-        await target.close();
-        if (this.#session?.name === valid && !this.#session.source.url) await this.closePond();
-        await catalog.remove(valid);
-        removedOld = true;
-        await catalog.rename(scratch, valid, op);
-      });
-    } catch (e) {
-      await target.close().catch(() => {});
-      // Before the swap the scratch copy is expendable; after it, it is the only copy left.
-      if (!removedOld) await catalog.backend.remove(scratch).catch(() => {});
-      else if (await catalog.exists(scratch)) await this.#origins.set(scratch, url);
-      throw e;
-    } finally {
-      await source.close().catch(() => {});
-    }
+    const done = await withResetLock(valid, () => this.#ops.run(options.opId, onProgress, (op) => this.#reset(catalog, valid, op)));
+    if (!done) throw pondError('ECONFLICT', valid, 'this pond is being reset to its published version already; wait for that to finish');
     this.#emit({ type: 'ponds', ponds: await catalog.list() });
     return this.openPond(valid);
   }
@@ -149,15 +152,27 @@ export class PondService implements ServiceApi {
 
   async renamePond(from: string, to: string, onProgress?: ProgressFn): Promise<PondListing[]> {
     const catalog = await this.#catalog;
-    const wasOpen = this.#session?.name === from.trim() && !this.#session.source.url;
+    const source = validatePondName(from);
+    const target = validatePondName(to);
+    await this.#settle(catalog, source);
+    await this.#settle(catalog, target);
+    if (!(await catalog.exists(source))) throw pondError('ENOENT', source, 'no pond by this name');
+    if (await catalog.exists(target)) throw pondError('EEXIST', target, 'a pond by this name exists already; pick another name');
+    const wasOpen = this.#session?.name === source && !this.#session.source.url;
     if (wasOpen) await this.closePond();
-    await this.#ops.run(undefined, onProgress, (op) => catalog.rename(from, to, op));
-    const origin = await this.#origins.get(from.trim());
-    if (origin) {
-      await this.#origins.set(to.trim(), origin);
-      await this.#origins.delete(from.trim());
+    // The record moves first: while both ponds exist, both are copies of the same published pond.
+    const origin = await this.#origins.get(source);
+    if (origin) await this.#origins.set(target, origin);
+    else await this.#origins.delete(target);
+    try {
+      await this.#ops.run(undefined, onProgress, (op) => catalog.rename(source, target, op));
+    } catch (e) {
+      if (origin && !(await catalog.exists(target).catch(() => true))) await this.#origins.delete(target).catch(() => {});
+      if (wasOpen) await this.openPond(source).catch(() => {});
+      throw e;
     }
-    if (wasOpen) await this.openPond(to);
+    await this.#origins.delete(source);
+    if (wasOpen) await this.openPond(target);
     const ponds = await catalog.list();
     this.#emit({ type: 'ponds', ponds });
     return ponds;
@@ -165,9 +180,18 @@ export class PondService implements ServiceApi {
 
   async deletePond(name: string): Promise<PondListing[]> {
     const catalog = await this.#catalog;
-    if (this.#session?.name === name.trim() && !this.#session.source.url) await this.closePond();
-    await catalog.remove(name);
-    await this.#origins.delete(name.trim());
+    const valid = validatePondName(name);
+    if (this.#session?.name === valid && !this.#session.source.url) await this.closePond();
+    const done = await withResetLock(valid, async () => {
+      if (!(await catalog.exists(valid))) throw pondError('ENOENT', valid, 'no pond by this name');
+      // The record goes first: a crash before the pond is gone leaves a pond without its origin
+      // (no reset offered), never a record that a later pond of this name would inherit.
+      await this.#origins.delete(valid);
+      await this.#origins.endReset(valid);
+      await catalog.backend.remove(resetScratchName(valid));
+      await catalog.remove(valid);
+    });
+    if (!done) throw pondError('ECONFLICT', valid, 'this pond is being reset to its published version already; wait for that to finish');
     const ponds = await catalog.list();
     this.#emit({ type: 'ponds', ponds });
     return ponds;
@@ -416,21 +440,34 @@ export class PondService implements ServiceApi {
 
   async importPond(name: string, zip: Blob | Uint8Array, options: OpOptions = {}, onProgress?: ProgressFn): Promise<PondInfo> {
     const catalog = await this.#catalog;
-    const store = await catalog.create(name);
+    const valid = validatePondName(name);
+    await this.#settle(catalog, valid);
+    const store = await catalog.create(valid);
+    // An imported pond is nobody's copy (its archive may have been, but reset is not offered for it).
+    await this.#origins.delete(valid);
     await this.#ops.run(options.opId, onProgress, async (op) => {
       try {
         await restoreZip(store, zip, op);
-        // Prove it opens before anyone relies on it.
+        // Read everything before anyone relies on it: without a publish index in the archive,
+        // nothing else looked at the data files, and a damaged one would open without a word.
+        op.check();
+        op.progress({ phase: 'checking', done: 0 });
+        const report = await fsck(store);
+        const [first, ...more] = report.problems;
+        if (first) {
+          const others = more.length ? ` (and ${more.length} more problem${more.length === 1 ? '' : 's'})` : '';
+          throw pondError('ECORRUPT', first.path, `the archive holds a damaged pond: ${first.message}${others}; nothing was imported`);
+        }
         await (await this.#core.open(store, { create: false })).close();
       } catch (e) {
         await store.close().catch(() => {});
-        await catalog.backend.remove(name.trim()).catch(() => {});
+        await catalog.backend.remove(valid).catch(() => {});
         throw e;
       }
     });
     await store.close();
     this.#emit({ type: 'ponds', ponds: await catalog.list() });
-    return this.openPond(name);
+    return this.openPond(valid);
   }
 
 
@@ -457,6 +494,110 @@ export class PondService implements ServiceApi {
     return info;
   }
 
+  /**
+   * Reset pond `name` (its reset lock held): download its published origin under the scratch name,
+   * prove it opens, then swap it in. Cancelling is honoured until the swap is journalled, never after.
+   */
+  async #reset(catalog: PondCatalog, name: string, op: Operation): Promise<void> {
+    await this.#finishReset(catalog, name, op);
+    const url = await this.#origins.get(name);
+    if (!url) throw pondError('EINVAL', name, 'this pond was not copied from a published pond, so there is nothing to reset it to');
+    if (!(await catalog.exists(name))) throw pondError('ENOENT', name, 'no pond by this name');
+    // Copied in full under the scratch name first: if the network or the quota fails half-way,
+    // the local pond is still there, untouched.
+    const scratch = resetScratchName(name);
+    const source = await HttpStore.open(url);
+    try {
+      const target = catalog.backend.store(scratch);
+      try {
+        await copyStore(source, target, op, 'downloading');
+        await (await this.#core.open(target, { create: false })).close();
+        await target.close();
+        op.check();
+      } catch (e) {
+        await target.close().catch(() => {});
+        await catalog.backend.remove(scratch).catch(() => {});
+        throw e;
+      }
+    } finally {
+      await source.close().catch(() => {});
+    }
+    await this.#origins.beginReset(name, url);
+    await this.#swapIn(catalog, name, url, uncancellable(op));
+  }
+
+  /**
+   * Replace pond `name` by its complete scratch copy; the swap is journalled already. Before the
+   * old pond is removed, a refusal (another tab writing it) rolls the reset back; after, the swap
+   * runs to the end, and if it fails the journal stays, for the next start to finish.
+   */
+  async #swapIn(catalog: PondCatalog, name: string, url: string, op: Operation): Promise<void> {
+    const scratch = resetScratchName(name);
+    if (this.#session?.name === name && !this.#session.source.url) await this.closePond();
+    try {
+      await catalog.backend.remove(name);
+    } catch (e) {
+      // ECONFLICT is a refusal before anything was deleted: the old pond is intact, keep it.
+      if (isPondError(e, 'ECONFLICT')) {
+        await this.#origins.endReset(name);
+        await catalog.backend.remove(scratch).catch(() => {});
+      }
+      throw e;
+    }
+    const from = catalog.backend.store(scratch);
+    const to = catalog.backend.store(name);
+    try {
+      await copyStore(from, to, op, 'replacing');
+    } finally {
+      await from.close().catch(() => {});
+      await to.close().catch(() => {});
+    }
+    await this.#origins.set(name, url);
+    await this.#origins.endReset(name);
+    await catalog.backend.remove(scratch);
+  }
+
+  /**
+   * What a reset of pond `name` left behind, finished (a journalled swap: the scratch copy is
+   * complete) or removed (a scratch copy of an unfinished download). Call with its reset lock held.
+   */
+  async #finishReset(catalog: PondCatalog, name: string, op: Operation = quietOperation()): Promise<void> {
+    const url = (await this.#origins.pendingResets()).get(name);
+    const scratch = resetScratchName(name);
+    const hasScratch = await catalog.exists(scratch);
+    if (url !== undefined && hasScratch) return this.#swapIn(catalog, name, url, uncancellable(op));
+    if (url !== undefined) await this.#origins.endReset(name);
+    if (hasScratch) await catalog.backend.remove(scratch);
+  }
+
+  /** Before an operation on pond `name`: finish what a reset of it left behind (ECONFLICT while another tab resets it). */
+  async #settle(catalog: PondCatalog, name: string): Promise<void> {
+    const settled = await withResetLock(name, () => this.#finishReset(catalog, name));
+    // Another tab resets it: while still downloading, the pond is intact; once swapping, it is not.
+    if (!settled && (await this.#origins.pendingResets()).has(name)) {
+      throw pondError('ECONFLICT', name, 'this pond is being reset to its published version; try again when that is done');
+    }
+  }
+
+  /** At start: finish every reset a closed tab interrupted, remove scratch copies nobody is writing. */
+  async #recoverResets(catalog: PondCatalog): Promise<void> {
+    let names: Set<string>;
+    try {
+      const pending = await this.#origins.pendingResets();
+      const scratches = (await catalog.internalNames()).map(scratchOwner).filter((n): n is string => n !== null);
+      names = new Set([...pending.keys(), ...scratches]);
+    } catch (e) {
+      console.warn('DuckPond: could not look for interrupted resets', e);
+      return;
+    }
+    for (const name of names) {
+      // A failure is retried at the next start (or the next operation on that pond); the other ponds are fine.
+      await withResetLock(name, () => this.#finishReset(catalog, name)).catch((e: unknown) => {
+        console.warn(`DuckPond: could not finish the interrupted reset of pond "${name}"`, e);
+      });
+    }
+  }
+
   /** What stat says without computing a dynamic node's content (size and sha256 unknown). */
   async #describedStat(pond: Pond, path: string): Promise<Stat> {
     const ref = await pond.fs.resolve(path);
@@ -480,6 +621,27 @@ export class PondService implements ServiceApi {
   #commit(fn: (tx: Tx) => Promise<void> | void, message?: string): Promise<number> {
     return this.#open().commit(fn, message);
   }
+}
+
+/**
+ * Run `fn` holding the Web Lock `duckpond:reset:<name>` (one reset of a pond at a time, across
+ * tabs); null, without running it, while another context holds it. The browser releases the lock
+ * of a closed tab, so a reset that died with its tab is recovered by the next one to look.
+ */
+async function withResetLock<T>(name: string, fn: () => Promise<T>): Promise<{ value: T } | null> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks) return { value: await fn() };
+  return locks.request(`duckpond:reset:${name}`, { ifAvailable: true }, async (lock) => (lock ? { value: await fn() } : null));
+}
+
+/** `op` that reports progress but can no longer be cancelled (a swap that has removed the old pond). */
+function uncancellable(op: Operation): Operation {
+  return { signal: new AbortController().signal, progress: (p) => op.progress(p), check() {} };
+}
+
+/** An operation nobody watches or cancels (recovery at start). */
+function quietOperation(): Operation {
+  return { signal: new AbortController().signal, progress() {}, check() {} };
 }
 
 /** A published pond's base URL, absolute and ending in '/' (the worker cannot resolve a page-relative one). */

@@ -8,7 +8,9 @@
  *
  * Versions: 0 = release 0.1, which wrote no marker (ponds in OPFS `duckpond/<name>/`, or IndexedDB
  * databases `duckpond:<name>`); 1 = the same places plus this marker and the origins of local
- * copies of published ponds (IndexedDB `duckpond-meta`). 0 -> 1 moves no data.
+ * copies of published ponds (IndexedDB `duckpond-meta`, which also journals a reset's swap under
+ * `.reset:<name>`), and a reset's scratch copy beside the ponds as `.reset.<name>` (a name no pond
+ * can have; never listed, and finished or removed at every start). 0 -> 1 moves no data.
  */
 import { createStore, get, set } from 'idb-keyval';
 import { pondError } from '../src/core/errors.ts';

@@ -2,6 +2,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { wrap, proxy, releaseProxy, type Remote } from 'comlink';
 import { tableFromIPC } from 'apache-arrow';
+import { unzipSync, zipSync } from 'fflate';
 import type { PondApi, PondEvent, Progress } from '../../workers/api.ts';
 import { installErrorTransfer } from '../../workers/error-transfer.ts';
 import { PondError, isPondError } from '../../src/core/errors.ts';
@@ -181,6 +182,26 @@ describe('pond worker API', () => {
     names = (await api.listPonds()).map((p) => p.name);
     expect(names).not.toContain(`${RUN}-renamed`);
     expect(await api.info()).toBeNull();
+  });
+
+  it('refuses to import an archive without an index whose data files are damaged, writing nothing', async () => {
+    await api.openPond(name);
+    const files = unzipSync(await api.exportPond());
+    // No duckpond-index.json (a zip made by hand from a pond folder): only reading the data finds damage.
+    delete files['duckpond-index.json'];
+    const data = Object.keys(files).find((k) => /^part_id=.*\.parquet$/.test(k))!;
+    expect(data).toBeDefined();
+    const damaged = { ...files, [data]: files[data].slice(0, files[data].length >> 1) };
+    const error = await rejectionOf(api.importPond(`${RUN}-damaged`, zipSync(damaged)));
+    expect(isPondError(error, 'ECORRUPT')).toBe(true);
+    expect((error as PondError).data.path).toBe(data);
+    expect((error as Error).message).toMatch(/nothing was imported/);
+    expect((await api.listPonds()).map((p) => p.name)).not.toContain(`${RUN}-damaged`);
+    expect((await api.info())?.name).toBe(name);
+    // The same archive undamaged imports fine.
+    const intact = await api.importPond(`${RUN}-intact`, zipSync(files));
+    expect(intact.name).toBe(`${RUN}-intact`);
+    expect(new TextDecoder().decode(await api.readFile('/data/raw/note.md'))).toBe('# Hello\n');
   });
 
   it('reports storage usage', async () => {

@@ -12,6 +12,8 @@ describe('route hash', () => {
     [at({ pond: 'demo' }), '#/demo'],
     [at({ pond: 'my pond', path: '/data/a b/ü.csv' }), '#/my%20pond/data/a%20b/%C3%BC.csv'],
     [at({ pond: 'demo', path: '/x', at: 3 }), '#/demo/x?at=3'],
+    // Version 0 is the pond's creation; History offers to view it like any other.
+    [at({ pond: 'demo', path: '/x', at: 0 }), '#/demo/x?at=0'],
     [at({}), '#/'],
     [at({ view: 'storage' }), '#/?view=storage'],
     [at({ pond: 'p', view: 'sql', sql: 'SELECT * FROM w', bindings: [{ name: 'w', pattern: '/data/a=b/*.parquet' }, { name: 'x', pattern: '' }] }),
@@ -36,9 +38,18 @@ describe('route hash', () => {
     expect(parseHash('#/demo?view=<script>').view).toBe('browse');
   });
 
-  it('ignores a version that is not a positive integer', () => {
+  it('ignores a version that is not a non-negative integer, and keeps version 0', () => {
     expect(parseHash('#/demo/x?at=abc').at).toBeNull();
     expect(parseHash('#/demo/x?at=-2').at).toBeNull();
+    expect(parseHash('#/demo/x?at=1.5').at).toBeNull();
+    expect(parseHash('#/demo/x?at=1e3').at).toBeNull();
+    expect(parseHash('#/demo/x?at=99999999999999999999').at).toBeNull();
+    // No `at`, or an empty one, is the latest version, not version 0.
+    expect(parseHash('#/demo/x').at).toBeNull();
+    expect(parseHash('#/demo/x?at=').at).toBeNull();
+    expect(parseHash('#/demo/x?at=0').at).toBe(0);
+    expect(parseHash('#/demo/x?at=00').at).toBe(0);
+    expect(formatHash(parseHash('#/demo?at=0&view=history'))).toBe('#/demo?at=0&view=history');
   });
 });
 

@@ -37,14 +37,16 @@ export function parseLocation(search: string, hash: string): Location {
   const pathPart = q < 0 ? raw : raw.slice(0, q);
   const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
   const parts = pathPart.split('/').filter(Boolean).map(safeDecode);
-  const at = Number(params.get('at'));
+  // Version 0 (the pond's creation) is a version like any other; only digits name one.
+  const atText = params.get('at');
+  const at = atText !== null && /^\d+$/.test(atText) ? Number(atText) : null;
   const view = params.get('view') as View | null;
   const url = new URLSearchParams(search).get('pond');
   return {
     pond: parts[0] ?? null,
     url: url ? url : null,
     path: '/' + parts.slice(1).join('/'),
-    at: Number.isInteger(at) && at > 0 ? at : null,
+    at: at !== null && Number.isSafeInteger(at) ? at : null,
     view: view && VIEWS.includes(view) ? view : 'browse',
     sql: params.get('sql'),
     bindings: params.has('bind') ? params.getAll('bind').map(parseBinding) : null,
