@@ -192,8 +192,15 @@ export interface StorageInfo {
 /** One problem an integrity check found, by store key (or pond path) and kind. */
 export interface CheckProblem {
   kind: string;
+  /** The store key of the damaged object. */
   path: string;
+  /** The pond paths it affects (empty when no readable listing names them). */
+  pondPaths: string[];
   message: string;
+  /** Whether Repair fixes it. */
+  repairable: boolean;
+  /** For a problem Repair cannot fix: what to do instead. */
+  nextStep?: string;
   /** What the repair did about it. */
   repaired?: string;
 }

@@ -22,7 +22,7 @@ export async function putBody(store: ObjectStore, data: Uint8Array | ReadableStr
     const sha256 = await sha256Hex(data);
     if (data.length <= LARGE_THRESHOLD) return { content: data, sha256, size: data.length };
     const key = largeKey(sha256);
-    if ((await store.size(key)) !== data.length) await store.write(key, data);
+    if ((await checkLarge(store, sha256, data.length)) !== 'ok') await store.write(key, data);
     return { content: null, sha256, size: data.length };
   }
   const reader = data.getReader();
@@ -60,8 +60,10 @@ export async function putBody(store: ObjectStore, data: Uint8Array | ReadableStr
     await store.writeStream(tmp, hashed);
     const sha256 = hash.hex();
     const key = largeKey(sha256);
-    // Content-addressed: an object already there with this size is this body (verified on read).
-    if ((await store.size(key)) !== size) {
+    // Content-addressed: an object already there is this body only if its bytes hash to its name.
+    // A damaged or missing one is replaced, so writing the file again heals it (verified only
+    // when the key exists with the right size: a fresh body costs no second read).
+    if ((await checkLarge(store, sha256, size)) !== 'ok') {
       if (store.move) await store.move(tmp, key);
       else await store.writeStream(key, store.readStream(tmp));
     }
@@ -69,6 +71,32 @@ export async function putBody(store: ObjectStore, data: Uint8Array | ReadableStr
   } finally {
     await store.delete(tmp).catch(() => undefined);
   }
+}
+
+/**
+ * Whether the large body `sha256` is intact in the store: 'missing' when absent, 'mismatch' when
+ * its size differs from `size` (if given) or its bytes do not hash to its name. Streams, so a big
+ * body is never held whole; the hash is only computed when the size matches.
+ */
+export async function checkLarge(store: ObjectStore, sha256: string, size: number | null): Promise<'ok' | 'missing' | 'mismatch'> {
+  const key = largeKey(sha256);
+  const actual = await store.size(key);
+  if (actual === undefined) return 'missing';
+  if (size !== null && actual !== size) return 'mismatch';
+  const hash = await createSha256();
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = store.readStream(key).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      hash.update(value);
+    }
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return 'missing';
+    throw e;
+  }
+  return hash.hex() === sha256 ? 'ok' : 'mismatch';
 }
 
 /** Read a large body whole and verify its hash; a mismatch or a missing file is ECORRUPT naming `path`. */
