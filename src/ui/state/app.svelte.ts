@@ -9,7 +9,7 @@ import { loadShippedPonds, publishedUrl, type ShippedPond } from './shipped.ts';
 import { Tasks } from './tasks.svelte.ts';
 import { TreeState } from './tree.svelte.ts';
 import { Notices } from './notices.svelte.ts';
-import { SqlState } from './sql.svelte.ts';
+import { SqlState, consoleId } from './sql.svelte.ts';
 
 /** The main areas of the window. */
 export type Area = View;
@@ -52,6 +52,8 @@ export class AppState {
   dialog = $state.raw<{ kind: 'mkdir' | 'mknod' | 'import'; dir: string; files?: File[] } | null>(null);
 
   #following: Promise<void> = Promise.resolve();
+  /** Whether the deployment's list of demo ponds could be read (a failed read must not use up the first visit). */
+  #shippedKnown = false;
 
   constructor(readonly api: Remote<PondApi>) {
     this.tasks = new Tasks(api);
@@ -70,7 +72,7 @@ export class AppState {
       this.route.go({ view, sql: null, bindings: null });
       return;
     }
-    if (this.pond) this.sql.load(this.pond.name);
+    if (this.pond) this.sql.load(consoleId(this.pond));
     const bindings = this.sql.bindings.filter((b) => b.name || b.pattern).map((b) => ({ name: b.name, pattern: b.pattern }));
     this.route.go({ view, sql: this.sql.text || null, bindings: bindings.length ? bindings : null });
   }
@@ -110,7 +112,9 @@ export class AppState {
     }
     await this.api.subscribe(proxy((event: PondEvent) => this.#onEvent(event)));
     void this.#checkPersisted();
-    this.shipped = await loadShippedPonds();
+    const shipped = await loadShippedPonds();
+    this.shipped = shipped ?? [];
+    this.#shippedKnown = shipped !== null;
     try {
       this.ponds = await this.api.listPonds();
     } catch (e) {
@@ -129,7 +133,9 @@ export class AppState {
   async #follow(loc: Location): Promise<void> {
     if (this.ponds === null) return;
     const firstVisit = localStorage.getItem(VISITED) === null;
-    if (firstVisit) localStorage.setItem(VISITED, new Date().toISOString());
+    // The first visit is the one that could offer the demo: until the list of demos was read, the
+    // next visit is still a first one.
+    if (firstVisit && this.#shippedKnown) localStorage.setItem(VISITED, new Date().toISOString());
     if (loc.pond === null && loc.url === null) {
       const last = localStorage.getItem(LAST_POND);
       const pick = this.ponds.find((p) => p.name === last) ?? this.ponds[0];

@@ -16,15 +16,20 @@ export interface ShippedPond {
   start?: string;
 }
 
-/** The shipped demo ponds; none when the deployment has no ponds.json (or it does not parse). */
-export async function loadShippedPonds(base: string = document.baseURI): Promise<ShippedPond[]> {
+/**
+ * The shipped demo ponds: none when the deployment ships no ponds.json (404) or lists none; null
+ * when it could not be read (offline before anything was cached, a host error, a bad file), so the
+ * caller can tell "no demo" from "no answer".
+ */
+export async function loadShippedPonds(base: string = document.baseURI): Promise<ShippedPond[] | null> {
   try {
     const res = await fetch(new URL('ponds/ponds.json', base));
-    if (!res.ok) return [];
+    if (res.status === 404) return [];
+    if (!res.ok) return null;
     const body = (await res.json()) as { ponds?: unknown };
-    return Array.isArray(body.ponds) ? body.ponds.filter(isShippedPond) : [];
+    return Array.isArray(body.ponds) ? body.ponds.filter(isShippedPond) : null;
   } catch {
-    return [];
+    return null;
   }
 }
 

@@ -18,6 +18,14 @@ interface Saved {
 }
 
 const KEY = (pond: string) => `duckpond:sql:${pond}`;
+
+/**
+ * Which saved console a pond has: a local pond's name, or a published pond's URL (so a published
+ * "demo" and a local pond named "demo" keep their work apart).
+ */
+export function consoleId(pond: { name: string; url?: string | null }): string {
+  return pond.url ? `url:${pond.url}` : pond.name;
+}
 let nextQuery = 1;
 
 /** A table name SQL can use unquoted, made from a file name ('sales 2024.csv' -> 'sales_2024'). */
@@ -42,7 +50,7 @@ export class SqlState {
     this.result = new TableState(app.api);
   }
 
-  /** Switch to the saved console of `pond`. */
+  /** Switch to the saved console `pond` (see consoleId). */
   load(pond: string): void {
     if (this.#pond === pond) return;
     this.#pond = pond;
