@@ -3,13 +3,15 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { tableFromArrays } from 'apache-arrow';
-import { zipSync, strToU8 } from 'fflate';
+import { Zip, ZipDeflate, ZipPassThrough, unzipSync, strToU8 } from 'fflate';
 import { openPond, MemoryStore, defaultRegistry, parseConfigText, type Pond } from '../../../src/core/index.ts';
 import { isPondError } from '../../../src/core/errors.ts';
 import { tableToParquet } from '../../../src/core/arrow/parquet.ts';
 import { csvToTable } from '../../../src/core/sql/index.ts';
 import { prepareImport } from '../../../workers/importer.ts';
-import { restoreZip } from '../../../workers/pond-zip.ts';
+import { restoreZip, zipStore } from '../../../workers/pond-zip.ts';
+import { keyProblem } from '../../../src/core/storage/common.ts';
+import { PUBLISH_INDEX } from '../../../src/core/storage/publish-index.ts';
 import type { Operation } from '../../../workers/operations.ts';
 
 function expectTyped(e: unknown, where: string): void {
@@ -160,39 +162,120 @@ describe('imported files (fast-check)', () => {
     await pond.close();
   });
 
-  it('a hostile pond zip is refused with a typed error, and nothing is written', async () => {
+  it('a pond zip, genuine or hostile or damaged, restores with safe keys and intact bytes, or is refused with a typed error and nothing written', async () => {
     const op: Operation = { check() {}, progress() {}, signal: new AbortController().signal } as unknown as Operation;
+    // One genuine pond, zipped by zipStore (so with its duckpond-index.json), taken apart into entries.
+    const source = new MemoryStore();
+    const pond = await openPond(source, { create: true });
+    await pond.transact(async (tx) => {
+      await tx.mkdir('/d');
+      await tx.writeFile('/d/a.txt', strToU8('hello'));
+    });
+    await pond.close();
+    const original = new Map<string, Uint8Array>();
+    for (const k of await source.list('')) original.set(k, await source.read(k));
+    const pondEntries = Object.entries(unzipSync(await zipStore(source, op)));
+    const pondNames = pondEntries.map(([name]) => name);
     const entryName = fc.oneof(
-      fc.constantFrom('_delta_log/00000000000000000000.json', '../escape', '/abs', 'C:/win', 'a/../../b', 'ok.json', 'dir/', 'x\\..\\y'),
+      fc.constantFrom('_delta_log/00000000000000000000.json', '../escape', '/abs', 'C:/win', 'a/../../b', 'ok.json', 'dir/', 'x\\..\\y', 'mypond/ok.json'),
+      fc.constantFrom(...pondNames, ...pondNames.map((name) => `mypond/${name}`)), // collides with the pond's own entries
       fc.string({ maxLength: 30 }),
     );
+    const sometimes = <T,>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: arb });
+    // More entries: [name, bytes, deflate?], often none, so that the genuine pond comes through as it is.
+    const extraEntries: fc.Arbitrary<Array<[string, Uint8Array, boolean]>> = fc.oneof(
+      { weight: 1, arbitrary: fc.constant<Array<[string, Uint8Array, boolean]>>([]) },
+      { weight: 1, arbitrary: fc.array(fc.tuple(entryName, fc.uint8Array({ maxLength: 64 }), fc.boolean()), { minLength: 1, maxLength: 4 }) },
+    );
+    const archive = fc.record({
+      base: fc.constantFrom('none', 'pond', 'pond', 'wrapped'), // start from nothing, the pond, or the pond inside a folder
+      index: fc.boolean(), // keep duckpond-index.json
+      extra: extraEntries,
+      twice: sometimes(fc.nat()), // add one entry a second time, under the same name
+      cut: sometimes(fc.nat()),
+      flip: sometimes(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 }))),
+    });
     let n = 0;
-    await fc.assert(fc.asyncProperty(
-      fc.array(fc.tuple(entryName, fc.uint8Array({ maxLength: 64 })), { maxLength: 5 }),
-      fc.option(fc.integer({ min: 0, max: 400 })),
-      async (entries, cutAt) => {
-        n++;
-        const files: Record<string, Uint8Array> = {};
-        for (const [name, body] of entries) if (name) files[name] = body.length ? body : strToU8('{}');
-        let zip: Uint8Array;
-        try {
-          zip = zipSync(files);
-        } catch {
-          return; // a name fflate itself cannot encode
-        }
-        if (cutAt !== null) zip = zip.slice(0, Math.min(cutAt, zip.length));
-        const store = new MemoryStore();
-        try {
-          await restoreZip(store, zip, op);
-          // Accepted: then it was a pond-shaped archive with only safe keys.
-          const keys = await store.list('');
-          for (const k of keys) expect(k.includes('..') || k.startsWith('/')).toBe(false);
-        } catch (e) {
-          expectTyped(e, `zip ${JSON.stringify(Object.keys(files))}`);
-          expect(await store.list('')).toEqual([]);
-        }
-      },
-    ), { numRuns: 300 });
+    const outcome = { accepted: 0, refused: 0 };
+    const codes: Record<string, number> = {};
+    await fc.assert(fc.asyncProperty(archive, async ({ base, index, extra, twice, cut, flip }) => {
+      n++;
+      const list: Array<[string, Uint8Array, boolean]> = [];
+      if (base !== 'none') {
+        for (const [name, bytes] of pondEntries) if (index || name !== PUBLISH_INDEX) list.push([base === 'wrapped' ? `mypond/${name}` : name, bytes, name.endsWith('.json')]);
+      }
+      for (const [name, body, deflate] of extra) list.push([name, body.length ? body : strToU8('{}'), deflate]);
+      if (twice !== null && list.length) {
+        const [name, bytes, deflate] = list[twice % list.length];
+        list.push([name, bytes.length > 1 ? bytes.subarray(1) : strToU8('x'), !deflate]);
+      }
+      let zip: Uint8Array;
+      try {
+        zip = zipEntries(list);
+      } catch {
+        return; // a name fflate itself cannot encode
+      }
+      if (cut !== null) zip = zip.slice(0, cut % (zip.length + 1));
+      if (flip !== null && zip.length) zip[flip[0] % zip.length] ^= flip[1];
+      const untouched = base !== 'none' && !extra.length && twice === null && cut === null && flip === null;
+      const store = new MemoryStore();
+      const what = `zip ${JSON.stringify({ base, index, extra: extra.map(([name]) => name), twice, cut, flip })}`;
+      try {
+        await restoreZip(store, zip, op);
+      } catch (e) {
+        outcome.refused++;
+        expectTyped(e, what);
+        const { code, message, data } = e as { code: string; message: string; data: { path: string } };
+        expect(code, what).toMatch(/^E[A-Z]+$/);
+        codes[code] = (codes[code] ?? 0) + 1;
+        expect(message, what).toContain(data.path);
+        expect(untouched, `${what}: a genuine pond was refused: ${message}`).toBe(false);
+        expect(await store.list(''), what).toEqual([]);
+        return;
+      }
+      outcome.accepted++;
+      const keys = await store.list('');
+      for (const k of keys) {
+        expect(keyProblem(k), `${what}: key ${JSON.stringify(k)}`).toBeUndefined();
+        expect(k.startsWith('/') || k.split(/[\\/]/).includes('..'), `${what}: key ${JSON.stringify(k)}`).toBe(false);
+      }
+      // Damage is never imported silently: what the archive carried of the genuine pond arrives byte for byte
+      // (unless an extra entry of the same name took its place, e.g. after a flip renamed the pond's own).
+      // Buffer.equals, as vitest's toEqual walks a typed array element by element, slowly.
+      const extraNames = new Set(extra.map(([name]) => name));
+      for (const k of keys) {
+        if (base === 'none' || !original.has(k) || extraNames.has(k) || extraNames.has(`mypond/${k}`)) continue;
+        expect(Buffer.from(await store.read(k)).equals(original.get(k)!), `${what}: ${k} differs`).toBe(true);
+      }
+      if (untouched) expect(keys.sort(), what).toEqual([...original.keys()].sort());
+    }), { numRuns: 300 });
     tried['pond-zip'] = n;
-  });
+    tried['pond-zip-accepted'] = outcome.accepted;
+    tried['pond-zip-refused'] = outcome.refused;
+    for (const [code, count] of Object.entries(codes)) tried[`pond-zip-${code}`] = count;
+    expect(outcome.accepted).toBeGreaterThan(0);
+    expect(outcome.refused).toBeGreaterThan(0);
+  }, 120_000);
+
+  /** A zip built entry by entry with fflate's streaming Zip, which (unlike zipSync) keeps duplicate names. */
+  function zipEntries(entries: Array<[string, Uint8Array, boolean]>): Uint8Array {
+    const parts: Uint8Array[] = [];
+    const zip = new Zip((err, data) => {
+      if (err) throw err;
+      parts.push(data);
+    });
+    for (const [name, bytes, deflate] of entries) {
+      const entry = deflate ? new ZipDeflate(name, { level: 6 }) : new ZipPassThrough(name);
+      zip.add(entry);
+      entry.push(bytes, true);
+    }
+    zip.end();
+    const out = new Uint8Array(parts.reduce((len, p) => len + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
 });
