@@ -19,6 +19,7 @@ import { stringify as toYaml } from 'yaml';
 import { parseConfigText, fsck, type Pond, type ObjectStore, type Stat, type TxnRecord, type Tx } from '../src/core/index.ts';
 import { isPondError, pondError } from '../src/core/errors.ts';
 import { normalizePath, joinPath, dirname } from '../src/core/tinyfs/path.ts';
+import { STATIC_FACTORY } from '../src/core/tinyfs/entry-type.ts';
 import type {
   ChartData, CheckReport, ColumnInfo, ConfigCheck, Entry, FactoryInfo, FilePreview, GlobMatch, ImportItem, ImportedFile,
   NodeDetails, OpOptions, PondApi, PondEvent, PondInfo, PondListener, PondListing, ProgressFn, QueryResult,
@@ -269,7 +270,19 @@ export class PondService implements ServiceApi {
 
   async preview(path: string, options: { version?: number; maxBytes?: number } = {}): Promise<FilePreview> {
     const max = options.maxBytes ?? PREVIEW_BYTES;
-    const all = await this.#reader().readFile(path, { version: options.version });
+    const pond = this.#reader();
+    // A stored file of known size is previewed from its head alone: of a big file in a published
+    // pond, one Range request instead of the whole download.
+    const ref = await pond.fs.resolve(path);
+    if (ref.factory === STATIC_FACTORY && ref.type === 'file:data') {
+      const versions = await pond.fs.versionsOf(ref);
+      const v = options.version === undefined ? versions.at(-1) : versions.find((x) => x.version === options.version);
+      if (v && v.size !== null) {
+        const bytes = await pond.readRange(path, 0, max, { version: v.version });
+        return transfer({ bytes, size: v.size, truncated: v.size > bytes.length }, [bytes.buffer]);
+      }
+    }
+    const all = await pond.readFile(path, { version: options.version });
     const bytes = all.slice(0, max);
     return transfer({ bytes, size: all.length, truncated: all.length > max }, [bytes.buffer]);
   }

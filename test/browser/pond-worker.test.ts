@@ -69,6 +69,20 @@ describe('pond worker API', () => {
     expect(events.some((e) => e.type === 'commit' && e.version === v && e.origin === 'local')).toBe(true);
   });
 
+  it('previews the head of a big file, of any version, saying how big the whole is', async () => {
+    const big = Uint8Array.from({ length: 1.5 * 1024 * 1024 }, (_, i) => (i * 131) % 251);
+    await api.writeFile('/data/big.bin', big);
+    await api.writeFile('/data/big.bin', big.slice(0, 1000));
+    const head = await api.preview('/data/big.bin', { version: 1 });
+    expect(head.size).toBe(big.length);
+    expect(head.truncated).toBe(true);
+    expect(head.bytes).toEqual(big.slice(0, 1024 * 1024));
+    const latest = await api.preview('/data/big.bin');
+    expect(latest).toMatchObject({ size: 1000, truncated: false });
+    expect(latest.bytes).toEqual(big.slice(0, 1000));
+    expect(isPondError(await rejectionOf(api.preview('/data')), 'EISDIR')).toBe(true);
+  });
+
   it('imports a Parquet table and pages it as Arrow IPC, sorted', async () => {
     const arrow = await import('apache-arrow');
     const { tableToParquet } = await import('../../src/core/arrow/parquet.ts');
