@@ -2,7 +2,8 @@
  * The crash harness's workload: a long series of transactions of varied shape (small files in
  * several folders, large files, a series append, mkdir, rename, remove), each fully determined by
  * (seed, step), and a model of what the pond holds after any number of steps. A pond reopened
- * after a kill must equal the model at its version, byte for byte.
+ * after a kill must equal the model at its version, byte for byte: every file's bytes, and every
+ * version of the series.
  */
 import { tableFromArrays } from 'apache-arrow';
 import type { Pond, Tx } from '../../src/core/index.ts';
@@ -10,8 +11,23 @@ import { tableToParquet } from '../../src/core/arrow/parquet.ts';
 import { sha256Hex } from '../../src/core/hash.ts';
 import { Prng } from '../../src/core/factories/prng.ts';
 
-/** What a path holds: a file's type and sha256, a series' version count, or a directory. */
+/**
+ * What a path holds: 'dir', a file's type and the sha256 of its bytes, or for a series its
+ * version count and a hash chained over the sha256 of every version's bytes, oldest first (so a
+ * version missing, extra, reordered or changed in a single byte shows).
+ */
 export type Manifest = Record<string, string>;
+
+const SERIES_START = '0'.repeat(64);
+
+function seriesEntry(count: number, chain: string): string {
+  return `file:series:${count} versions:${chain}`;
+}
+
+/** Extend a series' chain by one version's bytes. */
+async function chainSeries(chain: string, body: Uint8Array): Promise<string> {
+  return sha256Hex(text(`${chain}:${await sha256Hex(body)}`));
+}
 
 const text = (s: string) => new TextEncoder().encode(s);
 
@@ -76,7 +92,11 @@ export async function applyStep(m: Manifest, seed: number, step: number): Promis
       break;
     case 2:
       m['/series'] = 'dir';
-      m['/series/s'] = `file:series:${Math.floor(step / 4) + 1} versions`;
+      {
+        const prev = m['/series/s'] ? /^file:series:(\d+) versions:([0-9a-f]{64})$/.exec(m['/series/s']) : null;
+        const count = prev ? Number(prev[1]) : 0;
+        m['/series/s'] = seriesEntry(count + 1, await chainSeries(prev ? prev[2] : SERIES_START, await seriesChunk(step)));
+      }
       break;
     case 3:
       m['/moved'] = 'dir';
@@ -125,7 +145,11 @@ export async function actualManifest(pond: Pond, dir = '/'): Promise<Manifest> {
       m[path] = 'dir';
       Object.assign(m, await actualManifest(pond, path));
     } else if (e.type === 'file:series') {
-      m[path] = `file:series:${(await pond.versions(path)).length} versions`;
+      // Each version's own bytes (readFile without a version would re-encode the union).
+      let chain = SERIES_START;
+      const versions = await pond.versions(path);
+      for (const v of versions) chain = await chainSeries(chain, await pond.readFile(path, { version: v.version }));
+      m[path] = seriesEntry(versions.length, chain);
     } else {
       m[path] = `${e.type}:${await sha256Hex(await pond.readFile(path))}`;
     }
