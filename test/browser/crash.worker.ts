@@ -23,6 +23,7 @@ import type { ObjectStore } from '../../src/core/storage/object-store.ts';
 import { TlogPersistence } from '../../src/core/tlogfs/tlog-persistence.ts';
 import { Pond } from '../../src/core/pond.ts';
 import { OpfsStore } from '../../src/core/storage/opfs.ts';
+import { DelegatingStore } from '../../src/core/storage/delegating.ts';
 import { runStep } from '../shared/crash-workload.ts';
 
 /** Where a run parks its commit of `step` (0-based, relative to the page's base version). */
@@ -63,20 +64,15 @@ const post = (e: CrashEvent) => (self as DedicatedWorkerGlobalScope).postMessage
 const COMMIT_KEY = /^_delta_log\/(\d{20})\.json$/;
 
 /** Delegates to `inner` and announces each write of the current step; parks at `hold`. */
-class TracingStore implements ObjectStore {
-  readonly kind: string;
-  readonly writable: boolean;
+class TracingStore extends DelegatingStore {
   /** The step being committed (-1 outside a transaction: open, create). */
   step = -1;
   #dataWrites = 0;
   #lastKey = '';
   #held = false;
 
-  constructor(readonly inner: ObjectStore, readonly hold: CrashHold | undefined) {
-    this.kind = `tracing(${inner.kind})`;
-    this.writable = inner.writable;
-    const innerMove = inner.move?.bind(inner);
-    if (innerMove) this.move = (from, to) => this.#traced(to, kindOf(to), () => innerMove(from, to));
+  constructor(inner: ObjectStore, readonly hold: CrashHold | undefined) {
+    super(inner, 'tracing');
   }
 
   /** Called before each step's transaction. */
@@ -86,42 +82,17 @@ class TracingStore implements ObjectStore {
     this.#lastKey = '';
   }
 
-  read(key: string): Promise<Uint8Array> {
-    return this.inner.read(key);
+  override write(key: string, data: Uint8Array): Promise<void> {
+    return this.#traced(key, kindOf(key), () => super.write(key, data));
   }
-  readRange(key: string, offset: number, length: number): Promise<Uint8Array> {
-    return this.inner.readRange(key, offset, length);
+  override writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
+    return this.#traced(key, kindOf(key), () => super.writeStream(key, data));
   }
-  readStream(key: string): ReadableStream<Uint8Array> {
-    return this.inner.readStream(key);
+  override putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
+    return this.#traced(key, COMMIT_KEY.test(key) ? 'publish' : kindOf(key), () => super.putIfAbsent(key, data));
   }
-  write(key: string, data: Uint8Array): Promise<void> {
-    return this.#traced(key, kindOf(key), () => this.inner.write(key, data));
-  }
-  writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
-    return this.#traced(key, kindOf(key), () => this.inner.writeStream(key, data));
-  }
-  readonly move?: (from: string, to: string) => Promise<void>;
-  putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
-    return this.#traced(key, COMMIT_KEY.test(key) ? 'publish' : kindOf(key), () => this.inner.putIfAbsent(key, data));
-  }
-  exists(key: string): Promise<boolean> {
-    return this.inner.exists(key);
-  }
-  size(key: string): Promise<number | undefined> {
-    return this.inner.size(key);
-  }
-  list(prefix: string): Promise<string[]> {
-    return this.inner.list(prefix);
-  }
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
-  }
-  lock(options?: { wait?: boolean; timeoutMs?: number }): Promise<() => Promise<void>> {
-    return this.inner.lock(options);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
+  protected override moveObject(from: string, to: string): Promise<void> {
+    return this.#traced(to, kindOf(to), () => super.moveObject(from, to));
   }
 
   async #traced<T>(key: string, kind: 'data' | 'publish' | 'other', write: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 /**
  * FaultInjectingStore: wraps any ObjectStore and makes the k-th write-type call (write,
  * writeStream, putIfAbsent, move) fail, to prove that a commit interrupted at any write leaves the pond
- * consistent. Count first (`writes` after a fault-free run), then loop k = 1..n with `arm()`.
+ * consistent (deletes are not write-type calls: a failed commit's cleanup must still work). Count first (`writes` after a fault-free run), then loop k = 1..n with `arm()`.
  *
  * Modes: 'error' throws before anything is written; 'quota' throws a QuotaExceededError
  * DOMException, which the wrapper maps to EQUOTA exactly as the real stores do; 'tear' writes
@@ -11,7 +11,7 @@
 import type { ObjectStore } from './object-store.ts';
 import { mapStoreError } from './common.ts';
 import { collectStream } from '../bytes.ts';
-import type { StoreLockOptions } from './web-lock.ts';
+import { DelegatingStore } from './delegating.ts';
 
 export type FaultMode = 'error' | 'quota' | 'tear';
 
@@ -26,28 +26,22 @@ export interface FaultOptions {
   sticky?: boolean;
 }
 
-export class FaultInjectingStore implements ObjectStore {
-  readonly kind: string;
-  readonly writable: boolean;
-  readonly inner: ObjectStore;
+export class FaultInjectingStore extends DelegatingStore {
   #options: FaultOptions;
   #writes = 0;
   #faults = 0;
 
   /** Wrap `inner`; without `failAt` nothing fails and the wrapper only counts. */
   constructor(inner: ObjectStore, options: FaultOptions = {}) {
-    this.inner = inner;
-    this.kind = `fault(${inner.kind})`;
-    this.writable = inner.writable;
+    super(inner, 'fault');
     this.#options = options;
-    const innerMove = inner.move?.bind(inner);
-    if (innerMove) {
-      this.move = async (from, to) => {
-        const fault = this.#next();
-        if (fault === undefined) return innerMove(from, to);
-        throw this.#error(fault === 'tear' ? 'error' : fault, to);
-      };
-    }
+  }
+
+  /** Counted; a rename cannot tear, so 'tear' fails before it like 'error'. */
+  protected override async moveObject(from: string, to: string): Promise<void> {
+    const fault = this.#next();
+    if (fault === undefined) return super.moveObject(from, to);
+    throw this.#error(fault === 'tear' ? 'error' : fault, to);
   }
 
   /** Write-type calls seen since construction or the last arm()/reset(), the failed one included. */
@@ -72,33 +66,18 @@ export class FaultInjectingStore implements ObjectStore {
     this.arm({});
   }
 
-  /** Delegates. */
-  read(key: string): Promise<Uint8Array> {
-    return this.inner.read(key);
-  }
-
-  /** Delegates. */
-  readRange(key: string, offset: number, length: number): Promise<Uint8Array> {
-    return this.inner.readRange(key, offset, length);
-  }
-
-  /** Delegates. */
-  readStream(key: string): ReadableStream<Uint8Array> {
-    return this.inner.readStream(key);
-  }
-
   /** Counted; may fail or tear. */
-  async write(key: string, data: Uint8Array): Promise<void> {
+  override async write(key: string, data: Uint8Array): Promise<void> {
     const fault = this.#next();
-    if (fault === undefined) return this.inner.write(key, data);
+    if (fault === undefined) return super.write(key, data);
     if (fault === 'tear') await this.inner.write(key, firstHalf(data));
     throw this.#error(fault, key);
   }
 
   /** Counted; may fail (the stream is cancelled) or tear (the stream is read whole, half is written). */
-  async writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
+  override async writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
     const fault = this.#next();
-    if (fault === undefined) return this.inner.writeStream(key, data);
+    if (fault === undefined) return super.writeStream(key, data);
     if (fault === 'tear') {
       const whole = await collectStream(data);
       await this.inner.writeStream(key, streamOf(firstHalf(whole)));
@@ -108,45 +87,12 @@ export class FaultInjectingStore implements ObjectStore {
     throw this.#error(fault, key);
   }
 
-  /** Present when the inner store has it; counted; a rename cannot tear, so 'tear' fails before it like 'error'. */
-  readonly move?: (from: string, to: string) => Promise<void>;
-
   /** Counted; may fail or tear. */
-  async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
+  override async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
     const fault = this.#next();
-    if (fault === undefined) return this.inner.putIfAbsent(key, data);
+    if (fault === undefined) return super.putIfAbsent(key, data);
     if (fault === 'tear') await this.inner.putIfAbsent(key, firstHalf(data));
     throw this.#error(fault, key);
-  }
-
-  /** Delegates. */
-  exists(key: string): Promise<boolean> {
-    return this.inner.exists(key);
-  }
-
-  /** Delegates. */
-  size(key: string): Promise<number | undefined> {
-    return this.inner.size(key);
-  }
-
-  /** Delegates. */
-  list(prefix: string): Promise<string[]> {
-    return this.inner.list(prefix);
-  }
-
-  /** Delegates (deletes are not write-type calls: a failed commit's cleanup must still work). */
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
-  }
-
-  /** Delegates. */
-  lock(options?: StoreLockOptions): Promise<() => Promise<void>> {
-    return this.inner.lock(options);
-  }
-
-  /** Delegates. */
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   /** Count one write-type call; the fault mode if this call must fail. */
