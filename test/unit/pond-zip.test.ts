@@ -41,6 +41,16 @@ function deflated(name: string, bytes: Uint8Array, lie: Partial<RawEntry> = {}):
 }
 const stored = (name: string, bytes: Uint8Array, lie: Partial<RawEntry> = {}): RawEntry => ({ name, data: bytes, method: 0, crc: crc32(bytes), originalSize: bytes.length, ...lie });
 
+/** The fields local and central headers share, in the same order (from `at`: 6 local, 8 central). */
+function headerFields(v: DataView, at: number, e: RawEntry, nameLength: number): void {
+  v.setUint16(at, (e.flags ?? 0) | 0x800, true);
+  v.setUint16(at + 2, e.method ?? 0, true);
+  v.setUint32(at + 8, e.crc ?? crc32(e.data), true);
+  v.setUint32(at + 12, e.data.length, true);
+  v.setUint32(at + 16, e.originalSize ?? e.data.length, true);
+  v.setUint16(at + 20, nameLength, true);
+}
+
 /**
  * Zip bytes written field by field (APPNOTE 4.3): the headers say whatever the entries say, so a
  * test can make them lie. `data` is shared, not copied per entry, so thousands of entries are cheap.
@@ -55,22 +65,12 @@ function writeZip(entries: RawEntry[]): Uint8Array {
     const [l, lv] = header(30);
     lv.setUint32(0, 0x04034b50, true);
     lv.setUint16(4, 20, true);
-    lv.setUint16(6, (e.flags ?? 0) | 0x800, true);
-    lv.setUint16(8, e.method ?? 0, true);
-    lv.setUint32(14, e.crc ?? crc32(e.data), true);
-    lv.setUint32(18, e.data.length, true);
-    lv.setUint32(22, e.originalSize ?? e.data.length, true);
-    lv.setUint16(26, name.length, true);
+    headerFields(lv, 6, e, name.length);
     const [c, cv] = header(46);
     cv.setUint32(0, 0x02014b50, true);
     cv.setUint16(4, 20, true);
     cv.setUint16(6, 20, true);
-    cv.setUint16(8, (e.flags ?? 0) | 0x800, true);
-    cv.setUint16(10, e.method ?? 0, true);
-    cv.setUint32(16, e.crc ?? crc32(e.data), true);
-    cv.setUint32(20, e.data.length, true);
-    cv.setUint32(24, e.originalSize ?? e.data.length, true);
-    cv.setUint16(28, name.length, true);
+    headerFields(cv, 8, e, name.length);
     cv.setUint32(42, offset, true);
     parts.push(l, name, e.data);
     central.push(c, name);
