@@ -5,6 +5,7 @@ import { TinyFs, type DynamicHooks, type ReaddirEntry, type Stat } from './tinyf
 import { Transaction, defaultEffects, type Effects, type NodeValidator } from './tinyfs/transaction.ts';
 import { STATIC_FACTORY, type EntryType } from './tinyfs/entry-type.ts';
 import { joinPath, normalizePath } from './tinyfs/path.ts';
+import { findEntry } from './tinyfs/directory.ts';
 import { glob as globWalk, type GlobEntry, type GlobWalker } from './tinyfs/glob.ts';
 import { concatBytes } from './bytes.ts';
 import { looksLikeParquet, parquetToTable, tableToParquet } from './arrow/parquet.ts';
@@ -234,7 +235,7 @@ export class Pond {
       },
       async lookup(dirPath, name) {
         const dir = await fs.resolve(dirPath);
-        const e = await (await fs.directory(dir)).get(name);
+        const e = await findEntry(await fs.directory(dir), name);
         return e ? toEntry(dir, e) : undefined;
       },
     };

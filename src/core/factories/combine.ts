@@ -2,6 +2,7 @@ import * as arrow from 'apache-arrow';
 import { z } from 'zod';
 import { defineFactory, type FactoryContext } from '../dynamic/factory.ts';
 import { pondError } from '../errors.ts';
+import { configRecord } from '../dynamic/config.ts';
 import { arrowType, castVector, columnType, logicalType, makeBatch, nullVector } from './columns.ts';
 
 const schema = z.object({
@@ -17,7 +18,7 @@ const schema = z.object({
   ]).default('none'),
   output_type: z.enum(['file:table', 'file:series']).default('file:table'),
   /** Column -> type: inputs are cast to it; a column an input lacks is filled with nulls. */
-  output_schema: z.record(z.string().min(1), columnType).optional(),
+  output_schema: configRecord(z.string().min(1), columnType).optional(),
 }).strict();
 
 export type CombineConfig = z.infer<typeof schema>;
@@ -80,7 +81,8 @@ async function inputFiles(ctx: FactoryContext, patterns: string[]): Promise<stri
 
 /** The first input's columns, with output_schema's types (and its extra columns at the end). */
 function outputSchema(first: arrow.Schema, declared: Record<string, z.infer<typeof columnType>> | undefined): arrow.Schema {
-  const fields = first.fields.map((f) => new arrow.Field(f.name, declared?.[f.name] ? arrowType(declared[f.name]) : f.type, true));
+  const has = (name: string) => declared !== undefined && Object.hasOwn(declared, name);
+  const fields = first.fields.map((f) => new arrow.Field(f.name, has(f.name) ? arrowType(declared![f.name]) : f.type, true));
   for (const [name, t] of Object.entries(declared ?? {})) {
     if (!fields.some((f) => f.name === name)) fields.push(new arrow.Field(name, arrowType(t), true));
   }
@@ -100,11 +102,11 @@ function conform(target: arrow.Schema, input: arrow.Schema, declared: Record<str
   const steps = target.fields.map((t) => {
     const src = byName.get(t.name);
     if (!src) {
-      if (declared[t.name]) return (b: arrow.RecordBatch) => nullVector(t.type, b.numRows);
+      if (Object.hasOwn(declared, t.name)) return (b: arrow.RecordBatch) => nullVector(t.type, b.numRows);
       throw pondError('EFACTORY', file, `column ${t.name} is missing (${reference} has it)`, { column: t.name });
     }
     const same = String(src.f.type) === String(t.type);
-    if (!same && !declared[t.name] && logicalType(src.f.type) !== logicalType(t.type)) {
+    if (!same && !Object.hasOwn(declared, t.name) && logicalType(src.f.type) !== logicalType(t.type)) {
       throw pondError('EFACTORY', file, `column ${t.name} is ${src.f.type} but ${t.type} in ${reference} (declare it in output_schema to cast)`, { column: t.name });
     }
     return (b: arrow.RecordBatch) => {

@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
 import { defineFactory } from '../dynamic/factory.ts';
+import { configRecord } from '../dynamic/config.ts';
 import { Prng, randomSeed } from './prng.ts';
 import { arrowType, columnType, makeBatch, type ColumnType } from './columns.ts';
 
@@ -35,7 +36,7 @@ const schema = z.object({
   /** Columns in order; the short form `{name: type}` is stored as the list form. */
   schema: z.union([
     z.array(column).min(1),
-    z.record(z.string().min(1), columnType).transform((m) => Object.entries(m).map(([name, type]) => ({ name, type }))),
+    configRecord(z.string().min(1), columnType).transform((m) => Object.entries(m).map(([name, type]) => ({ name, type }))),
   ]),
   row_count: z.number().int().min(0).max(MAX_SCRIBBLE_ROWS),
   /** Same seed, same bytes, on every read and machine. Without one each compute differs (and expires). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineFactory } from '../dynamic/factory.ts';
 import { TABLE_NAME } from '../dynamic/query.ts';
+import { configRecord } from '../dynamic/config.ts';
 
 /**
  * How long a stored query may run unless its config says otherwise. A node comes with its pond,
@@ -14,7 +15,7 @@ const schema = z.object({
   /** One SQL query (SELECT, WITH, ...); anything else is refused with ESQL. Default: `SELECT * FROM <the one table>`. */
   query: z.string().trim().min(1).optional(),
   /** Table name -> glob pattern; every match is read and unioned by column name. */
-  tables: z.record(z.string().regex(TABLE_NAME, 'a table name must be a plain SQL identifier (letters, digits, _)'), z.string().min(1)).default({}),
+  tables: configRecord(z.string().regex(TABLE_NAME, 'a table name must be a plain SQL identifier (letters, digits, _)'), z.string().min(1)).default(() => Object.create(null) as Record<string, string>),
   /** Abort the query after this long (ETIMEOUT); default DEFAULT_SQL_QUERY_TIMEOUT_MS. */
   timeout_ms: z.number().int().positive().max(MAX_SQL_QUERY_TIMEOUT_MS, `at most ${MAX_SQL_QUERY_TIMEOUT_MS} ms (10 minutes)`).optional(),
 }).strict().superRefine((c, ctx) => {

@@ -1,5 +1,5 @@
 import type { Directory } from './directory.ts';
-import { MapDirectory } from './directory.ts';
+import { MapDirectory, OddNames, findEntry } from './directory.ts';
 import type { DirEntry, NodeRef, NodeVersion, VersionInfo } from './node.ts';
 import type { Persistence } from './persistence.ts';
 import { ROOT_ID, STATIC_FACTORY, type EntryType } from './entry-type.ts';
@@ -60,7 +60,7 @@ export interface Stat {
  * symlinks, listings and raw node versions. Knows nothing about how versions are stored.
  */
 export class TinyFs {
-  #dirCache = new Map<string, DirEntry[]>();
+  #dirCache = new Map<string, ReadonlyDirectory>();
 
   constructor(
     readonly persistence: Persistence,
@@ -107,14 +107,15 @@ export class TinyFs {
     }
     const v = await this.latest(ref);
     const key = `${ref.nodeId}@${v.version}/${v.txnSeq}`;
-    let entries = this.#dirCache.get(key);
-    if (!entries) {
+    let dir = this.#dirCache.get(key);
+    if (!dir) {
       // Entries carry their partition so a virtual directory can re-expose them anywhere.
-      entries = decodeDirectory(v.content ?? (await this.persistence.readBody(v, ref.path)), ref.path)
+      const entries = decodeDirectory(v.content ?? (await this.persistence.readBody(v, ref.path)), ref.path)
         .map((e) => ({ ...e, partId: TinyFs.partitionOf(e, ref.nodeId) }));
-      this.#dirCache.set(key, entries);
+      dir = new ReadonlyDirectory(entries, ref.path);
+      this.#dirCache.set(key, dir);
     }
-    return new ReadonlyDirectory(entries, ref.path);
+    return dir;
   }
 
   /**
@@ -122,30 +123,52 @@ export class TinyFs {
    * only when `follow` (default true). More than MAX_SYMLINK_HOPS hops is ELOOP.
    */
   async resolve(path: string, options: { follow?: boolean; cwd?: string } = {}): Promise<NodeRef> {
-    return this.#resolve(normalizePath(path, options.cwd), options.follow ?? true, { hops: 0 });
+    return (await this.resolveChain(path, options)).ref;
   }
 
-  async #resolve(abs: string, follow: boolean, budget: { hops: number }): Promise<NodeRef> {
+  /**
+   * Resolve a path and tell which directories the node really sits under: `ancestors` are the
+   * directory nodes from the root down to its parent, after every symlink on the way was followed
+   * (a symlink's target replaces the chain that led to the link). Rename checks ancestry with it.
+   */
+  async resolveChain(path: string, options: { follow?: boolean; cwd?: string } = {}): Promise<{ ref: NodeRef; ancestors: NodeRef[] }> {
+    const r = await this.#resolve(normalizePath(path, options.cwd), options.follow ?? true, { hops: 0 });
+    return { ref: r.ref, ancestors: r.ancestors };
+  }
+
+  async #resolve(abs: string, follow: boolean, budget: { hops: number }): Promise<{ ref: NodeRef; ancestors: NodeRef[]; physical: string }> {
     const parts = splitPath(abs);
     let cur = ROOT_REF;
+    let ancestors: NodeRef[] = [];
+    // Where `cur` really is (symlinks replaced by their targets): a relative link target is
+    // resolved against the directory that holds the link, however the walk reached it.
+    let physical = '/';
     for (let i = 0; i < parts.length; i++) {
       const name = parts[i];
       const here = joinPath(cur.path, name);
       if (cur.type !== 'directory') throw pondError('ENOTDIR', cur.path, 'not a directory');
       const dir = await this.directory(cur);
-      const entry = await dir.get(name);
+      const entry = await findEntry(dir, name);
       if (!entry) throw pondError('ENOENT', i === parts.length - 1 ? here : abs, i === parts.length - 1 ? 'no such file or directory' : `no such directory ${here}`);
       let next: NodeRef = { path: here, nodeId: entry.nodeId, partId: TinyFs.partitionOf(entry, cur.nodeId), type: entry.type, factory: entry.factory };
+      // Pushed, not copied: a path of many components stays linear.
+      ancestors.push(cur);
+      let nextAncestors = ancestors;
+      let nextPhysical = joinPath(physical, entry.name);
       const last = i === parts.length - 1;
       if (next.type === 'symlink' && (!last || follow)) {
         if (++budget.hops > MAX_SYMLINK_HOPS) throw pondError('ELOOP', abs, `too many levels of symbolic links (more than ${MAX_SYMLINK_HOPS})`);
         const target = await this.readlinkRef(next);
-        const resolved = await this.#resolve(normalizePath(target, dirname(here)), true, budget);
-        next = { ...resolved, path: here };
+        const resolved = await this.#resolve(normalizePath(target, dirname(nextPhysical)), true, budget);
+        next = { ...resolved.ref, path: here };
+        nextAncestors = resolved.ancestors;
+        nextPhysical = resolved.physical;
       }
       cur = next;
+      ancestors = nextAncestors;
+      physical = nextPhysical;
     }
-    return cur;
+    return { ref: cur, ancestors, physical };
   }
 
   /** The target text of a symlink node. */
@@ -188,11 +211,17 @@ export class TinyFs {
 /** A stored directory snapshot seen through the Directory interface; edits go through transactions. */
 class ReadonlyDirectory implements Directory {
   #byName: Map<string, DirEntry>;
+  #odd = new OddNames();
   constructor(private readonly list: DirEntry[], private readonly path: string) {
     this.#byName = new Map(list.map((e) => [e.name, e]));
+    for (const e of list) this.#odd.add(e.name);
   }
   async get(name: string): Promise<DirEntry | undefined> {
     return this.#byName.get(name);
+  }
+  async equivalent(key: string): Promise<DirEntry | undefined> {
+    const name = this.#odd.first(key);
+    return name === undefined ? undefined : this.#byName.get(name);
   }
   async insert(): Promise<void> {
     throw pondError('EROFS', this.path, 'directories change only inside a transaction');

@@ -4,7 +4,7 @@
  * specifies the language; tinyfs `utilities::glob` in the Rust DuckPond is the reference.
  */
 import { pondError } from '../errors.ts';
-import { normalizePath, splitPath } from './path.ts';
+import { nfc, normalizePath, splitPath } from './path.ts';
 
 /** One compiled component of a glob: a plain name, a one-component pattern, or `**`. */
 export type GlobComponent =
@@ -39,7 +39,8 @@ export function compileGlob(pattern: string, cwd = '/'): CompiledGlob {
   if (typeof cwd !== 'string' || !cwd.startsWith('/')) throw pondError('EINVAL', String(cwd), `working directory of glob ${JSON.stringify(pattern)} must be absolute`);
   const base = normalizePath(cwd);
   // cwd names are taken literally: a directory called 'd[1]' must not turn into a class.
-  const comps: GlobComponent[] = pattern.startsWith('/') ? [] : splitPath(base).map((name) => ({ kind: 'literal', name }));
+  // Names compare in NFC (docs/format.md): the pattern is normalized here, each name where it is matched.
+  const comps: GlobComponent[] = pattern.startsWith('/') ? [] : splitPath(base).map((name) => ({ kind: 'literal', name: nfc(name) }));
   for (const raw of pattern.split('/')) {
     if (raw === '' || raw === '.') continue;
     if (raw === '..') {
@@ -48,7 +49,7 @@ export function compileGlob(pattern: string, cwd = '/'): CompiledGlob {
       comps.pop();
       continue;
     }
-    const comp = parseComponent(raw, pattern);
+    const comp = parseComponent(nfc(raw), pattern);
     // `**/**` accepts exactly what `**` accepts and captures the same names: keep one.
     if (comp.kind === 'globstar' && comps[comps.length - 1]?.kind === 'globstar') continue;
     comps.push(comp);
@@ -66,7 +67,7 @@ export function compileGlob(pattern: string, cwd = '/'): CompiledGlob {
  */
 export function matchPath(pattern: string | CompiledGlob, path: string): string[] | null {
   const g = typeof pattern === 'string' ? compileGlob(pattern) : pattern;
-  return matchComponents(g.components, splitPath(normalizePath(path, g.cwd)));
+  return matchComponents(g.components, splitPath(normalizePath(path, g.cwd)).map(nfc));
 }
 
 /**
@@ -99,7 +100,7 @@ export function matchComponents(comps: readonly GlobComponent[], names: readonly
   return go(0, 0);
 }
 
-/** What one component captures from one name, or null when it does not match. */
+/** What one component captures from one name (already NFC), or null when it does not match. */
 export function matchComponent(c: GlobComponent, name: string): string[] | null {
   if (c.kind === 'literal') return name === c.name ? [] : null;
   if (c.kind === 'globstar') return [name];

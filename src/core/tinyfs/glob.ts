@@ -4,7 +4,7 @@
  */
 import { isPondError } from '../errors.ts';
 import { ROOT_ID, type EntryType } from './entry-type.ts';
-import { joinPath, splitPath } from './path.ts';
+import { joinPath, nfc, splitPath } from './path.ts';
 import { compileGlob, matchComponent, matchComponents, type CompiledGlob, type GlobComponent } from './glob-pattern.ts';
 
 export { compileGlob, matchPath, escapeGlob, type CompiledGlob, type GlobComponent } from './glob-pattern.ts';
@@ -74,6 +74,7 @@ async function walk(
   const entries = await childrenOf(walker, signal, dir, live.map((i) => comps[i]));
   for (const e of entries) {
     const isDir = e.type === 'directory';
+    const key = nfc(e.name);
     const advanced: number[] = [];
     const stayed: number[] = [];
     let accept = false;
@@ -82,14 +83,14 @@ async function walk(
       if (c.kind === 'globstar') {
         if (c.terminal) accept = true;
         if (isDir) stayed.push(i);
-      } else if (matchComponent(c, e.name)) advanced.push(i + 1);
+      } else if (matchComponent(c, key)) advanced.push(i + 1);
     }
     const next = closure(comps, [...advanced, ...stayed]);
     if (next.includes(n)) accept = true;
     if (!accept && next.length === 0) continue;
     const path = joinPath(dir, e.name);
     if (accept) {
-      const captures = matchComponents(comps, splitPath(path));
+      const captures = matchComponents(comps, splitPath(path).map(nfc));
       // The walk runs the same automaton as matchComponents, so this cannot disagree.
       if (!captures) throw new Error(`glob: ${path} accepted by the walk but not by ${g.pattern}`);
       out.push(e.isSymlink ? { path, captures, type: e.type, nodeId: e.nodeId, isSymlink: true } : { path, captures, type: e.type, nodeId: e.nodeId });
@@ -118,7 +119,7 @@ async function childrenOf(walker: GlobWalker, signal: AbortSignal | undefined, d
       entries = found.filter((e): e is GlobEntry => e !== undefined);
     } else {
       entries = await walker.list(dir);
-      if (names) entries = entries.filter((e) => names.includes(e.name));
+      if (names) entries = entries.filter((e) => names.includes(nfc(e.name)));
     }
   } catch (err) {
     // Gone or not a directory (a race, a dynamic dir that changed): nothing there to match.

@@ -1,5 +1,15 @@
 import { pondError } from '../errors.ts';
 
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * The stored form of a name: Unicode NFC (docs/format.md), so 'café' typed as NFD and as NFC is
+ * one entry. Lookups try the name exactly first, then this form (see `findEntry`).
+ */
+export function nfc(name: string): string {
+  return ASCII.test(name) ? name : name.normalize('NFC');
+}
+
 /** Reject names that cannot be a directory entry: empty, '.', '..', or containing '/' or NUL. */
 export function validateName(name: string, path: string): void {
   if (name === '' || name === '.' || name === '..') throw pondError('EINVAL', path, `invalid name ${JSON.stringify(name)}`);

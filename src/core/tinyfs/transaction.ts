@@ -1,11 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
-import { MapDirectory } from './directory.ts';
+import { MapDirectory, findEntry } from './directory.ts';
 import type { DirEntry, NodeRef, NodeVersion } from './node.ts';
 import type { PersistenceWriter, StoredBody } from './persistence.ts';
-import { STATIC_FACTORY, isEntryType, isFileType, type EntryType } from './entry-type.ts';
+import { ROOT_ID, STATIC_FACTORY, isEntryType, isFileType, type EntryType } from './entry-type.ts';
 import { encodeDirectory } from './dir-codec.ts';
 import { TinyFs, ROOT_REF, type DynamicHooks, type Overlay } from './fs.ts';
-import { basename, dirname, joinPath, normalizePath, validateName } from './path.ts';
+import { basename, dirname, nfc, normalizePath, validateName } from './path.ts';
 import { looksLikeParquet, parquetToTable } from '../arrow/parquet.ts';
 import { eventTimeRange, TIMESTAMP_COLUMN_ATTR } from '../arrow/event-time.ts';
 import { pondError } from '../errors.ts';
@@ -87,10 +87,12 @@ export class Transaction implements Overlay {
     if (options.parents) await this.mkdir(dirname(abs), { parents: true });
     const existing = await this.#lookup(abs);
     if (existing) {
-      if (options.parents && existing.type === 'directory') return;
+      // With `parents`, a symlink to a directory is an existing directory, as in `mkdir -p`.
+      const dir = options.parents && existing.type === 'symlink' ? await this.#lookup(abs, true) : existing;
+      if (options.parents && dir?.type === 'directory') return;
       throw pondError('EEXIST', abs, 'file exists');
     }
-    const { parent, name } = await this.#parentOf(abs);
+    const { parent, name } = await this.#newEntry(abs);
     const nodeId = this.effects.newId();
     const ref: NodeRef = { path: abs, nodeId, partId: nodeId, type: 'directory', factory: STATIC_FACTORY };
     this.#dirs.set(nodeId, { ref, dir: new MapDirectory(), attributes: {}, baseVersion: 0, dirty: true });
@@ -119,7 +121,7 @@ export class Transaction implements Overlay {
       throw pondError('EINVAL', abs, 'a file:table must hold Parquet bytes');
     }
     if (!target) {
-      const { parent, name } = await this.#parentOf(abs);
+      const { parent, name } = await this.#newEntry(abs);
       const nodeId = this.effects.newId();
       target = { path: abs, nodeId, partId: parent.nodeId, type, factory: STATIC_FACTORY };
       await this.#link(parent, { name, nodeId, type, factory: STATIC_FACTORY });
@@ -144,7 +146,7 @@ export class Transaction implements Overlay {
     const abs = normalizePath(path);
     if (typeof target !== 'string' || target === '' || target.includes('\0')) throw pondError('EINVAL', abs, 'symlink target must be a non-empty path');
     if (await this.#lookup(abs)) throw pondError('EEXIST', abs, 'file exists');
-    const { parent, name } = await this.#parentOf(abs);
+    const { parent, name } = await this.#newEntry(abs);
     const nodeId = this.effects.newId();
     const ref: NodeRef = { path: abs, nodeId, partId: parent.nodeId, type: 'symlink', factory: STATIC_FACTORY };
     await this.#link(parent, { name, nodeId, type: 'symlink', factory: STATIC_FACTORY });
@@ -165,7 +167,7 @@ export class Transaction implements Overlay {
       if (ref.factory !== factory) throw pondError('EEXIST', abs, `exists as ${ref.factory === STATIC_FACTORY ? ref.type : `a ${ref.factory} node`}`);
       if (ref.type !== type) ref = await this.#retype(ref, type);
     } else {
-      const { parent, name } = await this.#parentOf(abs);
+      const { parent, name } = await this.#newEntry(abs);
       const nodeId = this.effects.newId();
       ref = { path: abs, nodeId, partId: parent.nodeId, type, factory };
       await this.#link(parent, { name, nodeId, type, factory });
@@ -174,28 +176,36 @@ export class Transaction implements Overlay {
     this.ops.push(`mknod ${abs} (${factory})`);
   }
 
-  /** Move or rename a node. The destination must not exist; a directory cannot move into itself. */
+  /**
+   * Move or rename a node. The destination must not exist (another spelling of the same name is
+   * the same entry: renaming an old NFD name to its NFC form is allowed). A directory cannot move
+   * into itself: ancestry is checked by node after every symlink on the way is followed, not by
+   * path text.
+   */
   async rename(from: string, to: string): Promise<void> {
     this.#check();
     const src = normalizePath(from);
     const dst = normalizePath(to);
-    if (src === '/' || dst === '/') throw pondError('EINVAL', src, 'cannot rename the root directory');
+    if (src === '/' || dst === '/') throw pondError('EINVAL', src, 'cannot rename the root directory', { from: src, to: dst });
     const node = await this.#lookup(src);
     if (!node) throw pondError('ENOENT', src, 'no such file or directory');
-    if (src === dst) return;
-    if (dst.startsWith(src + '/')) throw pondError('EINVAL', dst, `cannot move ${src} into itself`);
-    if (await this.#lookup(dst)) throw pondError('EEXIST', dst, 'file exists');
-    const { parent: srcParent, name: srcName } = await this.#parentOf(src);
-    const { parent: dstParent, name: dstName } = await this.#parentOf(dst);
-    const entry = await (await this.#editDir(srcParent)).dir.get(srcName);
-    if (!entry) throw pondError('ENOENT', src, 'no such file or directory');
+    if (node.nodeId === ROOT_ID) throw pondError('EINVAL', src, `cannot move the root directory (to ${dst})`, { from: src, to: dst });
+    const { parent: srcParent, entry } = await this.#existing(src);
+    const { parent: dstParent, name: dstName, ancestors } = await this.#newEntry(dst, true);
+    if (node.type === 'directory' && await this.#isInside(node, dstParent, ancestors)) {
+      throw pondError('EINVAL', src, `cannot move ${src} into itself: ${dst} is inside it`, { from: src, to: dst });
+    }
+    const existing = await this.#lookup(dst);
+    const respell = existing !== undefined && existing.nodeId === node.nodeId && dstParent.nodeId === srcParent.nodeId;
+    if (existing && !respell) throw pondError('EEXIST', dst, 'file exists');
+    if (respell && entry.name === dstName) return;
     const ownPartition = node.type === 'directory' && node.factory === STATIC_FACTORY;
     if (!ownPartition && srcParent.nodeId !== dstParent.nodeId) {
       // Files live in their parent's partition: carry every version over, so history moves with the node.
       const moved = { ...node, partId: dstParent.nodeId };
       for (const v of await this.fs.versionsOf(node)) this.#put({ ...v }, moved);
     }
-    await this.#unlink(srcParent, srcName);
+    await this.#unlink(srcParent, entry.name);
     await this.#link(dstParent, { ...entry, name: dstName, partId: undefined });
     this.ops.push(`rename ${src} -> ${dst}`);
   }
@@ -210,8 +220,8 @@ export class Transaction implements Overlay {
     if (node.type === 'directory' && node.factory === STATIC_FACTORY && !options.recursive) {
       if ((await this.fs.entries(node)).length > 0) throw pondError('ENOTEMPTY', abs, 'directory not empty (use recursive)');
     }
-    const { parent, name } = await this.#parentOf(abs);
-    await this.#unlink(parent, name);
+    const { parent, entry } = await this.#existing(abs);
+    await this.#unlink(parent, entry.name);
     this.ops.push(`remove ${abs}`);
   }
 
@@ -224,8 +234,9 @@ export class Transaction implements Overlay {
     }
     const ref = await this.fs.resolve(abs);
     const merge = (base: Record<string, string>) => {
-      const out = { ...base };
-      for (const [k, v] of Object.entries(attrs)) if (v === null) delete out[k]; else out[k] = v;
+      // Null prototype: '__proto__' and 'constructor' are ordinary keys (a plain object drops or shadows them).
+      const out = Object.create(null) as Record<string, string>;
+      for (const [k, v] of [...Object.entries(base), ...Object.entries(attrs)]) if (v === null) delete out[k]; else out[k] = v;
       return out;
     };
     if (ref.type === 'directory' && ref.factory === STATIC_FACTORY) {
@@ -289,13 +300,53 @@ export class Transaction implements Overlay {
     }
   }
 
-  async #parentOf(abs: string): Promise<{ parent: NodeRef; name: string }> {
-    const name = basename(abs);
+  /**
+   * The directory a new entry for `abs` goes into, its NFC name, and that directory's ancestors
+   * (for the rename check). With `replaceable`, an existing entry is the caller's to judge.
+   */
+  async #newEntry(abs: string, replaceable = false): Promise<{ parent: NodeRef; name: string; ancestors: NodeRef[] }> {
+    const name = nfc(basename(abs));
     validateName(name, abs);
+    const { ref: parent, ancestors } = dirname(abs) === '/' ? { ref: ROOT_REF, ancestors: [] } : await this.fs.resolveChain(dirname(abs));
+    if (parent.type !== 'directory') throw pondError('ENOTDIR', parent.path, 'not a directory');
+    if (parent.factory !== STATIC_FACTORY) throw pondError('EROFS', parent.path, `is a dynamic directory (factory ${parent.factory})`);
+    // Never replace an entry silently (a dangling symlink, another spelling of the name).
+    const clash = replaceable ? undefined : await findEntry(await this.fs.directory(parent), name);
+    if (clash) throw pondError('EEXIST', abs, clash.type === 'symlink' ? 'is a symbolic link whose target does not exist' : 'file exists');
+    return { parent, name, ancestors };
+  }
+
+  /** The directory holding the existing entry `abs` names, and that entry as stored (its stored spelling). */
+  async #existing(abs: string): Promise<{ parent: NodeRef; entry: DirEntry }> {
     const parent = dirname(abs) === '/' ? ROOT_REF : await this.fs.resolve(dirname(abs));
     if (parent.type !== 'directory') throw pondError('ENOTDIR', parent.path, 'not a directory');
     if (parent.factory !== STATIC_FACTORY) throw pondError('EROFS', parent.path, `is a dynamic directory (factory ${parent.factory})`);
-    return { parent, name };
+    const entry = await findEntry(await this.fs.directory(parent), basename(abs));
+    if (!entry) throw pondError('ENOENT', abs, 'no such file or directory');
+    return { parent, entry };
+  }
+
+  /**
+   * Whether the destination directory `target` is `node` or lies inside it. The chain answers when every
+   * directory on it is stored; when a dynamic directory re-exposed a stored one on the way, the
+   * chain does not show where that one really is, so the subtree of `node` is searched.
+   */
+  async #isInside(node: NodeRef, target: NodeRef, ancestors: NodeRef[]): Promise<boolean> {
+    const chain = [...ancestors, target];
+    if (chain.some((a) => a.nodeId === node.nodeId)) return true;
+    if (chain.every((a) => a.factory === STATIC_FACTORY) || node.factory !== STATIC_FACTORY) return false;
+    const seen = new Set<string>([node.nodeId]);
+    const queue = [node];
+    for (let i = 0; i < queue.length; i++) {
+      const d = queue[i];
+      for (const e of await this.fs.entries(d)) {
+        if (e.type !== 'directory' || e.factory !== STATIC_FACTORY || seen.has(e.nodeId)) continue;
+        if (e.nodeId === target.nodeId) return true;
+        seen.add(e.nodeId);
+        queue.push({ path: `${d.path}/${e.name}`, nodeId: e.nodeId, partId: e.nodeId, type: 'directory', factory: STATIC_FACTORY });
+      }
+    }
+    return false;
   }
 
   async #editDir(ref: NodeRef): Promise<EditedDir> {
@@ -323,8 +374,8 @@ export class Transaction implements Overlay {
   }
 
   async #retype(ref: NodeRef, type: EntryType): Promise<NodeRef> {
-    const { parent, name } = await this.#parentOf(ref.path);
-    await this.#link(parent, { name, nodeId: ref.nodeId, type, factory: ref.factory });
+    const { parent, entry } = await this.#existing(ref.path);
+    await this.#link(parent, { name: entry.name, nodeId: ref.nodeId, type, factory: ref.factory });
     return { ...ref, type };
   }
 

@@ -6,6 +6,7 @@ import { ROOT_ID, STATIC_FACTORY } from '../tinyfs/entry-type.ts';
 import { parquetToTable, tableToParquet } from '../arrow/parquet.ts';
 import { sha256Hex } from '../hash.ts';
 import { isPondError } from '../errors.ts';
+import { nfc } from '../tinyfs/path.ts';
 import { encodeCommit, isComplete, logKey, parseCommit, type Action, type AddAction } from './delta-log.ts';
 import { LogState } from './log-state.ts';
 import { PARTITION_COLUMN, rowsToTable, tableToRows } from './oplog-schema.ts';
@@ -26,7 +27,10 @@ export type FsckKind =
   | 'missing-large-file'
   | 'hash-mismatch' // inline or large body whose sha256 (or size) differs from the row
   | 'bad-directory' // a directory snapshot (any version) that does not decode
-  | 'dangling-entry'; // a directory entry whose node has no rows
+  | 'dangling-entry' // a directory entry whose node has no rows
+  | 'unreachable-directory' // a live directory (and its subtree) no path from the root reaches: a cycle
+  | 'duplicate-link' // a stored directory named by a second entry (a hard link or a back-link: paths never end)
+  | 'name-twins'; // entries of one directory whose names are equal in NFC (they look identical)
 
 export interface FsckProblem {
   kind: FsckKind;
@@ -71,7 +75,7 @@ export interface FsckOptions {
 /** One stored copy of a node version: the row the pond reads, and the data file holding it. */
 interface Copy { row: NodeVersion; file: string }
 interface Ref { part: string; node: string; version: number }
-type Finding = { kind: FsckKind; key: string; message: string; refs: Ref[]; partId?: string; dirId?: string; inline?: boolean };
+type Finding = { kind: FsckKind; key: string; message: string; refs: Ref[]; partId?: string; dirId?: string; inline?: boolean; lostId?: string };
 
 const nodeKey = (part: string, node: string) => `${part}/${node}`;
 const rowKey = (r: Ref) => `${r.part}/${r.node}@${r.version}`;
@@ -248,14 +252,41 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
   const currentIds = new Set<string>([ROOT_ID]);
   const parentOf = new Map<string, string>(); // node key -> parent directory id (current tree)
   const currentDirs: string[] = [];
+  // Problems repair leaves to a person: the pond reads fine, but what to keep is a choice.
+  const notices: FsckProblem[] = [];
   for (const queue = [ROOT_ID]; queue.length > 0;) {
     const dirId = queue.shift()!;
     currentDirs.push(dirId);
     const snap = effective(dirId);
     if (!snap) continue;
+    const here = pathOf.get(nodeKey(dirId, dirId))!;
+    const spellings = new Map<string, string[]>();
+    for (const e of snap.entries) spellings.set(nfc(e.name), [...(spellings.get(nfc(e.name)) ?? []), e.name]);
+    for (const [key, all] of spellings) {
+      if (all.length < 2) continue;
+      // The NFC spelling first: it is the one to keep, the others are to rename.
+      const names = [...all.filter((n) => n === key), ...all.filter((n) => n !== key)];
+      const paths = names.map((n) => join(here, n));
+      notices.push({
+        kind: 'name-twins', path: snap.copy.file, pondPaths: paths, repairable: false,
+        message: `${here} holds ${names.length} entries whose names are equal in NFC and look identical: ${names.map((n) => JSON.stringify(n)).join(', ')}; each reads under its exact spelling`,
+        nextStep: `Keep one name: rename the others to distinct names (e.g. pond mv ${JSON.stringify(paths[1])} ${JSON.stringify(`${paths[0]}-2`)}); new names are always written in NFC.`,
+      });
+    }
     for (const e of snap.entries) {
       const ck = childKey(dirId, e);
-      if (current.has(ck)) continue;
+      if (current.has(ck)) {
+        if (ownDir(e)) {
+          const first = pathOf.get(ck)!;
+          const second = join(here, e.name);
+          notices.push({
+            kind: 'duplicate-link', path: snap.copy.file, pondPaths: [second, first], repairable: false,
+            message: `${second} names directory ${e.nodeId}, which is already ${first}: the tree has a second link${first === '/' || second.startsWith(`${first}/`) ? ' that loops back to an ancestor (paths through it never end)' : ''}`,
+            nextStep: `Remove the extra name: pond rm -r ${JSON.stringify(second)} only unlinks it; ${first} and its contents stay.`,
+          });
+        }
+        continue;
+      }
       const path = join(pathOf.get(nodeKey(dirId, dirId))!, e.name);
       pathOf.set(ck, path);
       current.add(ck);
@@ -285,6 +316,13 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
     return ref.version > 0 ? `${name} (version ${ref.version}${gone})` : name;
   };
   const dirPath = (dirId: string) => pathOf.get(nodeKey(dirId, dirId));
+  const lostRoots = findLost(snapshots, current);
+  for (const l of lostRoots) {
+    const via = l.cutFrom.map((d) => effective(d)!).sort((x, y) => y.copy.row.txnSeq - x.copy.row.txnSeq)[0];
+    const key = via?.copy.file ?? effective(l.id)!.copy.file;
+    const below = l.size > 1 ? ` and the ${l.size - 1} director${l.size === 2 ? 'y' : 'ies'} below it` : '';
+    findings.push({ kind: 'unreachable-directory', key, lostId: l.id, refs: [], message: `is not reachable from the root${below}, although nothing removed it: it is listed only inside its own subtree (a directory moved into itself, as an old rename through a symlink did)` });
+  }
 
   const blocked = brokenAt !== undefined
     ? `Repair first needs the damaged commit ${logKey(brokenAt)}, which it cannot fix (see that problem)`
@@ -304,6 +342,10 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
     } else if (f.kind === 'dangling-entry') {
       pondPaths = [pathOf.get(nodeKey(f.refs[0].part, f.refs[0].node))!];
       message = `${pondPaths[0]} ${f.message}`;
+    } else if (f.kind === 'unreachable-directory') {
+      const d = dirPath(f.lostId!);
+      pondPaths = d ? [d] : [];
+      message = `directory ${f.lostId}${d ? ` (last at ${d})` : ''} ${f.message}`;
     } else {
       pondPaths = [...new Set(f.refs.map((r) => pathOf.get(nodeKey(r.part, r.node))).filter((p): p is string => p !== undefined))];
       message = `${f.message}: the body of ${f.refs.map(where).join(', ')}`;
@@ -314,6 +356,7 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
     byFinding.set(f, p);
   }
 
+  problems.push(...notices);
   const report: FsckReport = { version: state.version, commits, dataFiles: files.length, rows, bodiesVerified: bodies, problems };
   if (!options.repair || !store.writable || blocked || findings.length === 0) return report;
 
@@ -338,6 +381,35 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
 
   // New snapshots for the directories of the current tree whose entries change.
   const newDirs = new Map<string, { row: NodeVersion; removed: string[]; relinked: string[]; fallback?: number }>();
+  const snapshotRow = (dirId: string, base: NodeVersion | undefined, version: number, entries: DirEntry[]): NodeVersion => ({
+    partId: dirId, nodeId: dirId, type: 'directory', timestampUs: now() * 1000, version,
+    content: encodeDirectory(entries), sha256: null, size: null, minEventTime: null, maxEventTime: null,
+    attributes: base?.attributes ?? {}, factory: STATIC_FACTORY, txnSeq: v,
+  });
+  const newestOf = (dirId: string) => {
+    const own = parts.get(dirId)?.get(dirId);
+    return own && own.size ? Math.max(...own.keys()) : 0;
+  };
+  // A lost subtree comes back as /lost+found-<id>; the links inside the cycle that pointed at its
+  // top are cut, so it is reachable exactly once.
+  const rootNames = new Set((effective(ROOT_ID)?.entries ?? []).map((e) => e.name));
+  const lostLinks: DirEntry[] = [];
+  const cut = new Map<string, Set<string>>(); // lost directory -> node ids its new snapshot drops
+  for (const l of lostRoots) {
+    let name = `lost+found-${l.id}`;
+    for (let i = 2; rootNames.has(name); i++) name = `lost+found-${l.id}-${i}`;
+    rootNames.add(name);
+    lostLinks.push({ name, nodeId: l.id, type: 'directory', factory: STATIC_FACTORY });
+    for (const d of l.cutFrom) cut.set(d, new Set([...(cut.get(d) ?? []), l.id]));
+  }
+  for (const [dirId, ids] of cut) {
+    const snap = effective(dirId)!;
+    const removed = snap.entries.filter((e) => ownDir(e) && ids.has(e.nodeId));
+    newDirs.set(dirId, {
+      row: snapshotRow(dirId, snap.copy.row, newestOf(dirId) + 1, snap.entries.filter((e) => !removed.includes(e))),
+      removed: removed.map((e) => join(dirPath(dirId) ?? `partition ${dirId}`, e.name)), relinked: [], fallback: snap.version,
+    });
+  }
   for (const dirId of currentDirs) {
     if (gone(nodeKey(dirId, dirId))) continue;
     const own = parts.get(dirId)?.get(dirId);
@@ -364,14 +436,11 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
         relinked.push({ name, nodeId, type: newest.type, factory: newest.factory });
       }
     }
-    if (!newestBad && snap && removed.length === 0) continue;
+    if (dirId === ROOT_ID) relinked.push(...lostLinks);
+    if (!newestBad && snap && removed.length === 0 && relinked.length === 0) continue;
     const base = snap?.copy.row;
     newDirs.set(dirId, {
-      row: {
-        partId: dirId, nodeId: dirId, type: 'directory', timestampUs: now() * 1000, version: newestVersion + 1,
-        content: encodeDirectory([...kept, ...relinked]), sha256: null, size: null, minEventTime: null, maxEventTime: null,
-        attributes: base?.attributes ?? {}, factory: STATIC_FACTORY, txnSeq: v,
-      },
+      row: snapshotRow(dirId, base, newestVersion + 1, [...kept, ...relinked]),
       removed: removed.map((e) => join(dirPath(dirId)!, e.name)),
       relinked: relinked.map((e) => join(dirPath(dirId)!, e.name)),
       fallback: snap?.version,
@@ -446,6 +515,11 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
     } else if (f.kind === 'bad-directory') {
       text = `snapshot dropped (its row kept in ${LOST_AND_FOUND}${f.key}); ${dirFate(f.dirId!) || `${dirPath(f.dirId!) ?? f.dirId} is no longer in the pond`}`;
       changed.push(dirPath(f.dirId!) ?? f.key);
+    } else if (f.kind === 'unreachable-directory') {
+      const link = lostLinks.find((e) => e.nodeId === f.lostId)!;
+      const cutText = [...cut].filter(([, ids]) => ids.has(f.lostId!)).flatMap(([d]) => newDirs.get(d)!.removed);
+      text = `linked back as /${link.name}${cutText.length ? `; the link${cutText.length > 1 ? 's' : ''} inside it that closed the loop (${cutText.join(', ')}) removed` : ''}`;
+      changed.push(`/${link.name}`);
     } else if (f.kind === 'dangling-entry') {
       const p = pathOf.get(nodeKey(f.refs[0].part, f.refs[0].node))!;
       const nd = newDirs.get(f.dirId!);
@@ -487,4 +561,45 @@ function badCommit(key: string, v: number, message: string): FsckProblem {
       `Export the pond to keep every object as it is, then copy what you need from version ${v - 1} into a new pond, ` +
       `or restore ${key} from a backup, which brings the later versions back.`,
   };
+}
+
+/** A lost subtree: its top, the lost directories whose listings point back at the top, and its size in directories. */
+interface Lost { id: string; cutFrom: string[]; size: number }
+
+/**
+ * Directories with rows that the root does not reach, minus removed ones. A removed directory is
+ * history: no current listing names it, and what it lists hangs below it. What is left sits in a
+ * cycle of newest listings (or below one) that nothing removed: each cycle gets a top, the
+ * directory whose incoming link is newest (the link that closed the cycle).
+ */
+function findLost(snapshots: Map<string, Array<{ entries: DirEntry[]; copy: Copy }>>, current: Set<string>): Lost[] {
+  const live = [...snapshots.keys()].filter((d) => !current.has(nodeKey(d, d)) && (snapshots.get(d)?.length ?? 0) > 0).sort();
+  const liveSet = new Set(live);
+  const children = new Map(live.map((d) => [d, snapshots.get(d)![0].entries.filter((e) => ownDir(e) && liveSet.has(e.nodeId)).map((e) => e.nodeId)]));
+  const parents = new Map<string, string[]>();
+  for (const [p, cs] of children) for (const c of cs) parents.set(c, [...(parents.get(c) ?? []), p]);
+  const settled = new Set<string>();
+  const spread = (from: string): number => {
+    let n = 0;
+    const queue = [from];
+    for (let i = 0; i < queue.length; i++) {
+      const d = queue[i];
+      if (settled.has(d)) continue;
+      settled.add(d);
+      n++;
+      queue.push(...children.get(d)!);
+    }
+    return n;
+  };
+  for (const d of live) if (!parents.has(d)) spread(d);
+  const out: Lost[] = [];
+  for (;;) {
+    const lost = live.filter((d) => !settled.has(d));
+    if (lost.length === 0) return out;
+    const incoming = (d: string) => [...new Set(parents.get(d) ?? [])].filter((p) => !settled.has(p));
+    const newestLink = (d: string) => Math.max(...incoming(d).map((p) => snapshots.get(p)![0].copy.row.txnSeq));
+    const top = lost.reduce((a, b) => (newestLink(b) > newestLink(a) ? b : a));
+    const cutFrom = incoming(top);
+    out.push({ id: top, cutFrom, size: spread(top) });
+  }
 }

@@ -97,3 +97,59 @@ describe('config messages a person can act on', () => {
       .rejects.toMatchObject({ code: 'ECONFIG', message: expect.stringMatching(/schema: \[0\]\.type: .*"integer"/) });
   });
 });
+
+describe('configs keep every key a person wrote (null-prototype maps)', () => {
+  const SPECIAL = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+
+  it('sql_query tables named __proto__, constructor, toString, hasOwnProperty are ordinary tables, from JSON and from YAML', () => {
+    const r = defaultRegistry();
+    const json = `{"query": "SELECT 1", "tables": {${SPECIAL.map((k) => `"${k}": "/${k}/*.parquet"`).join(', ')}}}`;
+    const yaml = `query: SELECT 1\ntables:\n${SPECIAL.map((k) => `  ${k}: /${k}/*.parquet\n`).join('')}`;
+    for (const text of [json, yaml]) {
+      const { config } = r.validate('sql_query', text, '/q') as { config: { tables: Record<string, string> } };
+      expect(Object.keys(config.tables)).toEqual(SPECIAL);
+      for (const k of SPECIAL) expect(Object.getOwnPropertyDescriptor(config.tables, k)?.value).toBe(`/${k}/*.parquet`);
+      // What is stored and read back is the same map.
+      const stored = JSON.parse(JSON.stringify(config)) as { tables: object };
+      expect(Object.keys(stored.tables)).toEqual(SPECIAL);
+    }
+  });
+
+  it('a single table named __proto__ is the default query\'s table, not "got 0"', () => {
+    const { config } = defaultRegistry().validate('sql_query', '{"tables": {"__proto__": "/x/*.parquet"}}', '/q') as { config: { tables: object } };
+    expect(Object.keys(config.tables)).toEqual(['__proto__']);
+  });
+
+  it('combine output_schema and scribble schema maps keep special column names', () => {
+    const r = defaultRegistry();
+    const { config } = r.validate('combine', `{"file_patterns": ["/a/*"], "output_schema": {${SPECIAL.map((k) => `"${k}": "string"`).join(', ')}}}`, '/c') as { config: { output_schema: object } };
+    expect(Object.keys(config.output_schema)).toEqual(SPECIAL);
+    const s = r.validate('scribble', `{"row_count": 1, "schema": {${SPECIAL.map((k) => `"${k}": "integer"`).join(', ')}}}`, '/s') as { config: { schema: Array<{ name: string }> } };
+    expect(s.config.schema.map((c) => c.name)).toEqual(SPECIAL);
+  });
+
+  it('an unknown top-level __proto__ field is ECONFIG naming it, not silently dropped', () => {
+    let err: unknown;
+    try { defaultRegistry().validate('sql_query', '{"query": "SELECT 1", "__proto__": {"tables": {"t": "/x"}}}', '/q'); } catch (e) { err = e; }
+    expect(err).toMatchObject({ code: 'ECONFIG' });
+    expect((err as Error).message).toContain('__proto__');
+  });
+
+  it('a stored sql_query over tables named __proto__ and constructor computes (end to end, DuckDB)', async () => {
+    const { openDynamic, parquet, ints } = await import('./fixtures.ts');
+    const { pond } = await openDynamic();
+    await pond.transact(async (tx) => {
+      await tx.writeFile('/p.parquet', await parquet({ x: ints([1, 2]) }), { type: 'file:table' });
+      await tx.writeFile('/c.parquet', await parquet({ x: ints([10]) }), { type: 'file:table' });
+      await tx.mknod('/q', 'sql_query', JSON.parse('{"query": "SELECT (SELECT sum(x) FROM __proto__) + (SELECT sum(x) FROM \\"constructor\\") AS s", "tables": {"__proto__": "/p.parquet", "constructor": "/c.parquet"}}'));
+    });
+    const t = await pond.readTable('/q');
+    expect(Number(t.getChild('s')!.get(0))).toBe(13);
+    await pond.close();
+  }, 60_000);
+
+  it('a bad key or value is still named: tables.<name>', () => {
+    expect(() => defaultRegistry().validate('sql_query', { query: 'SELECT 1', tables: { 'a b': '/x' } }, '/q')).toThrow(/tables/);
+    expect(() => defaultRegistry().validate('sql_query', JSON.parse('{"query": "SELECT 1", "tables": {"__proto__": 5}}'), '/q')).toThrow(/tables\.__proto__: /);
+  });
+});

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { openPond, MemoryStore, type Pond } from '../../../src/core/index.ts';
 import { isPondError } from '../../../src/core/errors.ts';
 import { normalizePath } from '../../../src/core/tinyfs/path.ts';
+import { escapeGlob, matchPath } from '../../../src/core/tinyfs/glob.ts';
 
 /** Strings that look like paths: separators, dots, globs, unicode, NUL, and long ones. */
 const pathish = fc.oneof(
@@ -96,5 +97,38 @@ describe('glob patterns (fast-check)', () => {
     // A pathological pattern must not backtrack for seconds over a small tree.
     expect(slowest).toBeLessThan(1000);
     await pond.close();
+  });
+});
+
+/** Names where NFC and NFD differ: letters with accents, Hangul, compatibility singletons. */
+const unicodeName = fc.string({ unit: fc.constantFrom('a', 'e', '\u00e9', 'e\u0301', '\u00C5', '\u212B', 'A\u030A', '\u212A', '\uAC00', '\u1100\u1161', 'o\u0308\u0304', '\u200D', '_'), minLength: 1, maxLength: 8 })
+  .filter((s) => s.normalize('NFC') !== '' && !s.startsWith('\u0301'));
+
+describe('names in NFC (fast-check)', () => {
+  it('a name written in any normalization form is one NFC entry, read back under every form', async () => {
+    const pond = await openPond(new MemoryStore(), { create: true });
+    let i = 0;
+    await fc.assert(fc.asyncProperty(unicodeName, fc.constantFrom('NFC', 'NFD', 'NFKC'), fc.constantFrom('NFC', 'NFD'), async (raw, writeForm, readForm) => {
+      const dir = `/d${i++}`;
+      const written = raw.normalize(writeForm as 'NFC');
+      const body = new TextEncoder().encode(raw);
+      await pond.transact(async (tx) => { await tx.mkdir(dir); await tx.writeFile(`${dir}/${written}`, body); });
+      const names = (await pond.readdir(dir)).map((e) => e.name);
+      expect(names).toEqual([written.normalize('NFC')]);
+      for (const form of ['NFC', 'NFD'] as const) expect(await pond.readFile(`${dir}/${written.normalize(form)}`)).toEqual(body);
+      // Writing again under the other form is a new version of the same node, never a twin.
+      await pond.transact((tx) => tx.writeFile(`${dir}/${written.normalize(readForm as 'NFC')}`, body));
+      expect((await pond.readdir(dir)).length).toBe(1);
+      expect(await pond.glob(`${dir}/${escapeGlob(written.normalize(readForm as 'NFC'))}`)).toHaveLength(1);
+    }), { numRuns: 150 });
+    await pond.close();
+  });
+
+  it('glob matching does not depend on the normalization form of the pattern or the path', () => {
+    fc.assert(fc.property(unicodeName, fc.constantFrom('NFC', 'NFD'), fc.constantFrom('NFC', 'NFD'), (raw, pf, nf) => {
+      const name = raw.normalize(nf as 'NFC');
+      expect(matchPath(`/x/${escapeGlob(raw.normalize(pf as 'NFC'))}`, `/x/${name}`)).toEqual([]);
+      expect(matchPath('/x/*', `/x/${name}`)).toEqual([raw.normalize('NFC')]);
+    }), { numRuns: 500 });
   });
 });

@@ -10,6 +10,10 @@ import type { NodeVersion } from '../../../src/core/tinyfs/node.ts';
 import { LogState } from '../../../src/core/tlogfs/log-state.ts';
 import { Prng } from '../../../src/core/factories/prng.ts';
 import { runStep, actualManifest } from '../../shared/crash-workload.ts';
+import { TlogPersistence } from '../../../src/core/tlogfs/tlog-persistence.ts';
+import { decodeDirectory, encodeDirectory } from '../../../src/core/tinyfs/dir-codec.ts';
+import { ROOT_ID } from '../../../src/core/tinyfs/entry-type.ts';
+import type { DirEntry } from '../../../src/core/tinyfs/node.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -419,4 +423,129 @@ describe('fsck', () => {
       for (const [path, v] of Object.entries(before)) if (!touched(path)) expect(after[path], `${kind}: ${path}`).toBe(v);
     }
   }, 120_000);
+});
+
+/**
+ * Commit directory snapshots as given, below Transaction (which refuses these states): `edit` maps a
+ * directory id to its new entry list. This is what the old rename and hostile ponds left behind.
+ */
+async function commitListings(store: MemoryStore, edit: Record<string, (entries: DirEntry[]) => DirEntry[]>): Promise<void> {
+  const p = await TlogPersistence.open(store, { create: false });
+  const w = await p.beginWrite();
+  const rows: NodeVersion[] = [];
+  for (const [id, change] of Object.entries(edit)) {
+    const last = (await p.loadNode(id, id)).at(-1)!;
+    rows.push({ ...last, version: last.version + 1, txnSeq: w.txnSeq, content: encodeDirectory(change(decodeDirectory(last.content, id))) });
+  }
+  await w.commit(rows, { message: 'crafted', operation: 'WRITE' });
+  await w.release();
+  await p.close();
+}
+
+describe('fsck: the shape of the tree', () => {
+  async function treePond(store: MemoryStore) {
+    const pond = await openPond(store);
+    await pond.transact(async (tx) => {
+      await tx.mkdir('/a/b/c', { parents: true });
+      await tx.writeFile('/a/b/c/f.txt', enc('deep'));
+      await tx.writeFile('/a/top.txt', enc('top'));
+      await tx.mkdir('/keep');
+    });
+    const id = async (p: string) => (await pond.stat(p)).nodeId;
+    return { pond, a: await id('/a'), b: await id('/a/b') };
+  }
+
+  it('a subtree moved into itself (what the old rename through a symlink left) is reported and relinked under /lost+found-<id>', async () => {
+    const store = new MemoryStore();
+    const { a, b } = await treePond(store);
+    // The old rename('/a', '/link/x') with /link -> /a/b: /a leaves the root and becomes /a/b/x.
+    await commitListings(store, {
+      [ROOT_ID]: (es) => es.filter((e) => e.name !== 'a'),
+      [b]: (es) => [...es, { name: 'x', nodeId: a, type: 'directory', factory: 'tlogfs' }],
+    });
+    expect((await (await openPond(store)).readdir('/')).map((e) => e.name)).toEqual(['keep']);
+    const r = await fsck(store);
+    expect(r.problems).toEqual([expect.objectContaining({
+      kind: 'unreachable-directory', pondPaths: ['/a'], repairable: true,
+      message: expect.stringContaining(a),
+    })]);
+    expect(r.problems[0].path).toMatch(new RegExp(`^part_id=${b}/`));
+
+    const repaired = await fsck(store, { repair: true });
+    expect(repaired.problems[0].repaired).toContain(`/lost+found-${a}`);
+    await expectClean(store);
+    const pond = await openPond(store);
+    expect((await pond.readdir('/')).map((e) => e.name)).toEqual(['keep', `lost+found-${a}`]);
+    expect(dec(await pond.readFile(`/lost+found-${a}/b/c/f.txt`))).toBe('deep');
+    expect(dec(await pond.readFile(`/lost+found-${a}/top.txt`))).toBe('top');
+    // The back-link that closed the cycle is gone: the subtree is reachable exactly once.
+    expect((await pond.readdir(`/lost+found-${a}/b`)).map((e) => e.name)).toEqual(['c']);
+  });
+
+  it('a removed directory is history, not damage: fsck stays clean', async () => {
+    const store = new MemoryStore();
+    const { pond } = await treePond(store);
+    await pond.transact((tx) => tx.remove('/a', { recursive: true }));
+    await expectClean(store);
+  });
+
+  it('NFC/NFD twins written by old code are reported, not repaired, and stay readable under each spelling', async () => {
+    const store = new MemoryStore();
+    const pond = await openPond(store);
+    await pond.transact((tx) => tx.writeFile('/caf\u00e9', enc('nfc')));
+    const nfd = 'cafe\u0301';
+    const twin = '019000000000-0000-7000-8000-00000000beef';
+    const p = await TlogPersistence.open(store, { create: false });
+    const w = await p.beginWrite();
+    const root = (await p.loadNode(ROOT_ID, ROOT_ID)).at(-1)!;
+    const nfcFile = (await p.loadNode(ROOT_ID, (await pond.stat('/caf\u00e9')).nodeId)).at(-1)!;
+    await w.commit([
+      { ...nfcFile, nodeId: twin, version: 1, txnSeq: w.txnSeq, content: enc('nfd'), sha256: await sha256Hex(enc('nfd')), size: 3 },
+      { ...root, version: root.version + 1, txnSeq: w.txnSeq, content: encodeDirectory([...decodeDirectory(root.content, '/'), { name: nfd, nodeId: twin, type: 'file:data', factory: 'tlogfs' }]) },
+    ], { message: 'old code', operation: 'WRITE' });
+    await w.release();
+    await p.close();
+
+    const reopened = await openPond(store);
+    expect(dec(await reopened.readFile('/caf\u00e9'))).toBe('nfc');
+    expect(dec(await reopened.readFile(`/${nfd}`))).toBe('nfd');
+    const r = await fsck(store, { repair: true });
+    expect(r.problems).toEqual([expect.objectContaining({
+      kind: 'name-twins', pondPaths: ['/caf\u00e9', `/${nfd}`], repairable: false,
+      nextStep: expect.stringContaining('rename'),
+    })]);
+    expect(r.repairedAt).toBeUndefined();
+    // Renaming one twin away is the fix fsck suggests.
+    await reopened.transact((tx) => tx.rename(`/${nfd}`, '/cafe-old'));
+    await expectClean(store);
+    expect(dec(await (await openPond(store)).readFile('/cafe-old'))).toBe('nfd');
+  });
+
+  it('an old NFD-only name is found under either spelling, written through, and respelled to NFC by rename', async () => {
+    const store = new MemoryStore();
+    const pond = await openPond(store);
+    await pond.transact(async (tx) => { await tx.mkdir('/cafe'); await tx.writeFile('/cafe/x', enc('1')); });
+    const nfd = 'cafe\u0301';
+    await commitListings(store, { [ROOT_ID]: (es) => es.map((e) => (e.name === 'cafe' ? { ...e, name: nfd } : e)) });
+    const old = await openPond(store);
+    expect(dec(await old.readFile('/caf\u00e9/x'))).toBe('1');
+    await old.transact((tx) => tx.writeFile('/caf\u00e9/x', enc('2'))); // no twin directory appears
+    await old.transact((tx) => tx.mkdir('/caf\u00e9/sub'));
+    expect((await old.readdir('/')).map((e) => e.name)).toEqual([nfd]);
+    await expectClean(store);
+    await old.transact((tx) => tx.rename(`/${nfd}`, '/caf\u00e9'));
+    expect((await old.readdir('/')).map((e) => e.name)).toEqual(['caf\u00e9']);
+    expect(dec(await old.readFile(`/${nfd}/x`))).toBe('2');
+    await old.transact((tx) => tx.remove(`/${nfd}/sub`));
+    expect((await old.readdir('/caf\u00e9')).map((e) => e.name)).toEqual(['x']);
+    await expectClean(store);
+  });
+
+  it('a directory named twice (a hostile back-link to the root) is reported', async () => {
+    const store = new MemoryStore();
+    const { b } = await treePond(store);
+    await commitListings(store, { [b]: (es) => [...es, { name: 'up', nodeId: ROOT_ID, type: 'directory', factory: 'tlogfs' }] });
+    const r = await fsck(store);
+    expect(r.problems).toEqual([expect.objectContaining({ kind: 'duplicate-link', pondPaths: ['/a/b/up', '/'], repairable: false })]);
+  });
 });
