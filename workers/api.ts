@@ -85,6 +85,8 @@ export interface ColumnInfo {
   /** Arrow's own type name, e.g. 'Float64', 'Timestamp<MICROSECOND, UTC>'. */
   type: string;
   kind: ColumnKind;
+  /** A text column whose values are dates ('2024-03-01', 'Jan 1 2000'): it can be a chart's time axis. */
+  dateText?: boolean;
 }
 
 /** A table held in the worker; pages of it are fetched by `id`. */
@@ -187,6 +189,37 @@ export interface StorageInfo {
   quota: number | null;
   /** navigator.storage.persisted(); requesting persistence is a page-only API (see docs/app.md). */
   persisted: boolean | null;
+  /** What the open pond itself takes (its objects; for a published pond, what its index lists); null when none is open. */
+  pond: { name: string; bytes: number; files: number; published: boolean } | null;
+}
+
+/** A dynamic node that reads a path (see `readersOf`). */
+export interface NodeReader {
+  path: string;
+  factory: string;
+  /** The pattern or path in its config that matches, as written there. */
+  via: string;
+  /** For an indirect reader: the reader it reads; null when it reads the path itself. */
+  through: string | null;
+  /** After the move `readersOf` was asked about, the pattern still matches the moved node. */
+  stillReads: boolean;
+}
+
+/** Which dynamic nodes read a path, as far as their configs tell. */
+export interface ReadersReport {
+  path: string;
+  readers: NodeReader[];
+  /** Dynamic nodes whose inputs cannot be known without computing them, with why. */
+  uncertain: { path: string; factory: string; reason: string }[];
+  /** The pond was too big to scan whole. */
+  truncated: boolean;
+}
+
+/** The source of a template node: its template text, or the file it names. */
+export interface TemplateSource {
+  text: string;
+  /** The `template_file` it was read from, or null for an inline template. */
+  file: string | null;
 }
 
 /** One problem an integrity check found, by store key (or pond path) and kind. */
@@ -297,11 +330,17 @@ export interface PondApi {
   remove(path: string, options?: { recursive?: boolean }): Promise<number>;
   rename(from: string, to: string): Promise<number>;
   setAttributes(path: string, attrs: Record<string, string | null>): Promise<number>;
+  /** The dynamic nodes whose configs read `path` or anything below it (with `to`: whether they still would after a move there). */
+  readersOf(path: string, to?: string): Promise<ReadersReport>;
+  /** A template node's template text (null for other nodes). */
+  templateSource(path: string): Promise<TemplateSource | null>;
 
   // -- SQL ------------------------------------------------------------------------------------
   query(sql: string, tables?: Record<string, string>, options?: OpOptions & { pageSize?: number }): Promise<QueryResult>;
   /** Columns of the first table a pattern matches (for completion and the bindings list). */
   columnsOf(pattern: string): Promise<ColumnInfo[]>;
+  /** Which of `names` the SQL text mentions (an identifier scan; DuckDB need not be loaded). */
+  tablesUsed(sql: string, names: string[]): Promise<string[]>;
   /** Stop a long operation started with `opId`; false when it is not running. */
   cancel(opId: string): Promise<boolean>;
 

@@ -23,8 +23,10 @@ import { STATIC_FACTORY } from '../src/core/tinyfs/entry-type.ts';
 import type {
   ChartData, CheckReport, ColumnInfo, ConfigCheck, Entry, FactoryInfo, FilePreview, GlobMatch, ImportItem, ImportedFile,
   NodeDetails, OpOptions, PondApi, PondEvent, PondInfo, PondListener, PondListing, ProgressFn, QueryResult,
-  SortSpec, StorageInfo, TableHandle, TablePage, VersionRow,
+  ReadersReport, SortSpec, StorageInfo, TableHandle, TablePage, TemplateSource, VersionRow,
 } from './api.ts';
+import { findReaders } from './readers.ts';
+import { tablesUsed } from './sql-tables.ts';
 import { PondCatalog, copyStore, resetScratchName, scratchOwner, validatePondName, type StoreBackend } from './pond-catalog.ts';
 import { pondOrigins, type PondOrigins } from './pond-origins.ts';
 import { HttpStore } from '../src/core/storage/http.ts';
@@ -239,7 +241,8 @@ export class PondService implements ServiceApi {
     let configYaml: string | null = null;
     if (dynamic) {
       const config = await this.#core.configOf(pond, stat.path);
-      configYaml = config === undefined ? null : toYaml(config);
+      // Multi-line text (a template, a query) as a `|` block: folded YAML doubles its blank lines.
+      configYaml = config === undefined ? null : toYaml(config, { blockQuote: 'literal', lineWidth: 0 });
     }
     return { stat, dynamic, configYaml, target, versions: await this.versions(stat.path), computed: !dynamic || ref.type === 'directory' || options.computed === true };
   }
@@ -389,6 +392,27 @@ export class PondService implements ServiceApi {
     return this.#commit((tx) => tx.setAttributes(path, attrs));
   }
 
+  async readersOf(path: string, to?: string): Promise<ReadersReport> {
+    const pond = this.#reader();
+    return findReaders({
+      readdir: (dir) => pond.fs.readdir(dir),
+      config: (p) => this.#core.configOf(pond, p),
+      readText: async (p) => new TextDecoder().decode(await pond.readFile(p)),
+    }, path, to);
+  }
+
+  async templateSource(path: string): Promise<TemplateSource | null> {
+    const pond = this.#reader();
+    const abs = normalizePath(path);
+    const ref = await pond.fs.resolve(abs);
+    if (ref.factory !== 'template') return null;
+    const config = await this.#core.configOf(pond, abs) as { template?: unknown; template_file?: unknown } | undefined;
+    if (typeof config?.template === 'string') return { text: config.template, file: null };
+    if (typeof config?.template_file !== 'string') return null;
+    const file = normalizePath(config.template_file, dirname(abs));
+    return { text: new TextDecoder().decode(await pond.readFile(file)), file };
+  }
+
   // -- SQL ------------------------------------------------------------------------------------
 
   async query(sql: string, tables: Record<string, string> = {}, options: OpOptions & { pageSize?: number } = {}): Promise<QueryResult> {
@@ -410,6 +434,10 @@ export class PondService implements ServiceApi {
   }
 
 
+  async tablesUsed(sql: string, names: string[]): Promise<string[]> {
+    return tablesUsed(sql, names);
+  }
+
   async cancel(opId: string): Promise<boolean> {
     return this.#ops.cancel(opId);
   }
@@ -421,7 +449,7 @@ export class PondService implements ServiceApi {
     const storage = typeof navigator !== 'undefined' ? navigator.storage : undefined;
     const estimate = await storage?.estimate?.().catch(() => undefined);
     const persisted = await storage?.persisted?.().catch(() => undefined);
-    return { kind: catalog.kind, usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, persisted: persisted ?? null };
+    return { kind: catalog.kind, usage: estimate?.usage ?? null, quota: estimate?.quota ?? null, persisted: persisted ?? null, pond: await this.#pondSize() };
   }
 
   async checkPond(options: OpOptions & { repair?: boolean } = {}, onProgress?: ProgressFn): Promise<CheckReport> {
@@ -609,6 +637,16 @@ export class PondService implements ServiceApi {
         console.warn(`DuckPond: could not finish the interrupted reset of pond "${name}"`, e);
       });
     }
+  }
+
+  /** The open pond's own size: the sum of its objects (a published pond's from its index, no download). */
+  async #pondSize(): Promise<StorageInfo['pond']> {
+    const session = this.#session;
+    if (!session) return null;
+    const keys = await session.store.list('');
+    let bytes = 0;
+    for (const key of keys) bytes += (await session.store.size(key).catch(() => undefined)) ?? 0;
+    return { name: session.name, bytes, files: keys.length, published: session.source.url != null };
   }
 
   /** What stat says without computing a dynamic node's content (size and sha256 unknown). */

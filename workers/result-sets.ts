@@ -6,6 +6,7 @@
 import * as arrow from 'apache-arrow';
 import { pondError } from '../src/core/errors.ts';
 import type { ChartData, ColumnInfo, ColumnKind, SortSpec, TableHandle, TablePage } from './api.ts';
+import { looksLikeDates, parseDateText } from './date-text.ts';
 
 /** Held tables beyond this count are dropped, least recently used first (each can be large). */
 const MAX_HELD = 6;
@@ -30,9 +31,20 @@ export function columnKind(type: arrow.DataType): ColumnKind {
   return 'other';
 }
 
-/** Column names, Arrow type names and kinds of a schema. */
-export function columnsOf(schema: arrow.Schema): ColumnInfo[] {
-  return schema.fields.map((f) => ({ name: f.name, type: String(f.type), kind: columnKind(f.type) }));
+/** Column names, Arrow type names and kinds of a schema; with the table, text columns holding dates are marked. */
+export function columnsOf(schema: arrow.Schema, table?: arrow.Table): ColumnInfo[] {
+  return schema.fields.map((f) => {
+    const info: ColumnInfo = { name: f.name, type: String(f.type), kind: columnKind(f.type) };
+    const col = info.kind === 'string' ? table?.getChild(f.name) : null;
+    if (col && looksLikeDates(sampled(col))) info.dateText = true;
+    return info;
+  });
+}
+
+/** Up to 64 values spread over a column (a date column's first rows may all look alike). */
+function* sampled(col: arrow.Vector): Generator<unknown> {
+  const step = Math.max(1, Math.floor(col.length / 64));
+  for (let i = 0; i < col.length; i += step) yield col.get(i);
 }
 
 /** Arrow IPC stream bytes that own their buffer exactly, so the buffer can be transferred. */
@@ -50,7 +62,7 @@ export class ResultSets {
     const id = `t${this.#next++}`;
     this.#held.set(id, { table, source, orders: new Map() });
     while (this.#held.size > MAX_HELD) this.#held.delete(this.#held.keys().next().value!);
-    return { id, rows: table.numRows, columns: columnsOf(table.schema), source };
+    return { id, rows: table.numRows, columns: columnsOf(table.schema, table), source };
   }
 
   release(id: string): void {
@@ -86,13 +98,16 @@ export class ResultSets {
   chart(id: string, x: string, ys: string[], maxPoints = 4000, splitBy: string | null = null): ChartData {
     const { table, source } = this.#get(id);
     const xCol = column(table, x, source);
-    const xIsTime = columnKind(xCol.type) === 'time';
-    const xs = numbers(xCol);
+    // Dates stored as text chart as time.
+    const dateText = columnKind(xCol.type) === 'string';
+    const xIsTime = dateText || columnKind(xCol.type) === 'time';
+    const xs = dateText ? dates(xCol) : numbers(xCol);
     const yCols = ys.map((name) => numbers(column(table, name, source)));
     let order: Uint32Array | null = null;
     for (let i = 1; i < xs.length; i++) {
       if (xs[i] < xs[i - 1]) {
-        order = Uint32Array.from({ length: xs.length }, (_, k) => k).sort((a, b) => xs[a] - xs[b]);
+        // Rows without an x (NaN) go last instead of confusing the comparison.
+        order = Uint32Array.from({ length: xs.length }, (_, k) => k).sort((a, b) => (Number.isNaN(xs[a]) ? 1 : 0) - (Number.isNaN(xs[b]) ? 1 : 0) || xs[a] - xs[b]);
         break;
       }
     }
@@ -158,6 +173,16 @@ function numbers(col: arrow.Vector): Float64Array {
   for (let i = 0; i < out.length; i++) {
     const v: unknown = col.get(i);
     out[i] = v === null || v === undefined ? NaN : v instanceof Date ? v.getTime() : Number(v);
+  }
+  return out;
+}
+
+/** A text column of dates as ms since the epoch (NaN where a value is not a date). */
+function dates(col: arrow.Vector): Float64Array {
+  const out = new Float64Array(col.length);
+  for (let i = 0; i < out.length; i++) {
+    const v: unknown = col.get(i);
+    out[i] = typeof v === 'string' ? parseDateText(v) : NaN;
   }
   return out;
 }

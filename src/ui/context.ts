@@ -15,3 +15,6 @@ export function getApp(): AppState {
   if (!app) throw new Error('getApp() called outside <App>');
   return app;
 }
+
+/** Id of the hidden text saying why the pond is read-only: disabled actions point to it with aria-describedby. */
+export const READ_ONLY_REASON_ID = 'read-only-reason';

@@ -78,6 +78,21 @@ export function joinPath(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 
+/**
+ * `path` made absolute against `cwd` and normalized as the pond does ('..' goes up, never above
+ * the root; '.', repeated and trailing slashes go), so the UI follows where a rename really lands.
+ * @example resolvePath('../x', '/data') === '/x'
+ */
+export function resolvePath(path: string, cwd = '/'): string {
+  const out: string[] = [];
+  for (const part of (path.startsWith('/') ? path : `${cwd}/${path}`).split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return '/' + out.join('/');
+}
+
 /** Last path component ('/' for the root). */
 export function baseName(path: string): string {
   return path === '/' ? '/' : path.slice(path.lastIndexOf('/') + 1);

@@ -82,6 +82,13 @@ export class AppState {
     return this.travelling || this.published;
   }
 
+  /** Why changes are off (a tooltip for every disabled action), or null when the pond can be changed. */
+  get readOnlyReason(): string | null {
+    if (this.published) return 'This pond is published read-only: make a local copy to change it';
+    if (this.travelling) return `You are viewing version ${this.pond?.asOf}, which is read-only: go back to the latest version to change the pond`;
+    return null;
+  }
+
   /** True when the open pond is a published one, read over HTTP (read-only until copied). */
   get published(): boolean {
     return this.pond?.url != null;

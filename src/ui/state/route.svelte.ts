@@ -110,6 +110,12 @@ export class Route {
     return parseLocation(window.location.search, window.location.hash);
   }
 
+  /** The address of a location, for a link (`next` changes the current one). */
+  href(next: Partial<Location>): string {
+    const loc = { ...parseLocation(window.location.search, window.location.hash), ...next };
+    return `${window.location.pathname}${formatSearch(loc, window.location.search)}${formatHash(loc)}`;
+  }
+
   /** Go to a location: a new history entry, or `replace` the current one (redirects, typing). */
   go(next: Partial<Location>, options: { replace?: boolean } = {}): void {
     const loc = { ...parseLocation(window.location.search, window.location.hash), ...next };

@@ -90,8 +90,9 @@ export class SqlState {
 
   /** Bind `path` under a table name made from it (reusing a binding of the same pattern) and start a query of it. */
   queryPath(path: string): void {
-    // The console may not have been shown yet: load this pond's saved work before adding to it.
-    if (this.app.pond) this.load(this.app.pond.name);
+    // The console may not have been shown yet: load this pond's saved work before adding to it
+    // (the console of what is open: a published pond's is kept apart from a local pond's of that name).
+    if (this.app.pond) this.load(consoleId(this.app.pond));
     let binding = this.bindings.find((b) => b.pattern === path);
     if (!binding) {
       let name = tableName(path);
@@ -141,10 +142,12 @@ export class SqlState {
     if (this.running) void this.app.api.cancel(this.running);
   }
 
-  /** Save the current query and bindings as a sql_query node at `path`. */
+  /** Save the current query as a sql_query node at `path`, with the bindings the query mentions. */
   async saveAsNode(path: string): Promise<boolean> {
-    const config = { query: this.text, tables: this.tables };
     try {
+      const all = this.tables;
+      const used = await this.app.api.tablesUsed(this.text, Object.keys(all));
+      const config = { query: this.text, tables: Object.fromEntries(used.map((name) => [name, all[name]])) };
       await this.app.api.mknod(path, 'sql_query', JSON.stringify(config));
       return true;
     } catch (e) {
