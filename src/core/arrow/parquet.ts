@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import { pondError } from '../errors.ts';
 import { wasmAssets } from '../wasm-assets.ts';
+import { checkParquetCounts } from './parquet-footer.ts';
 
 type ParquetWasm = typeof import('parquet-wasm');
 
@@ -34,16 +35,28 @@ export async function tableToParquet(table: arrow.Table): Promise<Uint8Array> {
   return pq.writeParquet(wasmTable, props);
 }
 
-/** Decode Parquet bytes to an Arrow table; a file that does not parse is ECORRUPT naming `path`. */
+/**
+ * Decode Parquet bytes to an Arrow table. Anything wrong is ECORRUPT naming `path`: bytes that do
+ * not parse, and a file whose row counts disagree (footer, row groups, column chunks, page headers,
+ * and the rows actually decoded), so a footer that lies is an error, never a silently short table.
+ */
 export async function parquetToTable(bytes: Uint8Array, path = '<parquet>'): Promise<arrow.Table> {
-  const pq = await loadParquet();
-  let ipc: Uint8Array;
+  let declared: number;
   try {
-    ipc = pq.readParquet(bytes, { batchSize: 65_536 }).intoIPCStream(); // the default 1,024-row batches decode ~25% slower
+    declared = checkParquetCounts(bytes).numRows;
   } catch (e) {
     throw pondError('ECORRUPT', path, `not a readable Parquet file (${errorText(e)})`, {}, e);
   }
-  return arrow.tableFromIPC(ipc);
+  const pq = await loadParquet();
+  let table: arrow.Table;
+  try {
+    const ipc = pq.readParquet(bytes, { batchSize: 65_536 }).intoIPCStream(); // the default 1,024-row batches decode ~25% slower
+    table = arrow.tableFromIPC(ipc);
+  } catch (e) {
+    throw pondError('ECORRUPT', path, `not a readable Parquet file (${errorText(e)})`, {}, e);
+  }
+  if (table.numRows !== declared) throw pondError('ECORRUPT', path, `decoded ${table.numRows} rows where the file declares ${declared}`);
+  return table;
 }
 
 /** True when the bytes start and end with the Parquet magic "PAR1". */

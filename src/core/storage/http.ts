@@ -2,12 +2,16 @@
  * HttpStore: a published pond read from any static host (GitHub Pages, S3, a CDN, `vite preview`),
  * read-only. Static hosts cannot list folders, so the pond's folder carries `duckpond-index.json`
  * (publish-index.ts); the index answers list/exists/size without a request, keeps reads inside
- * the folder, and lets every download be checked against its size and sha256. Ranges use HTTP
- * `Range` where the host honours it and slice a full 200 response where it does not (some hosts,
- * and a service worker answering from its precache, ignore Range).
+ * the folder, and lets every download be checked against its size and sha256. The host is not
+ * trusted: a body is read as a stream and cut off (the request aborted) the moment it passes the
+ * size the index declares, so a host cannot make a reader download or hold more than that. Ranges
+ * use HTTP `Range` where the host honours it and read a full 200 response (bounded, verified,
+ * then sliced) where it does not (some hosts, and a service worker answering from its precache,
+ * ignore Range). See docs/storage.md for what a partial read can and cannot verify.
  */
 import { pondError, type PondError } from '../errors.ts';
 import { createSha256, sha256Hex } from '../hash.ts';
+import { concatBytes } from '../bytes.ts';
 import { checkKey, checkRange, closedError, erroredStream } from './common.ts';
 import type { ObjectStore } from './object-store.ts';
 import { PUBLISH_INDEX, parsePublishIndex, type PublishedFile } from './publish-index.ts';
@@ -15,9 +19,15 @@ import { PUBLISH_INDEX, parsePublishIndex, type PublishedFile } from './publish-
 export interface HttpStoreOptions {
   /** The fetch to use (tests, or a fetch with credentials); the global one by default. */
   fetch?: typeof fetch;
-  /** Check each whole-object download against the index's sha256 (default true). */
+  /** Check each whole-object download against the index's sha256 (default true). Sizes are always checked. */
   verify?: boolean;
+  /** The largest object `read` and `readRange` hold in memory (default 1 GiB); larger ones are ETOOBIG before any request (stream them). */
+  maxReadBytes?: number;
 }
+
+/** The largest publish index read: ~500,000 files; a host sending more is refused before it is parsed. */
+const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_READ = 1024 * 1024 * 1024;
 
 const READ_ONLY = 'a pond opened by URL is read-only; make a local copy to change it';
 
@@ -28,6 +38,7 @@ export class HttpStore implements ObjectStore {
   readonly #files: Map<string, PublishedFile>;
   readonly #fetch: typeof fetch;
   readonly #verify: boolean;
+  readonly #maxRead: number;
   readonly #abort = new AbortController();
   #closed = false;
 
@@ -36,6 +47,7 @@ export class HttpStore implements ObjectStore {
     this.#files = new Map(files.map((f) => [f.key, f]));
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#verify = options.verify ?? true;
+    this.#maxRead = options.maxReadBytes ?? DEFAULT_MAX_READ;
   }
 
   /**
@@ -53,7 +65,14 @@ export class HttpStore implements ObjectStore {
       throw pondError('ENOENT', indexUrl.href, `no ${PUBLISH_INDEX} here: a pond is published by exporting it (Storage → Export as .zip) and unzipping it into this folder`);
     }
     if (!res.ok) throw httpError(indexUrl, res);
-    const index = parsePublishIndex(await res.text(), indexUrl.href);
+    const bytes = await readBody(res, indexUrl.href, MAX_INDEX_BYTES, () => pondError('ETOOBIG', indexUrl.href, `the publish index is over ${MAX_INDEX_BYTES} bytes`));
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch (e) {
+      throw pondError('ECORRUPT', indexUrl.href, 'the publish index is not UTF-8', {}, e);
+    }
+    const index = parsePublishIndex(text, indexUrl.href);
     return new HttpStore(base, index.files, options);
   }
 
@@ -64,8 +83,11 @@ export class HttpStore implements ObjectStore {
 
   async read(key: string): Promise<Uint8Array> {
     const file = this.#file(key);
-    const res = await this.#get(key);
-    const bytes = new Uint8Array(await res.arrayBuffer());
+    this.#fits(key, file.size);
+    const { res, abort } = await this.#get(key);
+    if (res.status !== 200) throw unexpected(key, res, 'the whole file');
+    this.#checkLength(key, res, file.size, abort);
+    const bytes = await readBody(res, key, file.size, () => this.#tooMany(key, file.size), abort);
     await this.#check(key, file, bytes.length, this.#verify ? () => sha256Hex(bytes) : null);
     return bytes;
   }
@@ -75,14 +97,25 @@ export class HttpStore implements ObjectStore {
     const file = this.#file(key);
     const end = Math.min(file.size, offset + length);
     if (end <= offset) return new Uint8Array(0);
-    const res = await this.#get(key, { Range: `bytes=${offset}-${end - 1}` });
-    const body = new Uint8Array(await res.arrayBuffer());
+    this.#fits(key, end - offset);
+    const { res, abort } = await this.#get(key, { Range: `bytes=${offset}-${end - 1}` });
     if (res.status === 206) {
+      // Position and length are checked; the content cannot be hashed against the whole file's sha256.
+      const range = res.headers.get('content-range');
+      if (range !== null) checkContentRange(key, range, offset, end, file.size, abort);
+      this.#checkLength(key, res, end - offset, abort);
+      const body = await readBody(res, key, end - offset, () => pondError('ECORRUPT', key, `the host sent more than the ${end - offset} bytes of range ${offset}-${end - 1}`), abort);
       if (body.length !== end - offset) throw pondError('ECORRUPT', key, `the host sent ${body.length} bytes for a range of ${end - offset}`);
       return body;
     }
-    // 200: the whole object (Range ignored); it must at least be the listed size.
-    await this.#check(key, file, body.length, null);
+    if (res.status !== 200) throw unexpected(key, res, `range ${offset}-${end - 1}`);
+    // 200: the host ignored Range and sends the whole object. Read it only up to the listed size,
+    // verify it whole (size, then sha256), then slice.
+    if (file.size > this.#maxRead) abort();
+    this.#fits(key, file.size);
+    this.#checkLength(key, res, file.size, abort);
+    const body = await readBody(res, key, file.size, () => this.#tooMany(key, file.size), abort);
+    await this.#check(key, file, body.length, this.#verify ? () => sha256Hex(body) : null);
     return body.slice(offset, end);
   }
 
@@ -94,13 +127,17 @@ export class HttpStore implements ObjectStore {
       return erroredStream(e);
     }
     let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+    let abort: (() => void) | null = null;
     let hash: Awaited<ReturnType<typeof createSha256>> | null = null;
     let size = 0;
     return new ReadableStream<Uint8Array>({
       start: async () => {
-        const res = await this.#get(key);
-        if (!res.body) throw pondError('EIO', key, 'the host sent no body');
-        reader = res.body.getReader();
+        const got = await this.#get(key);
+        abort = got.abort;
+        if (got.res.status !== 200) throw unexpected(key, got.res, 'the whole file');
+        this.#checkLength(key, got.res, file.size, got.abort);
+        if (!got.res.body) throw pondError('EIO', key, 'the host sent no body');
+        reader = got.res.body.getReader();
         if (this.#verify) hash = await createSha256();
       },
       pull: async (controller) => {
@@ -112,11 +149,18 @@ export class HttpStore implements ObjectStore {
           return;
         }
         size += value.length;
+        if (size > file.size) {
+          // Stop the download now: a host must not make a reader take more than the index declares.
+          await reader!.cancel().catch(() => {});
+          abort!();
+          throw this.#tooMany(key, file.size);
+        }
         hash?.update(value);
         controller.enqueue(value);
       },
       cancel: async (reason) => {
         await reader?.cancel(reason);
+        abort?.();
       },
     });
   }
@@ -177,18 +221,48 @@ export class HttpStore implements ObjectStore {
     return file;
   }
 
-  async #get(key: string, headers?: Record<string, string>): Promise<Response> {
+  /** GET one object; `abort` ends this request alone (the body stream and its connection). */
+  async #get(key: string, headers?: Record<string, string>): Promise<{ res: Response; abort: () => void }> {
     const url = new URL(key.split('/').map((part) => encodeURIComponent(part).replace(/%3D/g, '=')).join('/'), this.#base);
-    const res = await request(this.#fetch, url, { headers, signal: this.#abort.signal }, key);
+    const mine = new AbortController();
+    const signal = AbortSignal.any([this.#abort.signal, mine.signal]);
+    const res = await request(this.#fetch, url, { headers, signal }, key);
+    const abort = () => mine.abort(pondError('ECORRUPT', key, 'the read was stopped'));
     // A listed file the host no longer has: the folder and its index disagree.
-    if (res.status === 404) throw pondError('ENOENT', key, `listed in ${PUBLISH_INDEX} but the host answered 404 for ${url.href}`);
-    if (!res.ok) throw httpError(url, res, key);
-    return res;
+    if (res.status === 404) { await res.body?.cancel().catch(() => {}); throw pondError('ENOENT', key, `listed in ${PUBLISH_INDEX} but the host answered 404 for ${url.href}`); }
+    if (!res.ok) { await res.body?.cancel().catch(() => {}); throw httpError(url, res, key); }
+    return { res, abort };
   }
 
   async #check(key: string, file: PublishedFile, size: number, digest: (() => Promise<string>) | null): Promise<void> {
     if (size !== file.size) throw pondError('ECORRUPT', key, `the host sent ${size} bytes; ${PUBLISH_INDEX} lists ${file.size} (a truncated or changed upload?)`);
     if (digest && (await digest()) !== file.sha256) throw pondError('ECORRUPT', key, `its sha256 differs from ${PUBLISH_INDEX}: the published file was changed or damaged`);
+  }
+
+  /**
+   * Refuse, before reading it, a body whose Content-Length announces more than `expected` bytes.
+   * Only where the header means the body's length: same-origin (or Node) responses without a
+   * Content-Encoding (a compressed body's length is the compressed one, and a cross-origin
+   * response hides Content-Encoding). Fewer bytes than listed are caught by the count anyway.
+   */
+  #checkLength(key: string, res: Response, expected: number, abort: () => void): void {
+    const declared = res.headers.get('content-length')?.trim();
+    if (declared === undefined || !/^\d+$/.test(declared) || res.type === 'cors' || res.type === 'opaque') return;
+    const encoding = res.headers.get('content-encoding');
+    if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') return;
+    if (Number(declared) > expected) {
+      void res.body?.cancel().catch(() => {});
+      abort();
+      throw pondError('ECORRUPT', key, `the host announces ${declared.slice(0, 40)} bytes (Content-Length) for ${expected}`);
+    }
+  }
+
+  #fits(key: string, size: number): void {
+    if (size > this.#maxRead) throw pondError('ETOOBIG', key, `${size} bytes is more than a read holds in memory (${this.#maxRead}); stream it instead`);
+  }
+
+  #tooMany(key: string, size: number): PondError {
+    return pondError('ECORRUPT', key, `the host sent more than the ${size} bytes ${PUBLISH_INDEX} lists; the download was stopped`);
   }
 
   #open(key: string): void {
@@ -224,6 +298,51 @@ async function request(doFetch: typeof fetch, url: URL, init: RequestInit, key?:
     if ((e as { name?: unknown }).name === 'AbortError' || (e as { code?: unknown }).code === 'ECLOSED') throw e;
     throw pondError('EIO', key ?? url.href, `could not reach ${url.href} (${(e as Error).message}); offline, or the host does not allow reads from this site (CORS)`, { url: url.href }, e);
   }
+}
+
+/**
+ * A response body, read as a stream and never past `limit` bytes: one byte more cancels the
+ * stream, aborts the request, and throws `tooMany()`. Fewer bytes are returned for the caller to judge.
+ */
+async function readBody(res: Response, key: string, limit: number, tooMany: () => PondError, abort?: () => void): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        abort?.();
+        throw tooMany();
+      }
+      parts.push(value);
+    }
+  } catch (e) {
+    if ((e as { name?: unknown }).name === 'PondError') throw e;
+    throw pondError('EIO', key, `the download broke off (${(e as Error).message})`, {}, e);
+  }
+  return concatBytes(parts, size);
+}
+
+/** Check a visible `Content-Range: bytes a-b/total` against the range asked for and the listed size. */
+function checkContentRange(key: string, header: string, offset: number, end: number, size: number, abort: () => void): void {
+  const m = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(header);
+  const ok = m !== null && Number(m[1]) === offset && Number(m[2]) === end - 1 && (m[3] === '*' || Number(m[3]) === size);
+  if (!ok) {
+    abort();
+    throw pondError('ECORRUPT', key, `the host answered range ${offset}-${end - 1} of ${size} bytes with Content-Range "${header.slice(0, 80)}"`);
+  }
+}
+
+/** A 2xx answer that is not the one asked for (206 to a whole-file GET, 204, ...). */
+function unexpected(key: string, res: Response, asked: string): PondError {
+  void res.body?.cancel().catch(() => {});
+  const code = res.status === 206 ? 'ECORRUPT' : 'EIO';
+  return pondError(code, key, `the host answered HTTP ${res.status} to a request for ${asked}`, { status: res.status });
 }
 
 function httpError(url: URL, res: Response, key?: string): PondError {

@@ -2,7 +2,8 @@ import * as arrow from 'apache-arrow';
 import type { DirEntry } from './node.ts';
 import { isEntryType } from './entry-type.ts';
 import { compareNames } from './directory.ts';
-import { pondError } from '../errors.ts';
+import { isPondError, pondError } from '../errors.ts';
+import { checkIpcStream } from '../arrow/ipc-guard.ts';
 
 const SCHEMA = new arrow.Schema([
   new arrow.Field('name', new arrow.Utf8(), false),
@@ -24,25 +25,57 @@ export function encodeDirectory(entries: Iterable<DirEntry>): Uint8Array {
   return arrow.tableToIPC(new arrow.Table(SCHEMA, [batch]), 'stream');
 }
 
-/** Decode a directory snapshot; bytes that are not one are ECORRUPT naming `path`. */
+/**
+ * Decode a directory snapshot. Bytes that are not one are ECORRUPT naming `path`: IPC that does
+ * not parse, a missing column, a null or non-string value, a name no entry can have ('', '.',
+ * '..', '/' or NUL inside), an unknown type, or the same name twice.
+ */
 export function decodeDirectory(bytes: Uint8Array | null, path: string): DirEntry[] {
   if (bytes === null || bytes.length === 0) return [];
-  let table: arrow.Table;
   try {
-    table = arrow.tableFromIPC(bytes);
+    return decodeEntries(bytes, path);
   } catch (e) {
-    throw pondError('ECORRUPT', path, 'directory snapshot is not Arrow IPC', {}, e);
+    if (isPondError(e)) throw e;
+    throw pondError('ECORRUPT', path, `directory snapshot is not Arrow IPC (${e instanceof Error ? e.message : String(e)})`, {}, e);
   }
+}
+
+function decodeEntries(bytes: Uint8Array, path: string): DirEntry[] {
+  checkIpcStream(bytes); // before Arrow JS, which trusts the lengths in the metadata
+  const table = arrow.tableFromIPC(bytes);
   const names = table.getChild('name');
   const ids = table.getChild('node_id');
   const types = table.getChild('file_type');
   const factories = table.getChild('factory');
   if (!names || !ids || !types) throw pondError('ECORRUPT', path, 'directory snapshot lacks name/node_id/file_type');
+  // A batch header can claim any row count; Arrow JS then reads past its buffers. Each row takes
+  // at least one 4-byte offset per column, and each column's offsets must fit its values.
+  if (table.numRows > bytes.length / 4) throw pondError('ECORRUPT', path, `directory snapshot claims ${table.numRows} entries in ${bytes.length} bytes`);
+  for (const column of [names, ids, types, factories]) {
+    for (const data of column?.data ?? []) {
+      if (data.length === 0) continue;
+      const offsets = data.valueOffsets as Int32Array | undefined;
+      const values = data.values as Uint8Array | undefined;
+      const fits = offsets !== undefined && values !== undefined && offsets.length >= data.length + 1 && offsets[0] >= 0 && offsets[data.length] <= values.length;
+      if (!fits) throw pondError('ECORRUPT', path, 'directory snapshot has a column whose offsets do not fit its data');
+    }
+  }
   const out: DirEntry[] = [];
+  const seen = new Set<string>();
   for (let i = 0; i < table.numRows; i++) {
-    const type = types.get(i);
+    const name: unknown = names.get(i);
+    const nodeId: unknown = ids.get(i);
+    const type: unknown = types.get(i);
+    const factory: unknown = factories?.get(i) ?? 'tlogfs';
+    if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+      throw pondError('ECORRUPT', path, `directory entry ${i} has an invalid name ${JSON.stringify(name)}`);
+    }
+    if (seen.has(name)) throw pondError('ECORRUPT', path, `directory snapshot lists ${JSON.stringify(name)} twice`);
+    seen.add(name);
+    if (typeof nodeId !== 'string' || nodeId === '') throw pondError('ECORRUPT', path, `directory entry ${JSON.stringify(name)} has no node id`);
     if (!isEntryType(type)) throw pondError('ECORRUPT', path, `directory entry has unknown type ${JSON.stringify(type)}`);
-    out.push({ name: String(names.get(i)), nodeId: String(ids.get(i)), type, factory: String(factories?.get(i) ?? 'tlogfs') });
+    if (typeof factory !== 'string' || factory === '') throw pondError('ECORRUPT', path, `directory entry ${JSON.stringify(name)} has a bad factory ${JSON.stringify(factory)}`);
+    out.push({ name, nodeId, type, factory });
   }
   return out;
 }

@@ -1,10 +1,10 @@
 import * as arrow from 'apache-arrow';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { parquetToTable, tableToParquet } from '../arrow/parquet.ts';
-import { LAST_CHECKPOINT_KEY, LOG_DIR, type Action, type MetaDataAction } from './delta-log.ts';
+import { LAST_CHECKPOINT_KEY, LOG_DIR, checkAction, type Action, type MetaDataAction } from './delta-log.ts';
 import type { LogState } from './log-state.ts';
 import { PARTITION_COLUMN } from './oplog-schema.ts';
-import { pondError } from '../errors.ts';
+import { isPondError, pondError } from '../errors.ts';
 
 /** A checkpoint is written after every this many versions. */
 export const CHECKPOINT_INTERVAL = 100;
@@ -44,11 +44,11 @@ export async function writeCheckpoint(store: ObjectStore, state: LogState): Prom
     id: meta.id, name: meta.name ?? null, description: meta.description ?? null,
     format: { provider: meta.format.provider, options: new Map(Object.entries(meta.format.options ?? {})) },
     schemaString: meta.schemaString, partitionColumns: meta.partitionColumns,
-    configuration: new Map(Object.entries(meta.configuration ?? {})), createdTime: meta.createdTime === undefined ? null : BigInt(meta.createdTime),
+    configuration: new Map(Object.entries(meta.configuration ?? {})), createdTime: meta.createdTime == null ? null : BigInt(meta.createdTime),
   }, ...Array(n - 2).fill(null)];
   const add = [null, null, ...files.map((f) => ({
     path: f.path, partitionValues: new Map([[PARTITION_COLUMN, f.partId]]), size: BigInt(f.size),
-    modificationTime: BigInt(0), dataChange: false, stats: null,
+    modificationTime: BigInt(0), dataChange: false, stats: f.numRecords === undefined ? null : JSON.stringify({ numRecords: f.numRecords }),
   }))];
   const table = new arrow.Table({
     protocol: arrow.vectorFromArray(protocol, PROTOCOL),
@@ -61,43 +61,78 @@ export async function writeCheckpoint(store: ObjectStore, state: LogState): Prom
   await store.write(LAST_CHECKPOINT_KEY, new TextEncoder().encode(JSON.stringify(last)));
 }
 
-/** `_last_checkpoint`'s version, or undefined when there is none or it does not parse. */
-export async function readLastCheckpoint(store: ObjectStore): Promise<number | undefined> {
+/** `_last_checkpoint`: the checkpoint's version and row count (`size`), or undefined when there is none or it does not parse (it is only an accelerator). */
+export async function readLastCheckpoint(store: ObjectStore): Promise<{ version: number; size?: number } | undefined> {
   try {
-    const json = JSON.parse(new TextDecoder().decode(await store.read(LAST_CHECKPOINT_KEY))) as { version?: unknown };
-    return typeof json.version === 'number' && Number.isInteger(json.version) && json.version >= 0 ? json.version : undefined;
-  } catch {
+    const json = JSON.parse(new TextDecoder().decode(await store.read(LAST_CHECKPOINT_KEY))) as { version?: unknown; size?: unknown } | null;
+    const count = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+    if (!json || !count(json.version)) return undefined;
+    return { version: json.version as number, ...(count(json.size) ? { size: json.size as number } : {}) };
+  } catch (e) {
+    if (isPondError(e) && e.code !== 'ENOENT' && e.code !== 'ECORRUPT') throw e; // EIO, ECLOSED: not a damaged file
     return undefined;
   }
 }
 
-/** The actions recorded in the checkpoint of `version`; ECORRUPT naming the file when it does not parse. */
-export async function readCheckpoint(store: ObjectStore, version: number): Promise<Action[]> {
+/**
+ * The actions recorded in the checkpoint of `version`, each validated like a log line. ECORRUPT
+ * naming the file when it does not parse, when a row is malformed, when it lacks exactly one
+ * protocol and one metaData, or when its row count differs from `_last_checkpoint`'s `size`.
+ */
+export async function readCheckpoint(store: ObjectStore, version: number, expectedRows?: number): Promise<Action[]> {
   const key = checkpointKey(version);
   const table = await parquetToTable(await store.read(key), key);
+  if (expectedRows !== undefined && table.numRows !== expectedRows) {
+    throw pondError('ECORRUPT', key, `checkpoint holds ${table.numRows} rows; _last_checkpoint says ${expectedRows}`);
+  }
+  try {
+    return decodeCheckpoint(table, key);
+  } catch (e) {
+    if (isPondError(e)) throw e;
+    throw pondError('ECORRUPT', key, `checkpoint rows do not decode (${e instanceof Error ? e.message : String(e)})`, {}, e);
+  }
+}
+
+function decodeCheckpoint(table: arrow.Table, key: string): Action[] {
   const out: Action[] = [];
   const protocol = table.getChild('protocol');
   const metaData = table.getChild('metaData');
   const add = table.getChild('add');
-  const plain = (m: unknown): Record<string, string> => {
-    if (m && typeof (m as { toJSON?: unknown }).toJSON === 'function') return (m as { toJSON(): Record<string, string> }).toJSON();
-    return (m as Record<string, string>) ?? {};
+  const plain = (m: unknown): unknown => {
+    if (m && typeof (m as { toJSON?: unknown }).toJSON === 'function') return (m as { toJSON(): unknown }).toJSON();
+    return m ?? {};
   };
+  // Arrow hands Int64 as bigint; the action schemas take numbers, and reject what does not fit.
+  const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : v);
+  const opt = (v: unknown) => (v === null ? undefined : v);
+  let protocols = 0;
+  let metas = 0;
   for (let i = 0; i < table.numRows; i++) {
+    const where = `row ${i}`;
     const p = protocol?.get(i);
-    if (p) out.push({ protocol: { minReaderVersion: Number(p.minReaderVersion), minWriterVersion: Number(p.minWriterVersion) } });
+    if (p) {
+      protocols++;
+      out.push(checkAction({ protocol: { minReaderVersion: num(p.minReaderVersion), minWriterVersion: num(p.minWriterVersion) } }, key, where));
+    }
     const m = metaData?.get(i);
     if (m) {
-      out.push({ metaData: {
+      metas++;
+      const parts = m.partitionColumns;
+      out.push(checkAction({ metaData: {
         id: m.id, name: m.name, description: m.description,
         format: { provider: m.format?.provider ?? 'parquet', options: plain(m.format?.options) },
-        schemaString: m.schemaString, partitionColumns: [...(m.partitionColumns ?? [])].map(String),
-        configuration: plain(m.configuration), createdTime: m.createdTime === null ? undefined : Number(m.createdTime),
-      } });
+        schemaString: m.schemaString, partitionColumns: parts ? [...parts] : parts,
+        configuration: plain(m.configuration), createdTime: opt(num(m.createdTime)),
+      } }, key, where));
     }
     const a = add?.get(i);
-    if (a) out.push({ add: { path: a.path, partitionValues: plain(a.partitionValues), size: Number(a.size), modificationTime: Number(a.modificationTime), dataChange: Boolean(a.dataChange) } });
+    if (a) {
+      out.push(checkAction({ add: {
+        path: a.path, partitionValues: plain(a.partitionValues), size: num(a.size), modificationTime: num(a.modificationTime),
+        dataChange: a.dataChange, stats: a.stats,
+      } }, key, where));
+    }
   }
-  if (!out.some((a) => 'metaData' in a)) throw pondError('ECORRUPT', key, 'checkpoint has no metaData');
+  if (protocols !== 1 || metas !== 1) throw pondError('ECORRUPT', key, `checkpoint has ${protocols} protocol and ${metas} metaData rows; it needs exactly one of each`);
   return out;
 }

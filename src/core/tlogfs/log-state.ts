@@ -1,19 +1,20 @@
 import type { TxnRecord } from '../tinyfs/node.ts';
-import type { Action, AddAction, CommitInfoAction, MetaDataAction } from './delta-log.ts';
-import { PARTITION_COLUMN } from './oplog-schema.ts';
+import { numRecordsOf, partIdOf, type Action, type AddAction, type CommitInfoAction, type MetaDataAction, type ProtocolAction, type RemoveAction } from './delta-log.ts';
 
 /** One data file of the table and the version that added it. */
 export interface DataFile {
   path: string;
   version: number;
   size: number;
+  /** Rows the add action's stats declare (`numRecords`), when it has them: a decode must yield exactly this many. */
+  numRecords?: number;
 }
 
-/** The replayed Delta log: which files are live, per partition, up to `version`. */
+/** The replayed Delta log: which files are live, per partition, up to `version`. Actions come validated (parseCommit, readCheckpoint). */
 export class LogState {
   version = -1;
   metaData: MetaDataAction | undefined;
-  protocol: { minReaderVersion: number; minWriterVersion: number } | undefined;
+  protocol: ProtocolAction | undefined;
   /** Live data files per part_id, in the order they were added. */
   readonly partitions = new Map<string, DataFile[]>();
   /** Commit infos seen in replayed JSON (versions covered by a checkpoint are read lazily). */
@@ -23,9 +24,9 @@ export class LogState {
   apply(version: number, actions: Action[], commitInfo?: CommitInfoAction): void {
     for (const a of actions) {
       if ('add' in a) this.#add(a.add as AddAction, version);
-      else if ('remove' in a) this.#remove((a.remove as { path: string }).path);
+      else if ('remove' in a) this.#remove((a.remove as RemoveAction).path);
       else if ('metaData' in a) this.metaData = a.metaData as MetaDataAction;
-      else if ('protocol' in a) this.protocol = a.protocol as LogState['protocol'];
+      else if ('protocol' in a) this.protocol = a.protocol as ProtocolAction;
     }
     if (commitInfo) this.txns.set(version, txnRecord(version, commitInfo));
     this.version = version;
@@ -39,9 +40,12 @@ export class LogState {
   }
 
   #add(add: AddAction, version: number): void {
-    const partId = add.partitionValues?.[PARTITION_COLUMN] ?? partIdFromPath(add.path);
+    const partId = partIdOf(add);
     const list = this.partitions.get(partId) ?? [];
-    if (!list.some((f) => f.path === add.path)) list.push({ path: add.path, version, size: add.size });
+    if (!list.some((f) => f.path === add.path)) {
+      const n = numRecordsOf(add.stats);
+      list.push({ path: add.path, version, size: add.size, ...(typeof n === 'number' ? { numRecords: n } : {}) });
+    }
     this.partitions.set(partId, list);
   }
 
@@ -57,13 +61,8 @@ export class LogState {
 export function txnRecord(version: number, info: CommitInfoAction): TxnRecord {
   return {
     txnSeq: typeof info.txn_seq === 'number' ? info.txn_seq : version,
-    timestamp: info.timestamp,
+    timestamp: typeof info.timestamp === 'number' ? info.timestamp : 0,
     message: typeof info.message === 'string' ? info.message : '',
-    operation: info.operation ?? 'WRITE',
+    operation: typeof info.operation === 'string' ? info.operation : 'WRITE',
   };
-}
-
-function partIdFromPath(path: string): string {
-  const m = /(?:^|\/)part_id=([^/]+)\//.exec(path);
-  return m ? decodeURIComponent(m[1]) : '';
 }

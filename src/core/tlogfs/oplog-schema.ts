@@ -1,7 +1,7 @@
 import * as arrow from 'apache-arrow';
 import type { NodeVersion } from '../tinyfs/node.ts';
 import { STATIC_FACTORY, isEntryType } from '../tinyfs/entry-type.ts';
-import { pondError } from '../errors.ts';
+import { isPondError, pondError } from '../errors.ts';
 
 /** The partition column; Delta keeps its value in the path and `add.partitionValues`, not in the file. */
 export const PARTITION_COLUMN = 'part_id';
@@ -62,11 +62,37 @@ export function rowsToTable(rows: NodeVersion[]): arrow.Table {
   return new arrow.Table(OPLOG_FILE_SCHEMA, table.batches.map((b) => new arrow.RecordBatch(OPLOG_FILE_SCHEMA, b.data)));
 }
 
+/** What the log says about a data file, checked against what its rows say. */
+export interface RowExpectations {
+  /** The add action's `numRecords`: the file must hold exactly this many rows. */
+  numRecords?: number;
+  /** The version that added the file: no row in it can come from a later transaction. */
+  maxTxnSeq?: number;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
 /**
  * Decode a Parquet file's rows. Tolerates older and newer writers: a missing `factory` column
- * reads as 'tlogfs'; columns this build does not know are kept in `extra`.
+ * reads as 'tlogfs'; columns this build does not know are kept in `extra`. Every value is checked
+ * (types, ranges, counts against `expect`): a file that does not hold valid rows is ECORRUPT
+ * naming `path`, never a row with NaN, a wrong type, or a silently missing row.
  */
-export function tableToRows(table: arrow.Table, partId: string, path: string): NodeVersion[] {
+export function tableToRows(table: arrow.Table, partId: string, path: string, expect: RowExpectations = {}): NodeVersion[] {
+  if (expect.numRecords !== undefined && table.numRows !== expect.numRecords) {
+    throw pondError('ECORRUPT', path, `holds ${table.numRows} rows; its add action declares ${expect.numRecords}`);
+  }
+  // We never write an empty data file: one is a footer that lies, or a file swapped for another.
+  if (table.numRows === 0) throw pondError('ECORRUPT', path, 'OplogEntry file holds no rows');
+  try {
+    return decodeRows(table, partId, path, expect);
+  } catch (e) {
+    if (isPondError(e)) throw e;
+    throw pondError('ECORRUPT', path, `OplogEntry rows do not decode (${e instanceof Error ? e.message : String(e)})`, {}, e);
+  }
+}
+
+function decodeRows(table: arrow.Table, partId: string, path: string, expect: RowExpectations): NodeVersion[] {
   const col = (name: string) => table.getChild(name);
   const need = (name: string) => {
     const c = col(name);
@@ -78,35 +104,57 @@ export function tableToRows(table: arrow.Table, partId: string, path: string): N
   const content = col('content'), sha = col('sha256'), size = col('size'), minT = col('min_event_time'), maxT = col('max_event_time');
   const attrs = col('extended_attributes'), factory = col('factory'), part = col(PARTITION_COLUMN);
   const extras = table.schema.fields.map((f) => f.name).filter((n) => !KNOWN.has(n));
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const bad = (i: number, what: string, v: unknown): never => {
+    throw pondError('ECORRUPT', path, `row ${i} has ${what} ${typeof v === 'bigint' ? v.toString() : JSON.stringify(v)?.slice(0, 80) ?? String(v)}`);
+  };
+  const str = (i: number, what: string, v: unknown): string => (typeof v === 'string' && v !== '' ? v : bad(i, `a bad ${what}`, v));
+  const optStr = (i: number, what: string, v: unknown): string | null => (v === null || v === undefined ? null : str(i, what, v));
+  const int = (i: number, what: string, v: unknown, min: number): number => {
+    const n = typeof v === 'bigint' || typeof v === 'number' ? Number(v) : NaN;
+    return Number.isSafeInteger(n) && n >= min ? n : bad(i, `a bad ${what}`, v);
+  };
+  const optInt = (i: number, what: string, v: unknown, min: number): number | null => (v === null || v === undefined ? null : int(i, what, v, min));
   const rows: NodeVersion[] = [];
   for (let i = 0; i < table.numRows; i++) {
     const type = fileType.get(i);
     if (!isEntryType(type)) throw pondError('ECORRUPT', path, `row ${i} has unknown file_type ${JSON.stringify(type)}`);
     let attributes: Record<string, string> = {};
     const a = attrs?.get(i);
-    if (a) {
+    if (a !== null && a !== undefined) {
+      let json: unknown;
       try {
-        attributes = JSON.parse(a);
-      } catch {
+        json = JSON.parse(str(i, 'extended_attributes', a));
+      } catch (e) {
+        if (isPondError(e)) throw e;
         throw pondError('ECORRUPT', path, `row ${i} has extended_attributes that are not JSON`);
       }
+      if (json === null || typeof json !== 'object' || Array.isArray(json) || Object.values(json).some((x) => typeof x !== 'string')) {
+        bad(i, 'extended_attributes that are not an object of strings', a);
+      }
+      attributes = json as Record<string, string>;
     }
-    const c = content?.get(i) as Uint8Array | null | undefined;
+    const c = content?.get(i) as unknown;
+    if (c !== null && c !== undefined && !(c instanceof Uint8Array)) bad(i, 'content that is not binary', typeof c);
+    const digest = optStr(i, 'sha256', sha?.get(i));
+    if (digest !== null && !SHA256.test(digest)) bad(i, 'a sha256 that is not 64 lower-case hex digits', digest);
+    const txnSeq = int(i, 'txn_seq', txn.get(i), 0);
+    if (expect.maxTxnSeq !== undefined && txnSeq > expect.maxTxnSeq) bad(i, `a txn_seq later than the commit (${expect.maxTxnSeq}) that added the file:`, txnSeq);
+    const timestampUs = timestampToUs(ts.get(i), ts.type);
+    if (!Number.isFinite(timestampUs)) bad(i, 'a bad timestamp', ts.get(i));
     const row: NodeVersion = {
-      partId: (part?.get(i) as string | null) ?? partId,
-      nodeId: String(nodeId.get(i)),
+      partId: optStr(i, PARTITION_COLUMN, part?.get(i)) ?? partId,
+      nodeId: str(i, 'node_id', nodeId.get(i)),
       type,
-      timestampUs: timestampToUs(ts.get(i), ts.type),
-      version: Number(version.get(i)),
-      content: c ? c.slice() : null,
-      sha256: (sha?.get(i) as string | null) ?? null,
-      size: num(size?.get(i)),
-      minEventTime: num(minT?.get(i)),
-      maxEventTime: num(maxT?.get(i)),
+      timestampUs,
+      version: int(i, 'version', version.get(i), 1),
+      content: c instanceof Uint8Array ? c.slice() : null,
+      sha256: digest,
+      size: optInt(i, 'size', size?.get(i), 0),
+      minEventTime: optInt(i, 'min_event_time', minT?.get(i), Number.MIN_SAFE_INTEGER),
+      maxEventTime: optInt(i, 'max_event_time', maxT?.get(i), Number.MIN_SAFE_INTEGER),
       attributes,
-      factory: (factory?.get(i) as string | null) ?? STATIC_FACTORY,
-      txnSeq: Number(txn.get(i)),
+      factory: optStr(i, 'factory', factory?.get(i)) ?? STATIC_FACTORY,
+      txnSeq,
     };
     if (extras.length) row.extra = Object.fromEntries(extras.map((n) => [n, col(n)?.get(i) ?? null]));
     rows.push(row);

@@ -6,11 +6,12 @@ import { encodeDirectory } from '../tinyfs/dir-codec.ts';
 import { defaultEffects, type Effects } from '../tinyfs/transaction.ts';
 import { parquetToTable, tableToParquet } from '../arrow/parquet.ts';
 import { isPondError, pondError } from '../errors.ts';
-import { PROTOCOL, encodeCommit, logKey, parseCommit, isComplete, type Action, type AddAction } from './delta-log.ts';
+import { sha256Hex } from '../hash.ts';
+import { LOG_DIR, PROTOCOL, checkProtocol, encodeCommit, isComplete, isTorn, logKey, parseCommit, partIdOf, versionOfKey, type Action, type AddAction, type ProtocolAction, type RemoveAction } from './delta-log.ts';
 import { LogState, txnRecord, type DataFile } from './log-state.ts';
 import { deltaSchemaString, rowsToTable, tableToRows, PARTITION_COLUMN } from './oplog-schema.ts';
 import { largeKey, putBody, readLarge, streamLarge } from './large-files.ts';
-import { CHECKPOINT_INTERVAL, readCheckpoint, readLastCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { CHECKPOINT_INTERVAL, checkpointKey, readCheckpoint, readLastCheckpoint, writeCheckpoint } from './checkpoint.ts';
 
 export interface TlogOptions {
   /** Create a new pond when the store holds none (default true for writable stores). */
@@ -36,6 +37,8 @@ export class TlogPersistence implements Persistence {
   #partitions = new Map<string, Promise<Partition>>();
   #refreshing: Promise<boolean> = Promise.resolve(false);
   #historyCache = new Map<number, TxnRecord>();
+  /** Rows whose inline body was hashed once already (rows are immutable and cached with their partition). */
+  #verified = new WeakSet<NodeVersion>();
   #closed = false;
 
   private constructor(
@@ -63,15 +66,23 @@ export class TlogPersistence implements Persistence {
     const state = new LogState();
     let from = 0;
     const cp = await readLastCheckpoint(store);
-    if (cp !== undefined && (asOf === undefined || cp <= asOf)) {
+    if (cp !== undefined && (asOf === undefined || cp.version <= asOf)) {
       try {
-        state.apply(cp, await readCheckpoint(store, cp));
-        from = cp + 1;
+        state.apply(cp.version, await readCheckpoint(store, cp.version, cp.size));
+        checkProtocol(state.protocol, checkpointKey(cp.version));
+        from = cp.version + 1;
       } catch (e) {
-        warnings.push({ code: 'ECORRUPT', path: `_delta_log/${cp}.checkpoint.parquet`, message: `checkpoint unreadable, replaying the whole log: ${(e as Error).message}` });
+        if (isPondError(e, 'EUNSUPPORTED')) throw e;
+        warnings.push({ code: 'ECORRUPT', path: checkpointKey(cp.version), message: `checkpoint unreadable, replaying the whole log: ${(e as Error).message}` });
       }
     }
-    // Read forward until the first version that is not there: no listing of _delta_log, whose size grows forever.
+    // Read forward until the first version that is not there. Whether any later version exists
+    // (a gap, or a damaged commit that is not the newest) is answered by one listing of the log.
+    let later: number[] | undefined;
+    const laterThan = async (v: number): Promise<number | undefined> => {
+      later ??= (await store.list(LOG_DIR)).map(versionOfKey).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+      return later.find((x) => x > v);
+    };
     let brokenAt: number | undefined;
     for (let v = from; asOf === undefined || v <= asOf; v++) {
       const key = logKey(v);
@@ -80,26 +91,32 @@ export class TlogPersistence implements Persistence {
         bytes = await store.read(key);
       } catch (e) {
         if (!isPondError(e, 'ENOENT')) throw e;
-        if (await store.exists(logKey(v + 1))) {
-          warnings.push({ code: 'ECORRUPT', path: key, message: `commit ${v} is missing; the pond opens at version ${v - 1}` });
+        const next = await laterThan(v);
+        if (next !== undefined) {
+          warnings.push({ code: 'ECORRUPT', path: key, message: `commit ${v} is missing but commit ${next} exists; the pond opens at version ${v - 1}` });
           brokenAt = v;
         }
         break;
       }
+      let parsed: ReturnType<typeof parseCommit>;
       try {
-        const parsed = parseCommit(bytes, key);
-        if (!isComplete(parsed)) throw pondError('ECORRUPT', key, 'commit file has no commitInfo (cut short)');
-        state.apply(v, parsed.actions, parsed.commitInfo);
+        parsed = parseCommit(bytes, key);
+        if (!isComplete(parsed)) throw pondError('ECORRUPT', key, 'commit file has no commitInfo (cut short)', { torn: true });
       } catch (e) {
         if (!isPondError(e, 'ECORRUPT')) throw e;
-        const newest = !(await store.exists(logKey(v + 1)));
-        warnings.push({ code: 'ECORRUPT', path: key, message: newest ? `ignored a torn last commit: ${e.message}` : `${e.message}; the pond opens at version ${v - 1}` });
-        if (!newest) brokenAt = v;
+        // Only a commit cut short by a crash, and only the newest, is set aside silently-but-reported.
+        const newest = (await laterThan(v)) === undefined;
+        const tolerated = newest && isTorn(e);
+        warnings.push({ code: 'ECORRUPT', path: key, message: tolerated ? `ignored a torn last commit: ${e.message}` : `${e.message}; the pond opens at version ${v - 1}` });
+        if (!tolerated) brokenAt = v;
         break;
       }
+      checkProtocol(protocolOf(parsed.actions), key);
+      state.apply(v, parsed.actions, parsed.commitInfo);
     }
     if (asOf !== undefined && state.version < asOf) throw pondError('ENOENT', '/', `no version ${asOf} (newest is ${state.version})`);
     if (!state.metaData) throw pondError('ECORRUPT', logKey(0), 'the log has no metaData action');
+    checkTable(state);
     const readOnly = asOf !== undefined || !store.writable;
     const p = new TlogPersistence(store, state, readOnly, asOf, effects, brokenAt);
     p.warnings.push(...warnings);
@@ -135,13 +152,13 @@ export class TlogPersistence implements Persistence {
   }
 
   async readBody(v: NodeVersion, path: string): Promise<Uint8Array> {
-    if (v.content) return v.content;
+    if (v.content) return this.#verifiedInline(v, path);
     if (v.sha256 === null || v.size === 0) return new Uint8Array(0);
     return readLarge(this.store, v.sha256, v.size, path);
   }
 
   async readBodyRange(v: NodeVersion, path: string, offset: number, length: number): Promise<Uint8Array> {
-    if (v.content) return v.content.slice(offset, offset + length);
+    if (v.content) return (await this.#verifiedInline(v, path)).slice(offset, offset + length);
     if (v.sha256 === null || v.size === 0) return new Uint8Array(0);
     const end = v.size === null ? offset + length : Math.min(v.size, offset + length);
     if (end <= offset) return new Uint8Array(0);
@@ -155,10 +172,24 @@ export class TlogPersistence implements Persistence {
 
   bodyStream(v: NodeVersion, path: string): ReadableStream<Uint8Array> {
     if (v.content || v.sha256 === null || v.size === 0) {
-      const bytes = v.content ?? new Uint8Array(0);
-      return new ReadableStream({ start(c) { if (bytes.length) c.enqueue(bytes); c.close(); } });
+      const inline = v.content ? this.#verifiedInline(v, path) : Promise.resolve(new Uint8Array(0));
+      return new ReadableStream({ async start(c) { const bytes = await inline; if (bytes.length) c.enqueue(bytes); c.close(); } });
     }
     return streamLarge(this.store, v.sha256, v.size, path);
+  }
+
+  /**
+   * An inline body, checked against its row's sha256 and size the first time it is read: a Parquet
+   * file can be changed without failing to decode (zstd and Parquet pages carry no checksum here).
+   */
+  async #verifiedInline(v: NodeVersion, path: string): Promise<Uint8Array> {
+    const bytes = v.content!;
+    if (v.sha256 === null || v.factory !== STATIC_FACTORY || this.#verified.has(v)) return bytes;
+    if ((v.size !== null && v.size !== bytes.length) || (await sha256Hex(bytes)) !== v.sha256) {
+      throw pondError('ECORRUPT', path, `its stored content does not match its sha256 (version ${v.version}, written by commit ${v.txnSeq})`);
+    }
+    this.#verified.add(v);
+    return bytes;
   }
 
   async history(): Promise<TxnRecord[]> {
@@ -192,6 +223,7 @@ export class TlogPersistence implements Persistence {
     };
     try {
       await this.refresh();
+      checkProtocol(this.#state.protocol, LOG_DIR, true);
       if (this.brokenAt !== undefined) {
         throw pondError('ECORRUPT', logKey(this.brokenAt), `commit ${this.brokenAt} is damaged; run fsck before writing`);
       }
@@ -239,16 +271,22 @@ export class TlogPersistence implements Persistence {
       try {
         parsed = parseCommit(bytes, key);
         if (!isComplete(parsed)) break;
-      } catch {
-        break; // a torn tail stays invisible, as on open
+      } catch (e) {
+        if (!isPondError(e, 'ECORRUPT')) throw e;
+        // A torn tail stays invisible, as on open; a damaged commit stops writes until repaired.
+        if (!isTorn(e) && this.brokenAt === undefined) {
+          this.brokenAt = next;
+          this.warnings.push({ code: 'ECORRUPT', path: key, message: `${e.message}; the pond stays at version ${next - 1}` });
+        }
+        break;
       }
       // This handle's own commit may have applied it while the file was being read.
       if (this.#state.version >= next) continue;
+      checkProtocol(protocolOf(parsed.actions), key);
       this.#state.apply(next, parsed.actions, parsed.commitInfo);
       for (const a of parsed.actions) {
-        const file = (a as { add?: AddAction; remove?: { path: string } }).add ?? (a as { remove?: { path: string } }).remove;
-        const partId = file && /^part_id=([^/]+)\//.exec(file.path)?.[1];
-        if (partId) this.#partitions.delete(decodeURIComponent(partId));
+        const file = 'add' in a ? (a.add as AddAction) : 'remove' in a ? (a.remove as RemoveAction) : undefined;
+        if (file) this.#partitions.delete(partIdOf(file));
       }
     }
     return this.#state.version !== before;
@@ -320,8 +358,9 @@ export class TlogPersistence implements Persistence {
     const existing = await this.store.read(key);
     try {
       if (isComplete(parseCommit(existing, key))) return false;
-    } catch {
-      // torn: falls through
+    } catch (e) {
+      // Only a file cut short is a crashed writer's; a whole but damaged commit is not ours to move.
+      if (!isTorn(e)) return false;
     }
     await this.store.write(`${key}.torn-${this.effects.now()}`, existing);
     await this.store.delete(key);
@@ -333,18 +372,18 @@ export class TlogPersistence implements Persistence {
     const files = this.#state.partitions.get(partId) ?? [];
     let p = this.#partitions.get(partId);
     if (!p) {
-      p = this.#loadPartition(files);
+      p = this.#loadPartition(partId, files);
       this.#partitions.set(partId, p);
       p.catch(() => this.#partitions.delete(partId));
     }
     return p;
   }
 
-  async #loadPartition(files: DataFile[]): Promise<Partition> {
-    return indexRows(await Promise.all(files.map((f) => this.#rowsOf(f))));
+  async #loadPartition(partId: string, files: DataFile[]): Promise<Partition> {
+    return indexRows(await Promise.all(files.map((f) => this.#rowsOf(partId, f))));
   }
 
-  #rowsOf(file: DataFile): Promise<NodeVersion[]> {
+  #rowsOf(partId: string, file: DataFile): Promise<NodeVersion[]> {
     let p = this.#fileRows.get(file.path);
     if (!p) {
       p = (async () => {
@@ -355,8 +394,8 @@ export class TlogPersistence implements Persistence {
           if (isPondError(e, 'ENOENT')) throw pondError('ECORRUPT', file.path, `data file of commit ${file.version} is missing`);
           throw e;
         }
-        const partId = /part_id=([^/]+)\//.exec(file.path)?.[1] ?? '';
-        return tableToRows(await parquetToTable(bytes, file.path), decodeURIComponent(partId), file.path);
+        if (bytes.length !== file.size) throw pondError('ECORRUPT', file.path, `data file of commit ${file.version} holds ${bytes.length} bytes; its add action says ${file.size}`);
+        return tableToRows(await parquetToTable(bytes, file.path), partId, file.path, { numRecords: file.numRecords, maxTxnSeq: file.version });
       })();
       this.#fileRows.set(file.path, p);
       p.catch(() => this.#fileRows.delete(file.path));
@@ -400,4 +439,19 @@ function indexRows(lists: NodeVersion[][]): Partition {
 /** All rows of a partition plus a commit's new rows, one per (node, version). */
 function mergeRows(existing: NodeVersion[], added: NodeVersion[]): NodeVersion[] {
   return [...indexRows([existing, added]).byNode.values()].flat();
+}
+
+/** The protocol action among a commit's actions, if it changes the protocol. */
+function protocolOf(actions: Action[]): ProtocolAction | undefined {
+  const a = actions.find((x) => 'protocol' in x) as { protocol: ProtocolAction } | undefined;
+  return a?.protocol;
+}
+
+/** A Delta table this build can read as a pond: Parquet files partitioned by part_id (EUNSUPPORTED otherwise). */
+function checkTable(state: LogState): void {
+  const meta = state.metaData!;
+  if (meta.format.provider !== 'parquet') throw pondError('EUNSUPPORTED', LOG_DIR, `the table stores ${JSON.stringify(meta.format.provider)} files; a pond stores Parquet`);
+  if (meta.partitionColumns.length !== 1 || meta.partitionColumns[0] !== PARTITION_COLUMN) {
+    throw pondError('EUNSUPPORTED', LOG_DIR, `the table is partitioned by ${JSON.stringify(meta.partitionColumns)}; a pond is partitioned by ["${PARTITION_COLUMN}"]`);
+  }
 }

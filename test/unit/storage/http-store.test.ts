@@ -263,3 +263,204 @@ describe('HttpStore', () => {
     expect(parsePublishIndex(JSON.stringify(good), 'x').files).toHaveLength(1);
   });
 });
+
+// ---------------------------------------------------------------- a host that lies
+
+interface Liar {
+  url: string;
+  /** Bytes each path's handler managed to hand to the socket, and whether the client hung up. */
+  sent: Map<string, { bytes: number; closed: boolean }>;
+  close(): Promise<void>;
+}
+
+type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, count: (n: number) => void, closed: () => boolean) => Promise<void> | void;
+
+/** A host whose every file is served by a handler of the test's choosing; it counts what it sends. */
+async function liar(index: unknown, handlers: Record<string, Handler>): Promise<Liar> {
+  const sent = new Map<string, { bytes: number; closed: boolean }>();
+  const server: Server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/liar\//, '');
+    const stat = { bytes: 0, closed: false };
+    sent.set(path, stat);
+    res.on('close', () => { stat.closed = true; });
+    if (path === PUBLISH_INDEX && !handlers[PUBLISH_INDEX]) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index));
+      return;
+    }
+    const h = handlers[path];
+    if (!h) { res.writeHead(404).end(); return; }
+    await h(req, res, (n) => { stat.bytes += n; }, () => stat.closed);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return {
+    url: `http://127.0.0.1:${address.port}/liar/`,
+    sent,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/** Write `chunk` until `total` bytes or the client hangs up, pausing between writes (a slow host). */
+async function drip(res: import('node:http').ServerResponse, chunk: Uint8Array, total: number, count: (n: number) => void, closed: () => boolean, pauseMs = 2): Promise<void> {
+  for (let n = 0; n < total && !closed(); n += chunk.length) {
+    const ok = await new Promise<boolean>((resolve) => res.write(chunk, (e) => resolve(!e)));
+    if (!ok) break;
+    count(chunk.length);
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  if (!closed()) res.end();
+}
+
+/** A fetch that counts the body bytes it hands to the store (after any decompression). */
+function countingFetch(counter: { bytes: number }): typeof fetch {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    if (!res.body) return res;
+    const counted = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform(c, ctl) { counter.bytes += c.length; ctl.enqueue(c); } }));
+    return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe('HttpStore against a host that lies', () => {
+  const real = new Uint8Array(1000).map((_, i) => (i * 31) % 256);
+  const entry = (key: string, size = real.length, digest = sha(real)) => ({ key, size, sha256: digest });
+  const index = {
+    format: 'duckpond-index', version: 1, created: '2025-01-01T00:00:00Z',
+    files: [entry('endless.bin'), entry('short.bin'), entry('range200.bin'), entry('range200-endless.bin'), entry('bad-content-range.bin'),
+      entry('long-206.bin'), entry('huge-length.bin'), entry('partial-to-get.bin'), entry('gzip-bomb.bin'), entry('changed-200.bin'),
+      entry('huge-declared.bin', 2 ** 52)],
+  };
+  const MiB = 1024 * 1024;
+  let host: Liar;
+
+  beforeAll(async () => {
+    const { gzipSync } = await import('node:zlib');
+    const bomb = gzipSync(new Uint8Array(64 * MiB)); // 64 MiB of zeros in ~64 KiB
+    const changed = real.slice();
+    changed[500] ^= 1;
+    host = await liar(index, {
+      // Streams 64 KiB chunks, slowly, up to 32 MiB, for a file the index lists as 1000 bytes.
+      'endless.bin': (_q, res, count, closed) => { res.writeHead(200, { 'content-type': 'application/octet-stream' }); return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed); },
+      'short.bin': (_q, res) => { res.writeHead(200).end(real.subarray(0, 999)); },
+      'range200.bin': (_q, res) => { res.writeHead(200).end(real); },
+      'range200-endless.bin': (_q, res, count, closed) => { res.writeHead(200); return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed); },
+      'bad-content-range.bin': (_q, res) => { res.writeHead(206, { 'content-range': `bytes 0-9/${real.length}` }).end(real.subarray(0, 10)); },
+      'long-206.bin': (_q, res, count, closed) => { res.writeHead(206); return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed); },
+      'huge-length.bin': (_q, res, count, closed) => {
+        res.writeHead(200, { 'content-length': String(2 ** 40) });
+        return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed);
+      },
+      'partial-to-get.bin': (_q, res) => { res.writeHead(206, { 'content-range': `bytes 0-99/${real.length}` }).end(real.subarray(0, 100)); },
+      'gzip-bomb.bin': (_q, res) => { res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb); },
+      'changed-200.bin': (_q, res) => { res.writeHead(200).end(changed); },
+      'huge-declared.bin': (_q, res, count, closed) => { res.writeHead(200); return drip(res, new Uint8Array(64 * 1024), 8 * MiB, count, closed, 0); },
+    });
+  });
+  afterAll(async () => { await host?.close(); });
+
+  const settle = () => new Promise((r) => setTimeout(r, 100));
+
+  it('stops a download the moment it passes the listed size (read, readRange on a 200, readStream), and hangs up', async () => {
+    const got = { bytes: 0 };
+    const store = await HttpStore.open(host.url, { fetch: countingFetch(got) });
+    for (const [how, attempt] of [
+      ['read', () => store.read('endless.bin')],
+      ['readStream', () => collectStream(store.readStream('endless.bin'))],
+      ['readRange (host ignores Range)', () => store.readRange('range200-endless.bin', 10, 20)],
+      ['readRange (206 with too many bytes)', () => store.readRange('long-206.bin', 10, 20)],
+    ] as const) {
+      got.bytes = 0;
+      const t0 = performance.now();
+      const e = await attempt().then(() => null, (x: unknown) => x);
+      expect(isPondError(e, 'ECORRUPT'), `${how}: ${String(e)}`).toBe(true);
+      expect((e as { data: { path: string } }).data.path).toMatch(/endless|long-206/);
+      expect((e as Error).message).toMatch(/more than/);
+      // The store took at most the listed size plus one chunk, not the 32 MiB on offer…
+      expect(got.bytes, how).toBeLessThanOrEqual(1000 + 64 * 1024);
+      await settle();
+      // …and the host saw the connection close after sending a small part of it.
+      const key = how.startsWith('readRange (206') ? 'long-206.bin' : how.startsWith('readRange') ? 'range200-endless.bin' : 'endless.bin';
+      const s = host.sent.get(key)!;
+      expect(s.closed, how).toBe(true);
+      expect(s.bytes, how).toBeLessThan(4 * MiB);
+      expect(performance.now() - t0, how).toBeLessThan(2000);
+      console.log(`${how}: host sent ${(s.bytes / 1024).toFixed(0)} KiB before the hang-up; the store took ${got.bytes} bytes`);
+    }
+    await store.close();
+  });
+
+  it('refuses too few bytes, a declared Content-Length that is not the listed size, and a 206 to a whole-file GET', async () => {
+    const store = await HttpStore.open(host.url);
+    const short = await store.read('short.bin').catch((e: unknown) => e);
+    expect(short).toMatchObject({ code: 'ECORRUPT', data: { path: 'short.bin' } });
+    expect((short as Error).message).toMatch(/999 bytes/);
+    await expect(collectStream(store.readStream('short.bin'))).rejects.toMatchObject({ code: 'ECORRUPT' });
+    const huge = await store.read('huge-length.bin').catch((e: unknown) => e);
+    expect(huge).toMatchObject({ code: 'ECORRUPT', data: { path: 'huge-length.bin' } });
+    expect((huge as Error).message).toMatch(/announces 1099511627776 bytes \(Content-Length\)/);
+    await settle();
+    expect(host.sent.get('huge-length.bin')!.closed).toBe(true);
+    await expect(store.read('partial-to-get.bin')).rejects.toMatchObject({ code: 'ECORRUPT', data: { path: 'partial-to-get.bin' } });
+    await store.close();
+  });
+
+  it('a 200 answer to a Range request is read whole, verified against the sha256, then sliced', async () => {
+    const store = await HttpStore.open(host.url);
+    expect(await store.readRange('range200.bin', 100, 50)).toEqual(real.slice(100, 150));
+    // Same length, one bit changed: caught by the hash even though only 50 bytes were asked for.
+    const changed = await store.readRange('changed-200.bin', 0, 10).catch((e: unknown) => e);
+    expect(changed).toMatchObject({ code: 'ECORRUPT', data: { path: 'changed-200.bin' } });
+    expect((changed as Error).message).toMatch(/sha256/);
+    await store.close();
+  });
+
+  it('refuses a 206 whose Content-Range is not the range asked for', async () => {
+    const store = await HttpStore.open(host.url);
+    const e = await store.readRange('bad-content-range.bin', 500, 10).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'ECORRUPT', data: { path: 'bad-content-range.bin' } });
+    expect((e as Error).message).toMatch(/Content-Range "bytes 0-9\/1000"/);
+    await store.close();
+  });
+
+  it('a gzip bomb is cut off after the listed size of inflated bytes', async () => {
+    const got = { bytes: 0 };
+    const store = await HttpStore.open(host.url, { fetch: countingFetch(got) });
+    const heap = process.memoryUsage().arrayBuffers;
+    const e = await store.read('gzip-bomb.bin').catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'ECORRUPT', data: { path: 'gzip-bomb.bin' } });
+    expect(got.bytes).toBeLessThan(1000 + 1 * MiB); // of 64 MiB it would inflate to
+    expect(process.memoryUsage().arrayBuffers - heap).toBeLessThan(32 * MiB);
+    await store.close();
+  });
+
+  it('an index that declares huge sizes cannot make read() allocate or wait for them', async () => {
+    const store = await HttpStore.open(host.url, { maxReadBytes: 64 * MiB });
+    const before = host.sent.get('huge-declared.bin');
+    await expect(store.read('huge-declared.bin')).rejects.toMatchObject({ code: 'ETOOBIG', data: { path: 'huge-declared.bin' } });
+    expect(host.sent.get('huge-declared.bin')).toBe(before); // refused before any request
+    // A stream reads what the host has and then fails on the size: never more than declared.
+    await expect(collectStream(store.readStream('huge-declared.bin'))).rejects.toMatchObject({ code: 'ECORRUPT' });
+    await store.close();
+  });
+
+  it('refuses an index the host streams without end, and one that is not UTF-8', async () => {
+    const endless = await liar(null, {
+      [PUBLISH_INDEX]: (_q, res, count, closed) => { res.writeHead(200, { 'content-type': 'application/json' }); return drip(res, new TextEncoder().encode(' '.repeat(1024 * 1024)), 256 * MiB, count, closed, 0); },
+    });
+    const t0 = performance.now();
+    const e = await HttpStore.open(endless.url).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'ETOOBIG' });
+    expect((e as { data: { path: string } }).data.path).toMatch(/duckpond-index\.json$/);
+    await settle();
+    expect(endless.sent.get(PUBLISH_INDEX)!.closed).toBe(true);
+    expect(endless.sent.get(PUBLISH_INDEX)!.bytes).toBeLessThan(128 * MiB);
+    console.log(`endless index: refused after ${(performance.now() - t0).toFixed(0)} ms, host sent ${(endless.sent.get(PUBLISH_INDEX)!.bytes / MiB).toFixed(0)} MiB`);
+    await endless.close();
+    const latin1 = await liar(null, { [PUBLISH_INDEX]: (_q, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(Uint8Array.from([0x7b, 0xff, 0x7d])); } });
+    await expect(HttpStore.open(latin1.url)).rejects.toMatchObject({ code: 'ECORRUPT' });
+    await latin1.close();
+  });
+});

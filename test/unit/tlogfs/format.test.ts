@@ -6,6 +6,7 @@ import type { ObjectStore } from '../../../src/core/storage/object-store.ts';
 import { parquetToTable, tableToParquet } from '../../../src/core/arrow/parquet.ts';
 import { parseCommit, logKey } from '../../../src/core/tlogfs/delta-log.ts';
 import { sha256Hex } from '../../../src/core/hash.ts';
+import { addActions, commitLines, lieAboutRows, replaceDataFile, rewriteCommit } from '../../shared/hostile-stored.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const json = async (store: ObjectStore, key: string) => parseCommit(await store.read(key), key);
@@ -194,7 +195,11 @@ describe('schema evolution', () => {
     const cols: Record<string, arrow.Vector> = {};
     for (const f of t.schema.fields) if (f.name !== 'factory') cols[f.name] = t.getChild(f.name)!;
     cols.future_column = arrow.vectorFromArray(Array.from({ length: t.numRows }, () => 'kept'), new arrow.Utf8());
-    await store.write(path, await tableToParquet(new arrow.Table(cols)));
+    const rewritten = await tableToParquet(new arrow.Table(cols));
+    await store.write(path, rewritten);
+    // That writer's add action names the file's real size (the reader checks it).
+    const log = new TextDecoder().decode(await store.read(logKey(1))).replace(/("path":"[^"]*\.parquet"[^\n]*?"size":)\d+/, `$1${rewritten.length}`);
+    await store.write(logKey(1), enc(log));
     const reopened = await openPond(store);
     const s = await reopened.stat('/f');
     expect(s.factory).toBe('tlogfs');
@@ -232,5 +237,228 @@ describe('compaction', () => {
     for (let i = 0; i < 5; i++) expect(await reopened.readFile(`/d/f${i}`)).toEqual(await pond.readFile(`/d/f${i}`));
     expect((await reopened.versions('/d/f1')).length).toBe(8);
     expect(new TextDecoder().decode(await (await openPond(store, { asOf: 20 })).readFile('/d/f1'))).toBe('v16');
+  });
+});
+
+// Issue 12, class 6: a stranger's pond is untrusted bytes. Each case below failed on the code before
+// the fix (an untyped TypeError/URIError, a silent open, or a silently short table).
+describe('stored bytes are not trusted', () => {
+  const addLine = async (store: ObjectStore, v: number) => (await commitLines(store, v)).find((l) => 'add' in (l as object)) as { add: Record<string, unknown> };
+
+  const badLines: Array<[string, (add: Record<string, unknown>) => unknown]> = [
+    ['{"add":null}', () => ({ add: null })],
+    ['an empty action {}', () => ({})],
+    ['two actions on one line', (add) => ({ add, remove: { path: add.path, dataChange: false } })],
+    ['add.size as a string', (add) => ({ add: { ...add, size: String(add.size) } })],
+    ['add.size absurd', (add) => ({ add: { ...add, size: 2 ** 60 } })],
+    ['add.path missing', (add) => ({ add: { ...add, path: undefined } })],
+    ['add.partitionValues null', (add) => ({ add: { ...add, partitionValues: null } })],
+    ['a bad % escape in add.path', (add) => ({ add: { ...add, path: String(add.path).replace('part_id=', 'part_id=%E0%A4%A') } })],
+    ['add.path climbing out', (add) => ({ add: { ...add, path: `../${String(add.path)}` } })],
+    ['add.path into the log', () => ({ add: { path: '_delta_log/00000000000000000000.json', partitionValues: { part_id: 'x' }, size: 1, modificationTime: 0, dataChange: true } })],
+    ['add.path an absolute URI', (add) => ({ add: { ...add, path: 'https://evil.example/part_id=x/a.parquet' } })],
+    ['add.path in another partition than partitionValues', (add) => ({ add: { ...add, partitionValues: { part_id: '00000000-0000-7000-8000-00000000beef' } } })],
+    ['add.stats not JSON', (add) => ({ add: { ...add, stats: '{numRecords' } })],
+    ['remove with a number path', () => ({ remove: { path: 7, dataChange: false } })],
+    ['metaData.partitionColumns a string', () => ({ metaData: { id: 'x', format: { provider: 'parquet', options: {} }, schemaString: '{}', partitionColumns: 'part_id', configuration: {} } })],
+    ['commitInfo.timestamp a string', () => ({ commitInfo: { timestamp: 'noon', operation: 'WRITE', txn_seq: 2, message: '' } })],
+  ];
+
+  it.each(badLines)('a complete commit with %s is ECORRUPT naming it: the pond stays at the version before and refuses writes', async (_, line) => {
+    for (const v of [1, 2]) { // an older commit, and the newest
+      const store = new MemoryStore();
+      await (await samplePond(store)).close();
+      const add = (await addLine(store, v)).add;
+      await rewriteCommit(store, v, (lines) => {
+        const info = lines.pop()!;
+        return [...lines, line(add), info];
+      });
+      const pond = await openPond(store);
+      expect(pond.version, `v${v}`).toBe(v - 1);
+      expect(pond.warnings[0], `v${v}`).toMatchObject({ code: 'ECORRUPT', path: logKey(v) });
+      await expect(pond.transact((tx) => tx.mkdir('/x'))).rejects.toMatchObject({ code: 'ECORRUPT', data: { path: logKey(v) } });
+      expect(() => parseCommit(enc(JSON.stringify(line(add)) + '\n'), 'k')).toThrow(expect.objectContaining({ code: 'ECORRUPT', data: expect.objectContaining({ path: 'k', torn: false }) }));
+    }
+  });
+
+  it('a torn newest commit is still tolerated; only a cut file counts as torn', async () => {
+    const store = new MemoryStore();
+    await (await samplePond(store)).close();
+    const full = await store.read(logKey(2));
+    for (const cut of [1, full.length >> 1, full.length - 1]) {
+      await store.write(logKey(2), full.subarray(0, cut));
+      const pond = await openPond(store);
+      expect(pond.version).toBe(1);
+      expect(pond.warnings[0].message).toMatch(/ignored a torn last commit/);
+      expect(await pond.transact((tx) => tx.mkdir(`/after${cut}`))).toBe(2); // the writer sets it aside
+      await store.delete(logKey(2));
+    }
+    expect(() => parseCommit(full.subarray(0, 10), 'k')).toThrow(expect.objectContaining({ data: expect.objectContaining({ torn: true }) }));
+  });
+
+  it('a damaged commit or a newer protocol that appears later is caught by refresh: writes are refused', async () => {
+    const store = new MemoryStore();
+    const a = await samplePond(store);
+    const b = await openPond(store);
+    await b.transact((tx) => tx.mkdir('/from-b'));
+    await rewriteCommit(store, 3, (lines) => [{ add: null }, ...lines]);
+    expect(await a.refresh()).toBe(false);
+    await expect(a.transact((tx) => tx.mkdir('/x'))).rejects.toMatchObject({ code: 'ECORRUPT', data: { path: logKey(3) } });
+
+    const other = new MemoryStore();
+    const reader = await samplePond(other);
+    const writer = await openPond(other);
+    await writer.transact((tx) => tx.mkdir('/from-writer'));
+    await rewriteCommit(other, 3, (lines) => [{ protocol: { minReaderVersion: 2, minWriterVersion: 5 } }, ...lines]);
+    await expect(reader.refresh()).rejects.toMatchObject({ code: 'EUNSUPPORTED', data: { path: logKey(3) } });
+    expect(reader.version).toBe(2);
+  });
+
+  it('a gap in _delta_log is ECORRUPT naming the first missing commit, however long the gap', async () => {
+    const store = new MemoryStore();
+    const pond = await samplePond(store);
+    for (let i = 0; i < 3; i++) await pond.transact((tx) => tx.mkdir(`/m${i}`));
+    await pond.close();
+    await store.delete(logKey(2));
+    await store.delete(logKey(3)); // before the fix only a missing v with v+1 present was noticed
+    const opened = await openPond(store);
+    expect(opened.version).toBe(1);
+    expect(opened.warnings[0]).toMatchObject({ code: 'ECORRUPT', path: logKey(2) });
+    expect(opened.warnings[0].message).toMatch(/commit 4 exists/);
+    await expect(opened.transact((tx) => tx.mkdir('/x'))).rejects.toMatchObject({ code: 'ECORRUPT', data: { path: logKey(2) } });
+  });
+
+  it('versions before the last checkpoint may be gone; one missing after it is ECORRUPT', async () => {
+    const store = new MemoryStore();
+    const pond = await openPond(store);
+    for (let i = 1; i <= 103; i++) await pond.transact((tx) => tx.writeFile(`/f${i % 3}`, enc(`v${i}`)));
+    await pond.close();
+    for (const v of [1, 50, 99]) await store.delete(logKey(v));
+    const clean = await openPond(store);
+    expect(clean.version).toBe(103);
+    expect(clean.warnings).toEqual([]);
+    expect(new TextDecoder().decode(await clean.readFile('/f0'))).toBe('v102');
+    await store.delete(logKey(101));
+    const gap = await openPond(store);
+    expect(gap.version).toBe(100);
+    expect(gap.warnings[0]).toMatchObject({ code: 'ECORRUPT', path: logKey(101) });
+  });
+
+  it('a protocol above ours is EUNSUPPORTED naming both versions (reading, and writing)', async () => {
+    const setProtocol = async (store: ObjectStore, v: number, protocol: Record<string, unknown>) => rewriteCommit(store, v, (lines) => {
+      const info = lines.pop()!;
+      return [...lines.filter((l) => !('protocol' in (l as object))), { protocol }, info];
+    });
+    const reader = new MemoryStore();
+    await (await samplePond(reader)).close();
+    await setProtocol(reader, 0, { minReaderVersion: 3, minWriterVersion: 7 });
+    const e = await openPond(reader).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'EUNSUPPORTED', data: { path: logKey(0) } });
+    expect((e as Error).message).toMatch(/reader version 3; this build reads version 1/);
+    // Raised by a later commit too, and by reader features even at version 1.
+    const later = new MemoryStore();
+    await (await samplePond(later)).close();
+    await setProtocol(later, 2, { minReaderVersion: 1, minWriterVersion: 2, readerFeatures: ['deletionVectors'] });
+    await expect(openPond(later)).rejects.toMatchObject({ code: 'EUNSUPPORTED', data: { path: logKey(2) } });
+
+    const writer = new MemoryStore();
+    await (await samplePond(writer)).close();
+    await setProtocol(writer, 2, { minReaderVersion: 1, minWriterVersion: 5 });
+    const pond = await openPond(writer);
+    expect(new TextDecoder().decode(await pond.readFile('/data/raw/a.txt'))).toBe('hello again');
+    const w = await pond.transact((tx) => tx.mkdir('/x')).catch((x: unknown) => x);
+    expect(w).toMatchObject({ code: 'EUNSUPPORTED' });
+    expect((w as Error).message).toMatch(/writer version 5; this build writes version 2/);
+  });
+
+  it('a Parquet footer that lies about its row count is ECORRUPT, never a short table', async () => {
+    const bytes = await tableToParquet(arrow.tableFromArrays({ x: Int32Array.from([1, 2, 3]), y: ['a', null, 'c'] }));
+    for (const where of ['file', 'row-groups', 'file+row-groups', 'all'] as const) {
+      for (const rows of [0, 1, 2, 4, 1000]) {
+        await expect(parquetToTable(lieAboutRows(bytes, rows, where), 't.parquet'), `${where} ${rows}`).rejects.toMatchObject({ code: 'ECORRUPT', data: { path: 't.parquet' } });
+      }
+    }
+    expect((await parquetToTable(lieAboutRows(bytes, 3, 'all'))).numRows).toBe(3); // the truth still reads
+
+    // In a pond: the partition's data file says 0 rows (before the fix: the directory read as empty).
+    const store = new MemoryStore();
+    await (await samplePond(store)).close();
+    const add = (await addActions(store)).at(-1)!;
+    await replaceDataFile(store, add.path, lieAboutRows(await store.read(add.path), 0, 'file'));
+    const pond = await openPond(store);
+    await expect(pond.readFile('/data/raw/a.txt')).rejects.toMatchObject({ code: 'ECORRUPT', data: { path: add.path } });
+  });
+
+  it('a data file holding fewer rows than its add action declares is ECORRUPT', async () => {
+    const store = new MemoryStore();
+    const pond = await openPond(store);
+    await pond.transact(async (tx) => { await tx.mkdir('/d'); for (let i = 0; i < 3; i++) await tx.writeFile(`/d/f${i}`, enc(`${i}`)); });
+    const dirId = (await pond.stat('/d')).nodeId;
+    await pond.close();
+    const add = (await addActions(store)).find((a) => a.version === 1 && a.partId === dirId)!;
+    const rows = await parquetToTable(await store.read(add.path));
+    const oneRow = await tableToParquet(rows.slice(0, 1)); // a consistent, valid file: only the log knows
+    await replaceDataFile(store, add.path, oneRow);
+    const reopened = await openPond(store);
+    const e = await (async () => { for (const p of ['/d', '/d/f0', '/d/f1', '/d/f2']) await reopened.stat(p); await reopened.readdir('/d'); })().catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'ECORRUPT', data: { path: add.path } });
+    expect((e as Error).message).toMatch(/holds 1 rows; its add action declares/);
+  });
+
+  it('an inline body changed inside a valid Parquet file is ECORRUPT naming the pond path', async () => {
+    const store = new MemoryStore();
+    await (await samplePond(store)).close();
+    const add = (await addActions(store)).at(-1)!;
+    const t = await parquetToTable(await store.read(add.path));
+    const content = t.getChild('content')!;
+    const changed = arrow.vectorFromArray(Array.from({ length: t.numRows }, (_, i) => {
+      const c = content.get(i) as Uint8Array | null;
+      return c && new TextDecoder().decode(c) === 'hello again' ? enc('HELLO again') : c;
+    }), new arrow.Binary());
+    const cols: Record<string, arrow.Vector> = {};
+    for (const f of t.schema.fields) cols[f.name] = f.name === 'content' ? changed : t.getChild(f.name)!;
+    await replaceDataFile(store, add.path, await tableToParquet(new arrow.Table(cols)));
+    const pond = await openPond(store);
+    await expect(pond.readFile('/data/raw/a.txt')).rejects.toMatchObject({ code: 'ECORRUPT', data: { path: '/data/raw/a.txt' } });
+    await expect(pond.readRange('/data/raw/a.txt', 0, 2)).rejects.toMatchObject({ code: 'ECORRUPT' });
+  });
+
+  it('a data file swapped for another valid one is ECORRUPT naming it (its size differs from the add action)', async () => {
+    const store = new MemoryStore();
+    await (await samplePond(store)).close();
+    const root = (await addActions(store)).filter((a) => a.partId === '00000000-0000-7000-8000-000000000000');
+    expect(root.map((a) => a.version)).toEqual([0, 1]);
+    // The root's first file (an empty root) in place of the second: before the fix, '/' read as empty.
+    await store.write(root[1].path, await store.read(root[0].path));
+    const pond = await openPond(store);
+    const e = await pond.readdir('/').catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'ECORRUPT', data: { path: root[1].path } });
+    expect((e as Error).message).toMatch(/its add action says/);
+  });
+
+  it('a checkpoint with a hostile row or a wrong row count is skipped, reported, and the log replayed', async () => {
+    const store = new MemoryStore();
+    const pond = await openPond(store);
+    for (let i = 1; i <= 101; i++) await pond.transact((tx) => tx.writeFile(`/f${i % 3}`, enc(`v${i}`)));
+    await pond.close();
+    const cpKey = '_delta_log/00000000000000000100.checkpoint.parquet';
+    const original = await store.read(cpKey);
+    const t = await parquetToTable(original);
+    const addCol = t.getChild('add')!;
+    const rows = Array.from({ length: t.numRows }, (_, i) => addCol.get(i)?.toJSON() ?? null) as Array<Record<string, unknown> | null>;
+    const hostile = rows.map((r) => (r ? { ...r, path: `../${String(r.path)}` } : null));
+    const cols: Record<string, arrow.Vector> = { protocol: t.getChild('protocol')!, metaData: t.getChild('metaData')!, add: arrow.vectorFromArray(hostile, addCol.type) };
+    for (const [name, bytes] of [['hostile path', await tableToParquet(new arrow.Table(cols))], ['footer says 0 rows', lieAboutRows(original, 0, 'file')]] as const) {
+      await store.write(cpKey, bytes);
+      const reopened = await openPond(store);
+      expect(reopened.warnings[0], name).toMatchObject({ code: 'ECORRUPT', path: cpKey });
+      expect(reopened.version).toBe(101);
+      expect(new TextDecoder().decode(await reopened.readFile('/f2'))).toBe('v101');
+    }
+    await store.write(cpKey, original);
+    await store.write('_delta_log/_last_checkpoint', enc(JSON.stringify({ version: 100, size: 3 })));
+    const wrongCount = await openPond(store);
+    expect(wrongCount.warnings[0]).toMatchObject({ code: 'ECORRUPT', path: cpKey });
+    expect(wrongCount.warnings[0].message).toMatch(/_last_checkpoint says 3/);
   });
 });
