@@ -19,27 +19,8 @@ export function parseConfigText(text: string, path: string): unknown {
   }
 }
 
-/**
- * A map in a config (table names, column names, ...) as a null-prototype object: every key a
- * person wrote is an ordinary key, `__proto__`, `constructor` and `toString` included. (`z.record`
- * builds a plain object, where `__proto__` is dropped and `constructor` is found on every map.)
- * Each key and value is checked; problems are named `<field>.<key>`.
- */
-export function configRecord<V extends z.ZodType>(key: z.ZodType<string>, value: V): z.ZodType<Record<string, z.output<V>>> {
-  return z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected a map of names to values' })
-    .transform((obj, ctx) => {
-      const out = Object.create(null) as Record<string, z.output<V>>;
-      for (const k of Object.keys(obj)) {
-        const kr = key.safeParse(k);
-        if (!kr.success) for (const i of kr.error.issues) ctx.addIssue({ code: 'custom', path: [k], message: `name ${JSON.stringify(k)}: ${i.message}` });
-        // An own '__proto__' property (JSON.parse and YAML make one) reads as its value here.
-        const vr = value.safeParse(Object.getOwnPropertyDescriptor(obj, k)?.value);
-        if (!vr.success) for (const i of vr.error.issues) ctx.addIssue({ code: 'custom', path: [k, ...i.path], message: i.message });
-        else Object.defineProperty(out, k, { value: vr.data, enumerable: true, writable: true, configurable: true });
-      }
-      return out;
-    }) as unknown as z.ZodType<Record<string, z.output<V>>>;
-}
+// Config maps are null-prototype maps; the helper is shared with the Delta log parser (tlogfs), which must not import dynamic.
+export { configRecord } from '../schema-record.ts';
 
 /** One config problem: the field as a dotted zod path ('' for the whole config) and why. */
 export interface ConfigIssue {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pondError, type PondError } from '../errors.ts';
 import { keyProblem } from '../storage/common.ts';
+import { configRecord } from '../schema-record.ts';
 
 /** Delta protocol versions this pond writes (and the highest it reads and writes): reader 1, writer 2. */
 export const PROTOCOL = { minReaderVersion: 1, minWriterVersion: 2 } as const;
@@ -83,10 +84,11 @@ export function encodeCommit(actions: Action[], info: CommitInfoAction): Uint8Ar
 // Shapes of the actions this pond reads. Extra fields pass (other engines write more); the fields
 // we use must have the right type, so a hostile log fails here, typed, instead of deep in a replay.
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const stringMap = z.record(z.string(), z.string());
+// Maps are null-prototype: a "__proto__" key is read as written (z.record would drop it silently).
+const stringMap = configRecord(z.string(), z.string());
 const addSchema = z.looseObject({
   path: z.string().min(1),
-  partitionValues: z.record(z.string(), z.string().nullable()),
+  partitionValues: configRecord(z.string(), z.string().nullable()),
   size: count,
   modificationTime: z.number(),
   dataChange: z.boolean(),

@@ -5,9 +5,10 @@ import { decodeDirectory, encodeDirectory } from '../tinyfs/dir-codec.ts';
 import { ROOT_ID, STATIC_FACTORY } from '../tinyfs/entry-type.ts';
 import { parquetToTable, tableToParquet } from '../arrow/parquet.ts';
 import { sha256Hex } from '../hash.ts';
-import { isPondError } from '../errors.ts';
+import { isPondError, pondError } from '../errors.ts';
 import { nfc } from '../tinyfs/path.ts';
-import { encodeCommit, isComplete, logKey, parseCommit, type Action, type AddAction } from './delta-log.ts';
+import { LOG_DIR, encodeCommit, isComplete, isTorn, logKey, parseCommit, versionOfKey, type Action, type AddAction } from './delta-log.ts';
+import { readCheckpoint, readLastCheckpoint } from './checkpoint.ts';
 import { LogState } from './log-state.ts';
 import { PARTITION_COLUMN, rowsToTable, tableToRows } from './oplog-schema.ts';
 import { checkLarge, largeKey } from './large-files.ts';
@@ -21,9 +22,9 @@ export const LOST_AND_FOUND = '_lost+found/';
 /** What kind of damage a problem is. */
 export type FsckKind =
   | 'torn-commit' // newest commit file cut short (ignored on open)
-  | 'bad-commit' // an older commit file that does not parse, or a missing one
+  | 'bad-commit' // a commit file written whole that does not parse (the newest included), a torn older one, or missing versions
   | 'missing-file' // an add action names a file that is not there
-  | 'bad-parquet' // a data file that does not parse as OplogEntry rows
+  | 'bad-parquet' // a data file that does not parse as OplogEntry rows, or whose size or row count differs from its add action
   | 'missing-large-file'
   | 'hash-mismatch' // inline or large body whose sha256 (or size) differs from the row
   | 'bad-directory' // a directory snapshot (any version) that does not decode
@@ -99,9 +100,29 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
   const now = options.now ?? Date.now;
   const newId = options.newId ?? uuidv7;
   const problems: FsckProblem[] = [];
-  const state = new LogState();
+  let state = new LogState();
   let commits = 0;
   let brokenAt: number | undefined;
+  // One listing of the log tells the end of the log from a gap (of any length), as open does.
+  const listed = (await store.list(LOG_DIR)).map(versionOfKey).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+  const laterThan = (v: number) => listed.find((x) => x > v);
+  // Versions at or before the last checkpoint may be gone (open never reads them): when replay
+  // breaks there, fsck carries on from the checkpoint, as open does.
+  const cp = await readLastCheckpoint(store);
+  let fromCheckpoint = false;
+  const resumeAt = async (v: number): Promise<number | undefined> => {
+    if (fromCheckpoint || cp === undefined || v > cp.version) return undefined;
+    try {
+      const actions = await readCheckpoint(store, cp.version, cp.size);
+      state = new LogState();
+      state.apply(cp.version, actions);
+      fromCheckpoint = true;
+      return cp.version + 1;
+    } catch (e) {
+      if (!isPondError(e, 'ECORRUPT') && !isPondError(e, 'ENOENT')) throw e;
+      return undefined; // an unreadable checkpoint: open replays the whole log, and breaks here too
+    }
+  };
   for (let v = 0; ; v++) {
     const key = logKey(v);
     let bytes: Uint8Array;
@@ -109,37 +130,51 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
       bytes = await store.read(key);
     } catch (e) {
       if (!isPondError(e, 'ENOENT')) throw e;
-      if (await store.exists(logKey(v + 1))) {
-        brokenAt = v;
-        problems.push(badCommit(key, v, `commit ${v} is missing but later ones exist`));
-      }
+      const next = laterThan(v);
+      if (next === undefined) break;
+      const resume = await resumeAt(v);
+      if (resume !== undefined) { v = resume - 1; continue; }
+      brokenAt = v;
+      problems.push(badCommit(key, v, `${missingVersions(v, next - 1)} missing but commit ${next} exists; later commits cannot be applied`, true));
       break;
     }
-    let ok = false;
+    let parsed: ReturnType<typeof parseCommit>;
     try {
-      const parsed = parseCommit(bytes, key);
-      ok = isComplete(parsed);
-      if (ok) { state.apply(v, parsed.actions, parsed.commitInfo); commits++; }
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
-      const newest = !(await store.exists(logKey(v + 1)));
-      if (!newest) {
-        brokenAt = v;
-        problems.push(badCommit(key, v, `commit ${v} does not parse; later commits cannot be applied`));
+      parsed = parseCommit(bytes, key);
+      if (!isComplete(parsed)) throw pondError('ECORRUPT', key, 'commit file has no commitInfo (cut short)', { torn: true });
+    } catch (e) {
+      if (!isPondError(e, 'ECORRUPT')) throw e;
+      const newest = laterThan(v) === undefined;
+      // Only a commit cut short by a crash, and only the newest, is set aside; a file written whole
+      // and wrong is damage, whichever commit it is (open stops before it and refuses writes).
+      if (newest && isTorn(e)) {
+        const p: FsckProblem = { kind: 'torn-commit', path: key, pondPaths: [], message: 'the newest commit is torn and ignored', repairable: true };
+        if (options.repair && store.writable) {
+          const aside = `${key}.torn-${now()}`;
+          await store.write(aside, bytes);
+          await store.delete(key);
+          p.repaired = `moved to ${aside}`;
+        }
+        problems.push(p);
         break;
       }
-      const p: FsckProblem = { kind: 'torn-commit', path: key, pondPaths: [], message: 'the newest commit is torn and ignored', repairable: true };
-      if (options.repair && store.writable) {
-        const aside = `${key}.torn-${now()}`;
-        await store.write(aside, bytes);
-        await store.delete(key);
-        p.repaired = `moved to ${aside}`;
+      const what = isTorn(e) ? 'is cut short' : 'does not parse';
+      const resume = await resumeAt(v);
+      if (resume !== undefined) {
+        problems.push({
+          kind: 'bad-commit', path: key, pondPaths: [], repairable: false,
+          message: `commit ${v} ${what} (${reason(e, key)}); the checkpoint of version ${cp!.version} covers it, so the pond opens without it`,
+          nextStep: `Nothing is lost at the current version. Time travel to a version before ${cp!.version} replays the log and stops at version ${v - 1}; restore ${key} from a backup to bring those versions back.`,
+        });
+        v = resume - 1;
+        continue;
       }
-      problems.push(p);
+      brokenAt = v;
+      problems.push(badCommit(key, v, `${newest ? 'the newest commit' : 'commit'} ${v} ${what} (${reason(e, key)})${newest ? '' : '; later commits cannot be applied'}`, !newest));
       break;
     }
+    state.apply(v, parsed.actions, parsed.commitInfo);
+    commits++;
   }
 
   // Every live data file, indexed as the pond reads it: per partition, per node, per version, the
@@ -168,9 +203,12 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
     }
     let fileRows: NodeVersion[];
     try {
-      fileRows = tableToRows(await parquetToTable(bytes, f.path), f.partId, f.path);
+      // As the pond reads it: the size and row count its add action declares, no row from a later
+      // commit (a data file swapped for another valid one, or a footer that lies, fails here).
+      if (bytes.length !== f.size) throw pondError('ECORRUPT', f.path, `holds ${bytes.length} bytes; its add action says ${f.size}`);
+      fileRows = tableToRows(await parquetToTable(bytes, f.path), f.partId, f.path, { numRecords: f.numRecords, maxTxnSeq: f.version });
     } catch (e) {
-      const finding: Finding = { kind: 'bad-parquet', key: f.path, message: `data file of commit ${f.version}${commitNote(f.version)} does not parse: ${reason(e, f.path)}`, refs: [], partId: f.partId };
+      const finding: Finding = { kind: 'bad-parquet', key: f.path, message: `data file of commit ${f.version}${commitNote(f.version)} is unreadable: ${reason(e, f.path)}`, refs: [], partId: f.partId };
       findings.push(finding);
       unreadable.push({ ...f, exists: true, finding });
       continue;
@@ -554,12 +592,19 @@ function reason(e: unknown, path: string): string {
   return m.replace(/^E[A-Z]+: /, '').replace(`${path}: `, '');
 }
 
-function badCommit(key: string, v: number, message: string): FsckProblem {
+/** "commit 4 is" / "commits 4 and 5 are" / "commits 4 to 9 are": the versions a gap leaves out. */
+function missingVersions(from: number, to: number): string {
+  if (from === to) return `commit ${from} is`;
+  return `commits ${from} ${to === from + 1 ? 'and' : 'to'} ${to} are`;
+}
+
+/** A commit replay cannot pass (`later`: commits after it exist): not repairable; what to do instead. */
+function badCommit(key: string, v: number, message: string, later: boolean): FsckProblem {
   return {
     kind: 'bad-commit', path: key, pondPaths: [], message, repairable: false,
-    nextStep: `The pond opens read-only at version ${v - 1}; the commits after ${v} are kept untouched. ` +
+    nextStep: `The pond opens read-only at version ${v - 1}${later ? `; the commits after ${v} are kept untouched` : ''}. ` +
       `Export the pond to keep every object as it is, then copy what you need from version ${v - 1} into a new pond, ` +
-      `or restore ${key} from a backup, which brings the later versions back.`,
+      `or restore ${key} from a backup, which brings ${later ? 'the later versions' : 'that version'} back.`,
   };
 }
 

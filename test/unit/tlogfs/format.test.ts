@@ -281,6 +281,38 @@ describe('stored bytes are not trusted', () => {
     }
   });
 
+  it('a "__proto__" key in partitionValues or a metaData map is an ordinary key, read as written, never dropped', async () => {
+    const store = new MemoryStore();
+    await (await samplePond(store)).close();
+    // JSON.stringify cannot write an own "__proto__" key: write a placeholder and rename it in the text.
+    const proto = (l: unknown) => JSON.stringify(l).replaceAll('"__x__"', '"__proto__"');
+    await rewriteCommit(store, 1, (lines) => lines.map((l) => {
+      const add = (l as { add?: { partitionValues: Record<string, string> } }).add;
+      return add ? proto({ add: { ...add, partitionValues: { ...add.partitionValues, __x__: 'elsewhere' } } }) : l;
+    }));
+    await rewriteCommit(store, 0, (lines) => lines.map((l) => {
+      const m = (l as { metaData?: { configuration: Record<string, string>; format: { options: Record<string, string> } } }).metaData;
+      return m ? proto({ metaData: { ...m, configuration: { __x__: 'c', constructor: 'k' }, format: { ...m.format, options: { __x__: 'o' } } } }) : l;
+    }));
+    const own = (o: object, k: string) => Object.getOwnPropertyDescriptor(o, k)?.value as unknown;
+    const adds = (await json(store, logKey(1))).actions.filter((a) => 'add' in a) as Array<{ add: { partitionValues: Record<string, string> } }>;
+    expect(adds.length).toBeGreaterThan(0);
+    for (const { add } of adds) {
+      expect(Object.keys(add.partitionValues)).toEqual(['part_id', '__proto__']);
+      expect(own(add.partitionValues, '__proto__')).toBe('elsewhere');
+    }
+    const meta = ((await json(store, logKey(0))).actions.find((a) => 'metaData' in a) as { metaData: { configuration: Record<string, string>; format: { options: Record<string, string> } } }).metaData;
+    expect(Object.keys(meta.configuration)).toEqual(['__proto__', 'constructor']);
+    expect([own(meta.configuration, '__proto__'), own(meta.configuration, 'constructor'), own(meta.format.options, '__proto__')]).toEqual(['c', 'k', 'o']);
+    // The pond still reads as written: the extra partition value is carried, not used.
+    const pond = await openPond(store);
+    expect(pond.warnings).toEqual([]);
+    expect(new TextDecoder().decode(await pond.readFile('/data/raw/a.txt'))).toBe('hello again');
+    // A "__proto__" whose value is no string is ECORRUPT, like any other key.
+    const bad = proto({ add: { ...adds[0].add, partitionValues: { part_id: adds[0].add.partitionValues.part_id, __x__: { part_id: 'evil' } } } });
+    expect(() => parseCommit(enc(`${bad}\n`), 'k')).toThrow(expect.objectContaining({ code: 'ECORRUPT', data: expect.objectContaining({ path: 'k' }) }));
+  });
+
   it('a torn newest commit is still tolerated; only a cut file counts as torn', async () => {
     const store = new MemoryStore();
     await (await samplePond(store)).close();

@@ -14,6 +14,8 @@ import { TlogPersistence } from '../../../src/core/tlogfs/tlog-persistence.ts';
 import { decodeDirectory, encodeDirectory } from '../../../src/core/tinyfs/dir-codec.ts';
 import { ROOT_ID } from '../../../src/core/tinyfs/entry-type.ts';
 import type { DirEntry } from '../../../src/core/tinyfs/node.ts';
+import { writeCheckpoint } from '../../../src/core/tlogfs/checkpoint.ts';
+import { addActions, lieAboutRows, replaceDataFile, rewriteCommit } from '../../shared/hostile-stored.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -50,7 +52,8 @@ async function tamper(store: MemoryStore, key: string, nodeId: string, version: 
   const rows = tableToRows(await parquetToTable(await store.read(key), key), partId, key);
   const row = rows.find((r) => r.nodeId === nodeId && r.version === version)!;
   change(row);
-  await store.write(key, await tableToParquet(rowsToTable(rows)));
+  // As a consistent writer would: the add action's size follows the new bytes (fsck checks it).
+  await replaceDataFile(store, key, await tableToParquet(rowsToTable(rows)));
 }
 
 async function expectClean(store: MemoryStore): Promise<FsckReport> {
@@ -358,6 +361,166 @@ describe('fsck', () => {
     });
   }
 
+  it('a complete but damaged newest commit is a damaged commit, not set aside as torn: same advice as an older one', async () => {
+    const store = new MemoryStore();
+    await pondWithData(store);
+    // Written whole (final newline, commitInfo last), and wrong: what a hostile or buggy writer leaves.
+    await rewriteCommit(store, 3, (lines) => [{ add: null }, ...lines]);
+    const damaged = await store.read(logKey(3));
+    const r = await fsck(store, { repair: true });
+    expect(r.problems).toEqual([expect.objectContaining({ kind: 'bad-commit', path: logKey(3), repairable: false })]);
+    expect(r.problems[0].nextStep).toContain(`restore ${logKey(3)} from a backup`);
+    expect(r.problems[0].nextStep).toContain('Export the pond');
+    expect(r.problems[0].repaired).toBeUndefined();
+    // Nothing moved: the commit is where it was, byte for byte, and no *.torn-* file appeared.
+    expect(await store.read(logKey(3))).toEqual(damaged);
+    expect((await store.list('_delta_log/')).filter((k) => k.includes('.torn-'))).toEqual([]);
+    // Open agrees: the pond stops before it and refuses writes.
+    const pond = await openPond(store);
+    expect(pond.version).toBe(2);
+    expect(pond.warnings[0]).toMatchObject({ code: 'ECORRUPT', path: logKey(3) });
+    await expect(pond.transact((tx) => tx.mkdir('/x'))).rejects.toMatchObject({ code: 'ECORRUPT' });
+  });
+
+  it('a newest commit cut short at a line boundary (no commitInfo) is still torn and set aside', async () => {
+    const store = new MemoryStore();
+    await pondWithData(store);
+    await rewriteCommit(store, 3, (lines) => lines.slice(0, -1));
+    const r = await fsck(store, { repair: true });
+    expect(r.problems).toEqual([expect.objectContaining({ kind: 'torn-commit', path: logKey(3), repairable: true, repaired: expect.stringContaining('.torn-') })]);
+    await expectClean(store);
+  });
+
+  it('a gap of two or more versions is a damaged commit naming every missing version', async () => {
+    const store = new MemoryStore();
+    const pond = await pondWithData(store);
+    await pond.transact((tx) => tx.writeFile('/keep/d', enc('d')));
+    await pond.close();
+    await store.delete(logKey(1));
+    await store.delete(logKey(2));
+    const r = await fsck(store, { repair: true });
+    expect(r.problems).toEqual([expect.objectContaining({ kind: 'bad-commit', path: logKey(1), repairable: false, nextStep: expect.stringContaining('Export the pond') })]);
+    expect(r.problems[0].message).toBe('commits 1 and 2 are missing but commit 3 exists; later commits cannot be applied');
+    expect(r.version).toBe(0);
+    expect(r.repairedAt).toBeUndefined();
+    // A longer gap is named as a range.
+    await store.delete(logKey(3));
+    expect((await fsck(store)).problems[0].message).toContain('commits 1 to 3 are missing but commit 4 exists');
+    const reopened = await openPond(store);
+    expect(reopened.version).toBe(0);
+    expect(reopened.warnings[0]).toMatchObject({ code: 'ECORRUPT', path: logKey(1) });
+  });
+
+  it('versions at or before the last checkpoint may be gone: fsck reads from the checkpoint; one missing after it is a problem', async () => {
+    const store = new MemoryStore();
+    const pond = await openPond(store);
+    for (let i = 1; i <= 103; i++) await pond.transact((tx) => tx.writeFile(`/f${i % 3}`, enc(`v${i}`)));
+    await pond.close();
+    expect(await store.exists('_delta_log/00000000000000000100.checkpoint.parquet')).toBe(true);
+    const healthy = await fsck(store);
+    expect(healthy.problems).toEqual([]);
+    for (const v of [0, 1, 50, 100]) await store.delete(logKey(v));
+    const r = await fsck(store);
+    expect(r.problems).toEqual([]);
+    expect(r.version).toBe(103);
+    expect(r.dataFiles).toBe(healthy.dataFiles);
+    expect(r.bodiesVerified).toBe(healthy.bodiesVerified);
+    await store.delete(logKey(101));
+    const gap = await fsck(store);
+    expect(gap.problems).toEqual([expect.objectContaining({ kind: 'bad-commit', path: logKey(101), repairable: false })]);
+    expect(gap.problems[0].message).toContain('commit 101 is missing but commit 102 exists');
+    expect(gap.version).toBe(100);
+  });
+
+  it('a damaged commit covered by the checkpoint is reported but blocks nothing: the pond opens from the checkpoint', async () => {
+    const store = new MemoryStore();
+    const pond = await openPond(store);
+    for (let i = 1; i <= 4; i++) await pond.transact((tx) => tx.writeFile(`/f${i % 2}`, enc(`v${i}`)));
+    await pond.close();
+    // A checkpoint at version 4 (the pond writes one every 100 versions; built here directly).
+    const state = new LogState();
+    for (let v = 0; v <= 4; v++) {
+      const c = parseCommit(await store.read(logKey(v)), logKey(v));
+      state.apply(v, c.actions, c.commitInfo);
+    }
+    await writeCheckpoint(store, state);
+    await store.write(logKey(2), enc('{"add": not json\n'));
+    const opened = await openPond(store);
+    expect(opened.version).toBe(4);
+    expect(opened.warnings).toEqual([]);
+    const r = await fsck(store);
+    expect(r.version).toBe(4);
+    expect(r.problems).toEqual([expect.objectContaining({ kind: 'bad-commit', path: logKey(2), repairable: false })]);
+    expect(r.problems[0].message).toContain('the checkpoint of version 4 covers it');
+    // Other problems are still repaired: the damaged commit is history the pond no longer reads.
+    const root = (await store.list('part_id=00000000-0000-7000-8000-000000000000/')).sort();
+    await store.write(root.at(-1)!, enc('not parquet'));
+    const repaired = await fsck(store, { repair: true });
+    expect(repaired.problems.map((p) => [p.kind, p.repairable])).toEqual([['bad-commit', false], ['bad-parquet', true]]);
+    expect(repaired.repairedAt).toBe(5);
+  });
+
+  it('a data file swapped for another valid one (its size differs from the add action) is reported with its key and pond path', async () => {
+    const store = new MemoryStore();
+    await pondWithData(store);
+    const root = (await addActions(store)).filter((a) => a.partId === ROOT_ID);
+    expect(root.length).toBeGreaterThanOrEqual(2);
+    // The root's first file (an empty root) in place of a later one: the old fsck read '/' as it.
+    await store.write(root[1].path, await store.read(root[0].path));
+    const r = await fsck(store);
+    const p = r.problems.find((x) => x.path === root[1].path);
+    expect(p).toMatchObject({ kind: 'bad-parquet', pondPaths: ['/'], repairable: true });
+    expect(p!.message).toMatch(/holds \d+ bytes; its add action says \d+/);
+  });
+
+  it('a data file holding fewer rows than its add action declares, or rows from a later commit, is reported with its key and pond path', async () => {
+    const store = new MemoryStore();
+    const pond = await openPond(store);
+    await pond.transact(async (tx) => { await tx.mkdir('/d'); for (let i = 0; i < 3; i++) await tx.writeFile(`/d/f${i}`, enc(`${i}`)); });
+    await pond.transact((tx) => tx.writeFile('/d/g', enc('g')));
+    const dirId = (await pond.stat('/d')).nodeId;
+    await pond.close();
+    const adds = (await addActions(store)).filter((a) => a.partId === dirId);
+    const first = adds.find((a) => a.version === 1)!;
+    const table = await parquetToTable(await store.read(first.path));
+    // A consistent, valid file with one row: only the log's numRecords knows.
+    await replaceDataFile(store, first.path, await tableToParquet(table.slice(0, 1)));
+    const r = await fsck(store);
+    const p = r.problems.find((x) => x.path === first.path);
+    expect(p).toMatchObject({ kind: 'bad-parquet', pondPaths: ['/d'] });
+    expect(p!.message).toMatch(/holds 1 rows; its add action declares 4/);
+    await fsck(store, { repair: true });
+    await expectClean(store);
+
+    // A file whose rows claim a later transaction than the commit that added it (a file of commit 2 under commit 1).
+    const store2 = new MemoryStore();
+    const pond2 = await openPond(store2);
+    await pond2.transact(async (tx) => { await tx.mkdir('/d'); await tx.writeFile('/d/a', enc('a')); });
+    await pond2.transact((tx) => tx.writeFile('/d/a', enc('b')));
+    const d2 = (await pond2.stat('/d')).nodeId;
+    await pond2.close();
+    const [one, two] = (await addActions(store2)).filter((a) => a.partId === d2);
+    const later = await parquetToTable(await store2.read(two.path));
+    await replaceDataFile(store2, one.path, await tableToParquet(later.slice(0, 1)));
+    await rewriteCommit(store2, one.version, (lines) => lines.map((l) => {
+      const add = (l as { add?: { path: string; stats?: string } }).add;
+      return add?.path === one.path ? { add: { ...add, stats: JSON.stringify({ numRecords: 1 }) } } : l;
+    }));
+    const r2 = await fsck(store2);
+    const p2 = r2.problems.find((x) => x.path === one.path);
+    expect(p2).toMatchObject({ kind: 'bad-parquet', pondPaths: ['/d'] });
+    expect(p2!.message).toContain('later than the commit (1)');
+  });
+
+  it('a data file whose footer lies about its row count is reported, never read as a short table', async () => {
+    const store = new MemoryStore();
+    await pondWithData(store);
+    const add = (await addActions(store)).at(-1)!;
+    await replaceDataFile(store, add.path, lieAboutRows(await store.read(add.path), 0, 'file'));
+    const r = await fsck(store);
+    expect(r.problems.find((x) => x.path === add.path)).toMatchObject({ kind: 'bad-parquet', pondPaths: ['/keep'] });
+  });
+
   it('other problems found behind a damaged commit are reported as blocked, not repaired', async () => {
     const store = new MemoryStore();
     await pondWithData(store);
@@ -409,7 +572,7 @@ describe('fsck', () => {
           const candidates = rows.filter((r) => (kind === 'tamper an inline body' ? r.content && r.sha256 : r.type === 'directory' && r.nodeId === partId));
           if (candidates.length === 0) continue;
           pick(candidates).content = enc('tampered');
-          await store.write(key, await tableToParquet(rowsToTable(rows)));
+          await replaceDataFile(store, key, await tableToParquet(rowsToTable(rows)));
           break;
         }
       }
