@@ -57,7 +57,9 @@ export class TlogPersistence implements Persistence {
     const effects = options.effects ?? defaultEffects;
     const asOf = options.asOf;
     if (asOf !== undefined && (!Number.isInteger(asOf) || asOf < 0)) throw pondError('EINVAL', '/', `asOf must be a version number, got ${asOf}`);
-    if (!(await store.exists(logKey(0)))) {
+    // Commit 0 may be gone below a checkpoint; only a log with no commit at all is "no pond here"
+    // (creating one then would write a fresh commit 0 over the missing history).
+    if (!(await store.exists(logKey(0))) && !(await hasAnyCommit(store))) {
       if (asOf !== undefined || options.create === false || !store.writable) throw pondError('ENOENT', '/', `no pond in this ${store.kind} store`);
       await TlogPersistence.#initialize(store, effects);
       return TlogPersistence.open(store, { ...options, create: false });
@@ -454,4 +456,10 @@ function checkTable(state: LogState): void {
   if (meta.partitionColumns.length !== 1 || meta.partitionColumns[0] !== PARTITION_COLUMN) {
     throw pondError('EUNSUPPORTED', LOG_DIR, `the table is partitioned by ${JSON.stringify(meta.partitionColumns)}; a pond is partitioned by ["${PARTITION_COLUMN}"]`);
   }
+}
+
+/** Whether `_delta_log/` holds any commit or a checkpoint pointer (a pond, however damaged). */
+async function hasAnyCommit(store: ObjectStore): Promise<boolean> {
+  if ((await readLastCheckpoint(store)) !== undefined) return true;
+  return (await store.list(LOG_DIR)).some((k) => versionOfKey(k) !== undefined);
 }

@@ -376,6 +376,26 @@ describe('stored bytes are not trusted', () => {
     expect(gap.warnings[0]).toMatchObject({ code: 'ECORRUPT', path: logKey(101) });
   });
 
+  it('commit 0 gone below a checkpoint opens from the checkpoint; commit 0 gone with later commits and no checkpoint is ECORRUPT, never a new pond', async () => {
+    const store = new MemoryStore();
+    const pond = await openPond(store);
+    for (let i = 1; i <= 101; i++) await pond.transact((tx) => tx.writeFile('/f', enc(`v${i}`)));
+    await pond.close();
+    await store.delete(logKey(0));
+    const opened = await openPond(store);
+    expect(opened.version).toBe(101);
+    expect(new TextDecoder().decode(await opened.readFile('/f'))).toBe('v101');
+    await opened.close();
+    // Open must not have written a fresh commit 0 over the missing history.
+    expect(await store.exists(logKey(0))).toBe(false);
+
+    const small = new MemoryStore();
+    await (await samplePond(small)).close();
+    await small.delete(logKey(0));
+    await expect(openPond(small)).rejects.toMatchObject({ code: 'ECORRUPT' });
+    expect(await small.exists(logKey(0))).toBe(false);
+  });
+
   it('a protocol above ours is EUNSUPPORTED naming both versions (reading, and writing)', async () => {
     const setProtocol = async (store: ObjectStore, v: number, protocol: Record<string, unknown>) => rewriteCommit(store, v, (lines) => {
       const info = lines.pop()!;
