@@ -7,11 +7,12 @@
 //   --browser      only bench/browser/*.bench.ts (vite build + headless Chromium)
 //   --bundle       only the bundle-size section (sizes of dist/, when it exists)
 //   --crash        only the long crash-harness run (kill the pond's worker 120 times, in Chromium)
+//   --hostile      only the whole hostile-pond corpus (test/unit/hostile, test/browser/hostile-*)
 //   --quick        smoke run: 3 rounds, 1 warmup, no minimum time
 //   --strict       exit 1 when a target is OVER (errors always exit 1)
 //   --json <path>  where the JSON goes (default bench/results/latest.json)
-// Sides combine (--node --bundle); with none, all run. The bundle and crash sections run in an
-// unfiltered run, with their option, or when a filter contains "bundle" / "crash".
+// Sides combine (--node --bundle); with none, all run. The bundle, crash and hostile sections run
+// in an unfiltered run, with their option, or when a filter contains "bundle" / "crash" / "hostile".
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -25,18 +26,19 @@ const root = resolve(here, '..');
 /** Per bench file (Node) and for the whole browser side: a hung bench must not stall the run. */
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS) || 300_000;
 
-const USAGE = `usage: npm run bench -- [--node] [--browser] [--bundle] [--crash] [--quick] [--strict] [--json path] [filter ...]`;
+const USAGE = `usage: npm run bench -- [--node] [--browser] [--bundle] [--crash] [--hostile] [--quick] [--strict] [--json path] [filter ...]`;
 
 class UsageError extends Error {}
 
 function parseArgs(argv) {
-  const o = { filters: [], node: false, browser: false, bundle: false, crash: false, quick: false, strict: false, json: join(here, 'results', 'latest.json') };
+  const o = { filters: [], node: false, browser: false, bundle: false, crash: false, hostile: false, quick: false, strict: false, json: join(here, 'results', 'latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--node') o.node = true;
     else if (a === '--browser') o.browser = true;
     else if (a === '--bundle') o.bundle = true;
     else if (a === '--crash') o.crash = true;
+    else if (a === '--hostile') o.hostile = true;
     else if (a === '--quick') o.quick = true;
     else if (a === '--strict') o.strict = true;
     else if (a === '--json') o.json = resolve(argv[++i] ?? '');
@@ -44,10 +46,12 @@ function parseArgs(argv) {
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}\n${USAGE}`);
     else o.filters.push(a);
   }
-  if (!o.node && !o.browser && !o.bundle && !o.crash) {
+  if (!o.node && !o.browser && !o.bundle && !o.crash && !o.hostile) {
     o.node = o.browser = true;
-    o.bundle = o.filters.length === 0 || o.filters.some((f) => f.toLowerCase().includes('bundle'));
-    o.crash = o.filters.length === 0 || o.filters.some((f) => f.toLowerCase().includes('crash'));
+    const named = (word) => o.filters.length === 0 || o.filters.some((f) => f.toLowerCase().includes(word));
+    o.bundle = named('bundle');
+    o.crash = named('crash');
+    o.hostile = named('hostile');
   }
   return o;
 }
@@ -107,6 +111,39 @@ function runCrashHarness(kills) {
       resolvePromise(code === 0 && summary ? summary : `crash harness failed (exit ${code}):\n${out.slice(-4000)}`);
     });
   });
+}
+
+/**
+ * The whole hostile-pond corpus: the same test files `npm test` samples, with HOSTILE_FULL=1 (Node)
+ * and VITE_HOSTILE_FULL=1 (reaches the Chromium pages through vite's env). Returns one summary line
+ * per stage.
+ */
+async function runHostileCorpus() {
+  const env = { ...process.env, HOSTILE_FULL: '1', VITE_HOSTILE_FULL: '1' };
+  const stages = [
+    ['node', ['vitest.config.ts', 'test/unit/hostile']],
+    ['chromium', ['vitest.browser.config.ts', 'test/browser/hostile-']],
+  ];
+  const lines = [];
+  for (const [name, [config, filter]] of stages) {
+    const started = Date.now();
+    const args = [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config, filter];
+    const { code, out } = await new Promise((resolvePromise) => {
+      const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.stderr.on('data', (d) => (text += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60 * 60_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolvePromise({ code: c, out: text.replace(/\x1b\[[0-9;]*m/g, '') });
+      });
+    });
+    const tests = /Tests\s+([^\n]*)/.exec(out)?.[1]?.trim() ?? 'no summary';
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    lines.push(code === 0 ? `hostile corpus (${name}): ${tests}, ${secs} s` : `hostile corpus (${name}) FAILED (exit ${code}), ${tests}:\n${out.slice(-4000)}`);
+  }
+  return lines;
 }
 
 async function main() {
@@ -177,6 +214,16 @@ async function main() {
     result.crash = line;
     console.log(`${line}\n`);
     if (!line.startsWith('crash harness')) notes.push('crash harness: FAILED (see above)');
+  }
+
+  if (opts.hostile) {
+    log('hostile corpus: every template, SQL, stored-bytes and tree case, in Node and Chromium…');
+    const lines = await runHostileCorpus();
+    result.hostile = lines;
+    for (const line of lines) {
+      console.log(`${line}\n`);
+      if (!line.startsWith('hostile corpus (') || line.includes(') FAILED')) notes.push(`${line.split('\n')[0]} (see above)`);
+    }
   }
 
   result.finishedAt = new Date().toISOString();

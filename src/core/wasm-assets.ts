@@ -8,6 +8,8 @@ export interface WasmAssets {
   parquetWasmUrl?: string;
   /** DuckDB-WASM's exception-handling bundle (duckdb-eh.wasm); the only bundle shipped. */
   duckdbEhWasmUrl?: string;
+  /** QuickJS (quickjs-emscripten's release-sync variant), the VM templates run in. */
+  quickjsWasmUrl?: string;
 }
 
 let assets: WasmAssets = {};

@@ -40,8 +40,8 @@ function recordScripts(page) {
 
 const gzipped = (files) => files.reduce((n, f) => n + gzipSync(f.body, { level: 9 }).length, 0);
 const names = (files) => files.map((f) => new URL(f.url).pathname.split('/').pop()).join(', ');
-/** DuckDB's and parquet-wasm's JS glue and binaries: what "on demand" is about. */
-const ON_DEMAND = /duckdb|parquet_wasm|Arrow\.dom/;
+/** DuckDB's, parquet-wasm's and the template VM's JS glue and binaries (QuickJS, nunjucks): what "on demand" is about. */
+const ON_DEMAND = /duckdb|parquet_wasm|Arrow\.dom|emscripten-module|sandbox-|nunjucks\.min|ffi-|loader-/;
 
 test('a returning visitor\'s first screen fetches at most 300 KB of gzipped JS and no wasm', async (t) => {
   // A cold profile (no cache, no service worker), listening from before the navigation.
