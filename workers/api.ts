@@ -4,9 +4,9 @@
  * cross as Arrow IPC stream bytes in transferred buffers, callbacks cross as `proxy()`-ed functions
  * and must be top-level arguments (comlink does not proxy a function nested in an object).
  */
-import type { EntryType, PondErrorCode, PondWarning, Stat, TxnRecord, VersionInfo } from '../src/core/index.ts';
+import type { CsvDelimiter, CsvReport, EntryType, PondErrorCode, PondWarning, Stat, TxnRecord, VersionInfo } from '../src/core/index.ts';
 
-export type { EntryType, PondErrorCode, Stat, TxnRecord, VersionInfo, PondWarning };
+export type { CsvDelimiter, CsvReport, EntryType, PondErrorCode, Stat, TxnRecord, VersionInfo, PondWarning };
 
 /** Where a pond's objects live: local storage of this browser, or a published pond read over HTTP. */
 export type StoreKind = 'opfs' | 'idb' | 'memory' | 'http';
@@ -154,11 +154,33 @@ export type ConfigCheck =
 /** How an imported file is stored. */
 export type ImportAs = 'auto' | 'file:table' | 'file:series' | 'file:data';
 
+/** How a CSV is read on import: what the preview showed and the user confirmed. */
+export interface CsvImportOptions {
+  /** Field delimiter (detected when absent). */
+  delimiter?: CsvDelimiter;
+  /** Whether the first line is the header (detected when absent). */
+  header?: boolean;
+  /** Import although rows were rejected, leaving them out; without it a rejected row stops the import. */
+  skipRejected?: boolean;
+}
+
 /** A file to import; `data` is a File/Blob (cloned cheaply across the worker boundary) or bytes. */
 export interface ImportItem {
   name: string;
   data: Blob | Uint8Array;
   as?: ImportAs;
+  /** CSV files only. */
+  csv?: CsvImportOptions;
+}
+
+/** What importing one file would do, found before anything is written. */
+export interface ImportPreview {
+  name: string;
+  type: 'file:data' | 'file:table' | 'file:series';
+  /** For a CSV: rows read, rejected rows (line, reason), the inferred schema, delimiter and header. */
+  csv: CsvReport | null;
+  /** Why the file cannot be imported as it is (e.g. a header that does not match the rows). */
+  error: { code: string; message: string } | null;
 }
 
 export interface ImportedFile {
@@ -322,6 +344,8 @@ export interface PondApi {
   // -- writing --------------------------------------------------------------------------------
   mkdir(path: string, options?: { parents?: boolean }): Promise<number>;
   writeFile(path: string, data: Uint8Array, options?: { type?: 'file:data' | 'file:table' | 'file:series' }): Promise<number>;
+  /** Read the files as `importFiles` would and report what it found (CSV rows, rejected lines, schema); writes nothing. */
+  previewImport(dir: string, items: ImportItem[], options?: OpOptions): Promise<ImportPreview[]>;
   importFiles(dir: string, items: ImportItem[], options?: OpOptions, onProgress?: ProgressFn): Promise<ImportedFile[]>;
   factories(): Promise<FactoryInfo[]>;
   /** Parse (YAML or JSON) and validate a factory config, as the Create form types. */

@@ -1,8 +1,8 @@
 /**
  * The pieces of the core the worker composes: opening a pond with the factory registry (which
- * brings dynamic nodes and SQL; DuckDB loads on first use), the CSV reader, and factory configs.
+ * brings dynamic nodes and SQL; DuckDB loads on first use) and factory configs. CSV import reads
+ * through the strict reader of src/core/csv (see importer.ts), not DuckDB.
  */
-import type * as arrow from 'apache-arrow';
 import { openPond, defaultRegistry, type Pond, type ObjectStore, type FactoryRegistry } from '../src/core/index.ts';
 import { isPondError } from '../src/core/errors.ts';
 import type { ConfigCheck, ConfigIssue, FactoryInfo } from './api.ts';
@@ -17,12 +17,6 @@ export class PondCore {
   /** Open the pond in `store`: latest and writable, or `asOf` a version, read-only. */
   open(store: ObjectStore, options: { create?: boolean; asOf?: number }): Promise<Pond> {
     return openPond(store, { ...options, registry: this.registry });
-  }
-
-  /** The SQL engine's CSV reader (DuckDB's sniffer); the engine module loads on the first CSV. */
-  async readCsv(bytes: Uint8Array, path: string, signal: AbortSignal): Promise<arrow.Table> {
-    const { csvToTable } = await import('../src/core/sql/index.ts');
-    return csvToTable(bytes, { path, signal });
   }
 
   /** A dynamic node's stored config (undefined when it cannot be read). */

@@ -21,7 +21,7 @@ import { isPondError, pondError } from '../src/core/errors.ts';
 import { normalizePath, joinPath, dirname } from '../src/core/tinyfs/path.ts';
 import { STATIC_FACTORY } from '../src/core/tinyfs/entry-type.ts';
 import type {
-  ChartData, CheckReport, ColumnInfo, ConfigCheck, Entry, FactoryInfo, FilePreview, GlobMatch, ImportItem, ImportedFile,
+  ChartData, CheckReport, ColumnInfo, ConfigCheck, Entry, FactoryInfo, FilePreview, GlobMatch, ImportItem, ImportedFile, ImportPreview,
   NodeDetails, OpOptions, PondApi, PondEvent, PondInfo, PondListener, PondListing, ProgressFn, QueryResult,
   ReadersReport, SortSpec, StorageInfo, TableHandle, TablePage, TemplateSource, VersionRow,
 } from './api.ts';
@@ -33,7 +33,7 @@ import { HttpStore } from '../src/core/storage/http.ts';
 import { Operations, type Operation } from './operations.ts';
 import { ResultSets, columnsOf } from './result-sets.ts';
 import { PondSession, type SessionSource } from './pond-session.ts';
-import { prepareImport, type PreparedImport } from './importer.ts';
+import { prepareImport, previewImport, type PreparedImport } from './importer.ts';
 import { importTarget } from './importer-names.ts';
 import { tableToCsv } from './csv-export.ts';
 import { restoreZip, zipStore } from './pond-zip.ts';
@@ -329,6 +329,18 @@ export class PondService implements ServiceApi {
     return this.#commit((tx) => tx.writeFile(path, data, options));
   }
 
+  async previewImport(dir: string, items: ImportItem[], options: OpOptions = {}): Promise<ImportPreview[]> {
+    const base = normalizePath(dir);
+    return this.#ops.run(options.opId, undefined, async (op) => {
+      const out: ImportPreview[] = [];
+      for (const item of items) {
+        op.check();
+        out.push(await previewImport(item, joinPath(base, importTarget(item.name, item.as).name), op.signal));
+      }
+      return out;
+    });
+  }
+
   async importFiles(dir: string, items: ImportItem[], options: OpOptions = {}, onProgress?: ProgressFn): Promise<ImportedFile[]> {
     const base = normalizePath(dir);
     return this.#ops.run(options.opId, onProgress, async (op) => {
@@ -339,7 +351,7 @@ export class PondService implements ServiceApi {
         const converting = importTarget(item.name, item.as).type !== 'file:data';
         op.progress({ phase: `${converting ? 'converting' : 'reading'} ${item.name}`, done: i, total: items.length + 1 });
         const path = joinPath(base, item.name);
-        const p = await prepareImport(item, path, (bytes, at) => this.#core.readCsv(bytes, at, op.signal));
+        const p = await prepareImport(item, path, op.signal);
         prepared.push(p);
         done.push({ path: joinPath(base, p.name), type: p.type, rows: p.rows, size: p.bytes.length });
       }

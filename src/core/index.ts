@@ -58,3 +58,5 @@ export { parseConfigText } from './dynamic/config.ts';
 export { DynamicResolver, type ResolverOptions } from './dynamic/resolver.ts';
 export { defineFactory, type FactoryDefinition, type FactoryContext, type FactoryOutput, type GlobMatch, type NodeInfo, type QueryOptions } from './dynamic/factory.ts';
 export { VirtualDirectory, VirtualTree } from './dynamic/virtual-directory.ts';
+// The CSV reader itself is a lazily imported entry point, `./csv/index.ts`, like `./sql/index.ts`: it stays out of the worker's first load.
+export type { CsvReadOptions, CsvReport, CsvResult, CsvColumn, CsvRejectedRow, CsvDelimiter, CsvType } from './csv/index.ts';
