@@ -1,5 +1,6 @@
 // The page: start the pond worker, wrap it with comlink, and mount the Svelte app. Nothing heavy
 // loads here: DuckDB and parquet-wasm live in the worker and load there on first use.
+import './ui/theme.css';
 import { mount } from 'svelte';
 import { wrap } from 'comlink';
 import App from './ui/App.svelte';

@@ -6,9 +6,38 @@ import { basicSetup } from 'codemirror';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import { sql, PostgreSQL } from '@codemirror/lang-sql';
+import { HighlightStyle, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
 
 /** CodeMirror's standard setup (undo history, keymaps, search, completion) plus a placeholder. */
 const basics: Extension = [basicSetup, placeholder('SELECT * FROM t LIMIT 100')];
+
+/** CodeMirror's default colours, each behind a theme token (src/ui/theme.css) so dark mode recolours them. */
+const SYNTAX_TOKEN: Record<string, string> = {
+  '#708': '--syntax-keyword', '#219': '--syntax-atom', '#164': '--syntax-number', '#a11': '--syntax-string',
+  '#e40': '--syntax-special', '#00f': '--syntax-def', '#30a': '--syntax-def', '#085': '--syntax-type',
+  '#167': '--syntax-type', '#256': '--syntax-def', '#00c': '--syntax-def', '#940': '--syntax-comment',
+  '#404740': '--syntax-comment', '#f00': '--danger',
+};
+const themedHighlight = HighlightStyle.define(defaultHighlightStyle.specs.map((spec) =>
+  spec.color && SYNTAX_TOKEN[spec.color] ? { ...spec, color: `var(${SYNTAX_TOKEN[spec.color]}, ${spec.color})` } : spec));
+
+/** The editor's chrome in the app's tokens: light and dark follow the system with the rest of the app. */
+const chrome = EditorView.theme({
+  '&': { fontSize: 'var(--text-md)', color: 'var(--fg)', background: 'var(--bg)', border: '1px solid var(--border)', borderRadius: 'var(--radius)' },
+  '&.cm-focused': { outline: '2px solid var(--focus)', outlineOffset: '0' },
+  '.cm-scroller': { minHeight: '7rem', fontFamily: 'var(--font-mono)' },
+  '.cm-content': { caretColor: 'var(--fg)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--fg)' },
+  '.cm-gutters': { background: 'var(--bg-subtle)', color: 'var(--fg-muted)', borderRight: '1px solid var(--border-subtle)', borderRadius: 'var(--radius) 0 0 var(--radius)' },
+  '.cm-activeLine': { background: 'color-mix(in srgb, var(--bg-hover) 50%, transparent)' },
+  '.cm-activeLineGutter': { background: 'var(--bg-hover)' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, ::selection': { background: 'var(--bg-selected)' },
+  '.cm-placeholder': { color: 'var(--fg-muted)' },
+  '.cm-tooltip': { background: 'var(--bg)', color: 'var(--fg)', border: '1px solid var(--border)', borderRadius: 'var(--radius)' },
+  '.cm-tooltip-autocomplete > ul > li[aria-selected]': { background: 'var(--accent)', color: 'var(--accent-fg)' },
+  '.cm-matchingBracket': { background: 'var(--bg-selected)', color: 'inherit' },
+  '.cm-panels': { background: 'var(--bg-subtle)', color: 'var(--fg)' },
+});
 
 export interface SqlEditor {
   setSchema(schema: Record<string, string[]>): void;
@@ -39,7 +68,8 @@ export function createSqlEditor(host: HTMLElement, options: {
           if (u.docChanged) options.onchange(u.state.doc.toString());
         }),
         EditorView.contentAttributes.of({ 'aria-label': 'SQL query', 'data-testid': 'sql-editor' }),
-        EditorView.theme({ '&': { fontSize: '0.9rem', border: '1px solid #d5dae2', borderRadius: '4px' }, '.cm-scroller': { minHeight: '7rem' } }),
+        chrome,
+        syntaxHighlighting(themedHighlight),
       ],
     }),
   });
