@@ -1,7 +1,7 @@
 // The load budget: the app's first screen needs at most ~300 KB of gzipped JavaScript (page + pond
 // worker) and fetches no WebAssembly; DuckDB and parquet-wasm load on demand, when something needs
 // SQL or Parquet (on a first visit that is at once: the demo's README is computed with SQL). The
-// build ships only DuckDB's eh bundle.
+// build ships only DuckDB's eh bundle (and the template VM's QuickJS wasm).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
@@ -11,11 +11,11 @@ import { bundleSize, formatBytes } from '../../bench/bundle-size.mjs';
 
 const BUDGET_GZIP = 300_000;
 
-test('the build ships only DuckDB\'s eh bundle, and its first screen is within the budget', async () => {
+test('the build ships only DuckDB\'s eh bundle and the template VM, and its first screen is within the budget', async () => {
   const dist = process.env.E2E_DIST_DIR;
   assert.ok(dist, 'E2E_DIST_DIR is set by test/e2e/run.mjs');
   const wasm = (await readdir(`${dist}/assets`)).filter((f) => f.endsWith('.wasm'));
-  assert.deepEqual(wasm.map((f) => f.replace(/-[\w-]{8}\.wasm$/, '.wasm')).sort(), ['duckdb-eh.wasm', 'parquet_wasm_bg.wasm']);
+  assert.deepEqual(wasm.map((f) => f.replace(/-[\w-]{8}\.wasm$/, '.wasm')).sort(), ['duckdb-eh.wasm', 'emscripten-module.wasm', 'parquet_wasm_bg.wasm']);
   // No other DuckDB bundle hides in JS either (mvp/coi workers or their pthread helpers).
   assert.deepEqual((await readdir(`${dist}/assets`)).filter((f) => /duckdb-(mvp|coi)|pthread/.test(f)), []);
 

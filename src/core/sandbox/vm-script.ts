@@ -59,7 +59,10 @@ export const VM_SCRIPT = String.raw`(function (g) {
           if (!fatal) fatal = { message: String(e && e.message), template: a.path };
           throw e;
         }
-        return { src: SHIFT + a.value, path: a.path, noCache: true };
+        // A loaded template never changes during a render: nunjucks may keep it compiled, so a
+        // template that includes itself recurses into the stack limit instead of compiling anew
+        // at every level (which took seconds to unwind).
+        return { src: SHIFT + a.value, path: a.path, noCache: false };
       },
     };
     env = new nunjucks.Environment(loader, { autoescape: req.autoescape, throwOnUndefined: false });

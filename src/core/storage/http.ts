@@ -290,14 +290,25 @@ function folderUrl(url: string | URL): URL {
   return abs;
 }
 
-/** fetch, with network failures as EIO naming the URL (and the key, when reading an object). */
+/**
+ * fetch, with network failures as EIO naming the URL (and the key, when reading an object). Every
+ * request here is a GET, so one that failed before any answer is tried once more: a kept-alive
+ * connection the host (or a read we aborted) has closed fails only the next request sent on it.
+ */
 async function request(doFetch: typeof fetch, url: URL, init: RequestInit, key?: string): Promise<Response> {
-  try {
-    return await doFetch(url, init);
-  } catch (e) {
-    if ((e as { name?: unknown }).name === 'AbortError' || (e as { code?: unknown }).code === 'ECLOSED') throw e;
-    throw pondError('EIO', key ?? url.href, `could not reach ${url.href} (${(e as Error).message}); offline, or the host does not allow reads from this site (CORS)`, { url: url.href }, e);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await doFetch(url, init);
+    } catch (e) {
+      if ((e as { name?: unknown }).name === 'AbortError' || (e as { code?: unknown }).code === 'ECLOSED') throw e;
+      if (attempt < 2 && !init.signal?.aborted) continue;
+      throw networkError(url, key, e);
+    }
   }
+}
+
+function networkError(url: URL, key: string | undefined, e: unknown): PondError {
+  return pondError('EIO', key ?? url.href, `could not reach ${url.href} (${(e as Error).message}); offline, or the host does not allow reads from this site (CORS)`, { url: url.href }, e);
 }
 
 /**
