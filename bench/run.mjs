@@ -7,7 +7,7 @@
 //   --browser      only bench/browser/*.bench.ts (vite build + headless Chromium)
 //   --bundle       only the bundle-size section (sizes of dist/, when it exists)
 //   --crash        only the long crash-harness run (kill the pond's worker 120 times, in Chromium)
-//   --hostile      only the whole hostile-pond corpus (test/unit/hostile, test/browser/hostile-*)
+//   --hostile      only the whole hostile-pond corpus (test/unit/hostile, csv/hostile, test/browser/hostile-*)
 //   --quick        smoke run: 3 rounds, 1 warmup, no minimum time
 //   --strict       exit 1 when a target is OVER (errors always exit 1)
 //   --json <path>  where the JSON goes (default bench/results/latest.json)
@@ -121,13 +121,13 @@ function runCrashHarness(kills) {
 async function runHostileCorpus() {
   const env = { ...process.env, HOSTILE_FULL: '1', VITE_HOSTILE_FULL: '1' };
   const stages = [
-    ['node', ['vitest.config.ts', 'test/unit/hostile']],
+    ['node', ['vitest.config.ts', 'test/unit/hostile', 'test/unit/csv/hostile']],
     ['chromium', ['vitest.browser.config.ts', 'test/browser/hostile-']],
   ];
   const lines = [];
-  for (const [name, [config, filter]] of stages) {
+  for (const [name, [config, ...filters]] of stages) {
     const started = Date.now();
-    const args = [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config, filter];
+    const args = [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config, ...filters];
     const { code, out } = await new Promise((resolvePromise) => {
       const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
