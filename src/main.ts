@@ -6,7 +6,7 @@ import { wrap } from 'comlink';
 import App from './ui/App.svelte';
 import { AppState } from './ui/state/app.svelte.ts';
 import type { PondApi } from '../workers/api.ts';
-import { installErrorTransfer } from '../workers/error-transfer.ts';
+import { installErrorTransfer } from '../workers/page.ts';
 import { BUILD_ID, previousBuild, registerOffline } from './pwa.ts';
 
 // Before the first call: a PondError thrown in the worker must arrive here with its code.

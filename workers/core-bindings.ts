@@ -3,8 +3,7 @@
  * brings dynamic nodes and SQL; DuckDB loads on first use) and factory configs. CSV import reads
  * through the strict reader of src/core/csv (see importer.ts), not DuckDB.
  */
-import { openPond, defaultRegistry, type Pond, type ObjectStore, type FactoryRegistry } from '../src/core/index.ts';
-import { isPondError } from '../src/core/errors.ts';
+import { openPond, defaultRegistry, isPondError, type Pond, type ObjectStore, type FactoryRegistry } from '../src/core/index.ts';
 import type { ConfigCheck, ConfigIssue, FactoryInfo } from './api.ts';
 import { FACTORY_EXAMPLES } from './factory-examples.ts';
 
@@ -17,18 +16,6 @@ export class PondCore {
   /** Open the pond in `store`: latest and writable, or `asOf` a version, read-only. */
   open(store: ObjectStore, options: { create?: boolean; asOf?: number }): Promise<Pond> {
     return openPond(store, { ...options, registry: this.registry });
-  }
-
-  /** A dynamic node's stored config (undefined when it cannot be read). */
-  async configOf(pond: Pond, path: string): Promise<unknown> {
-    const ref = await pond.fs.resolve(path);
-    const latest = await pond.fs.latest(ref);
-    if (!latest.content) return undefined;
-    try {
-      return JSON.parse(new TextDecoder().decode(latest.content)) as unknown;
-    } catch {
-      return undefined;
-    }
   }
 
   /** The registered factories, for the Create form. */

@@ -2,7 +2,13 @@
 // arrives as a plain Error without `code` or `data` (comlink issue #594). This replaces the handler;
 // it must be installed in the worker (serialize side) and in the page (deserialize side).
 import { transferHandlers, type TransferHandler } from 'comlink';
+// The one import of a core module other than an entry point: this file runs in the page too, and
+// core's index would bring the whole core into the first screen (its modules have top-level side
+// effects that the bundler keeps). errors.ts imports nothing.
 import { PondError, isPondError, type PondErrorCode, type PondErrorData } from '../src/core/errors.ts';
+
+/** The page's test for a PondError that crossed from the worker (re-exported through page.ts). */
+export { isPondError };
 
 /** Comlink's own wire shape for a thrown value; we only add fields, so an old peer still understands it. */
 interface SerializedThrown {

@@ -5,9 +5,7 @@
  * (`item.csv.skipRejected`), after `previewImport` showed them.
  */
 import * as arrow from 'apache-arrow';
-import { pondError } from '../src/core/errors.ts';
-import { parquetToTable, tableToParquet, looksLikeParquet } from '../src/core/arrow/parquet.ts';
-import type { CsvReport } from '../src/core/csv/index.ts';
+import { pondError, parquetToTable, tableToParquet, looksLikeParquet, type CsvReport } from '../src/core/index.ts';
 import type { ImportItem, ImportPreview } from './api.ts';
 import { importTarget } from './importer-names.ts';
 

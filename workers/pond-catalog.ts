@@ -2,8 +2,7 @@
  * The ponds of this origin, by name, over one storage backend (OPFS, else IndexedDB, else memory).
  * Creating, renaming and deleting a pond are catalog operations; what is inside a pond is the core's.
  */
-import type { ObjectStore } from '../src/core/index.ts';
-import { pondError } from '../src/core/errors.ts';
+import { pondError, type ObjectStore } from '../src/core/index.ts';
 import type { PondListing, StoreKind } from './api.ts';
 import type { Operation } from './operations.ts';
 

@@ -3,8 +3,7 @@
  * view for reads, and the tab channel. Writes go to the latest handle under the pond's lock and
  * are announced to other tabs; commits other tabs announce refresh the handle.
  */
-import type { Pond, ObjectStore, Tx } from '../src/core/index.ts';
-import { isPondError, pondError } from '../src/core/errors.ts';
+import { isPondError, pondError, type Pond, type ObjectStore, type Tx } from '../src/core/index.ts';
 import type { PondEvent, PondInfo, StoreKind } from './api.ts';
 import { TabSync } from './tab-sync.ts';
 import type { PondCore } from './core-bindings.ts';

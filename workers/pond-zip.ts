@@ -8,12 +8,9 @@
  */
 import { Inflate, Zip, ZipDeflate, ZipPassThrough, strFromU8 } from 'fflate';
 import { crc32 } from './crc32.ts';
-import type { ObjectStore } from '../src/core/index.ts';
-import { isPondError, pondError } from '../src/core/errors.ts';
-import { keyProblem } from '../src/core/storage/common.ts';
-import { concatBytes } from '../src/core/bytes.ts';
-import { sha256Hex } from '../src/core/hash.ts';
-import { PUBLISH_INDEX, encodePublishIndex, parsePublishIndex, type PublishIndex } from '../src/core/storage/publish-index.ts';
+import {
+  isPondError, pondError, keyProblem, concatBytes, sha256Hex, PUBLISH_INDEX, encodePublishIndex, parsePublishIndex, type ObjectStore, type PublishIndex,
+} from '../src/core/index.ts';
 import type { Operation } from './operations.ts';
 import { logLast } from './pond-catalog.ts';
 

@@ -4,7 +4,7 @@
 import { expose } from 'comlink';
 import './wasm-assets.ts';
 import { installErrorTransfer } from './error-transfer.ts';
-import { pondError, type PondErrorCode } from '../src/core/errors.ts';
+import { pondError, type PondErrorCode } from '../src/core/index.ts';
 import { PondService } from './pond-service.ts';
 import { detectBackend } from './backends.ts';
 import type { PondApi } from './api.ts';

@@ -6,9 +6,7 @@
  * this code does not know) is reported as uncertain rather than guessed. Nodes that read a
  * reader are listed too, as indirect readers.
  */
-import { compileGlob, matchPath } from '../src/core/tinyfs/glob-pattern.ts';
-import { normalizePath, dirname, joinPath } from '../src/core/tinyfs/path.ts';
-import type { EntryType } from '../src/core/index.ts';
+import { compileGlob, matchPath, normalizePath, dirname, joinPath, STATIC_FACTORY, type EntryType } from '../src/core/index.ts';
 import type { NodeReader, ReadersReport } from './api.ts';
 
 /** What the scan needs of a pond. */
@@ -22,7 +20,6 @@ export interface ReaderSource {
 
 /** Entries walked at most: a bigger pond is reported as scanned in part. */
 const MAX_ENTRIES = 50_000;
-const STATIC = 'tlogfs';
 
 /** One input reference of a node: a glob pattern or a plain path, as written (`text`). */
 interface Ref {
@@ -99,7 +96,7 @@ async function walk(source: ReaderSource, target: string): Promise<{ nodes: Node
       }
       const path = joinPath(dir, e.name);
       if (path !== target && path.startsWith(target === '/' ? '/' : `${target}/`)) below.push(path);
-      if (e.factory !== STATIC) nodes.push(await describe(source, path, e.factory));
+      if (e.factory !== STATIC_FACTORY) nodes.push(await describe(source, path, e.factory));
       // A dynamic directory's children are computed from its inputs: nothing stored to find there.
       else if (e.type === 'directory') queue.push(path);
     }

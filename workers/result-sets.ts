@@ -4,7 +4,7 @@
  * computes a row permutation once per (table, column, direction) and keeps it.
  */
 import * as arrow from 'apache-arrow';
-import { pondError } from '../src/core/errors.ts';
+import { pondError } from '../src/core/index.ts';
 import type { ChartData, ColumnInfo, ColumnKind, SortSpec, TableHandle, TablePage } from './api.ts';
 import { looksLikeDates, parseDateText } from './date-text.ts';
 

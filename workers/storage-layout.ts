@@ -13,7 +13,7 @@
  * can have; never listed, and finished or removed at every start). 0 -> 1 moves no data.
  */
 import { createStore, get, set } from 'idb-keyval';
-import { pondError } from '../src/core/errors.ts';
+import { pondError } from '../src/core/index.ts';
 import type { StoreBackend } from './pond-catalog.ts';
 
 /** The layout this build writes. */

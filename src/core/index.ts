@@ -41,17 +41,22 @@ export async function openPond(store: ObjectStore, options: OpenPondOptions = {}
 }
 
 export { Pond, type GlobResult, type Tx, type TransactOptions, type PondServices } from './pond.ts';
-export { PondError, isPondError, type PondErrorCode } from './errors.ts';
+export { PondError, isPondError, pondError, type PondErrorCode, type PondErrorData } from './errors.ts';
 export type { ObjectStore } from './storage/object-store.ts';
 export { MemoryStore } from './storage/memory.ts';
 export { HttpStore, type HttpStoreOptions } from './storage/http.ts';
-export { PUBLISH_INDEX, buildPublishIndex, writePublishIndex, parsePublishIndex, type PublishIndex, type PublishedFile } from './storage/publish-index.ts';
-export { ROOT_ID, type EntryType } from './tinyfs/entry-type.ts';
+export { PUBLISH_INDEX, buildPublishIndex, writePublishIndex, parsePublishIndex, encodePublishIndex, type PublishIndex, type PublishedFile } from './storage/publish-index.ts';
+export { keyProblem } from './storage/common.ts';
+export { ROOT_ID, STATIC_FACTORY, type EntryType } from './tinyfs/entry-type.ts';
+export { normalizePath, joinPath, dirname } from './tinyfs/path.ts';
+export { compileGlob, matchPath, type CompiledGlob } from './tinyfs/glob-pattern.ts';
 export type { Stat, ReaddirEntry } from './tinyfs/fs.ts';
-export type { TxnRecord, VersionInfo } from './tinyfs/node.ts';
+export type { TxnRecord, VersionInfo, NodeRef } from './tinyfs/node.ts';
 export type { PondWarning } from './tinyfs/persistence.ts';
-export { MemoryPersistence } from './tinyfs/memory-persistence.ts';
 export { configureWasmAssets } from './wasm-assets.ts';
+export { parquetToTable, tableToParquet, looksLikeParquet } from './arrow/parquet.ts';
+export { concatBytes } from './bytes.ts';
+export { sha256Hex } from './hash.ts';
 export { fsck, type FsckReport, type FsckProblem, type FsckKind } from './tlogfs/fsck.ts';
 export { FactoryRegistry, defaultRegistry };
 export { parseConfigText } from './dynamic/config.ts';

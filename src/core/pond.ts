@@ -67,7 +67,10 @@ export class Pond {
     return this.persistence.warnings;
   }
 
-  /** The read side, for factories and tools that walk nodes directly. */
+  /**
+   * The internal TinyFS, for core's dynamic layer (factory contexts) and core tests.
+   * @internal Workers, the UI and the CLI use the public methods (`lookup`, `stat`, `config`, ...).
+   */
   get fs(): TinyFs {
     return this.#fs;
   }
@@ -96,10 +99,44 @@ export class Pond {
     }
   }
 
-  /** Metadata of the node at `path` (a final symlink is followed unless `follow: false`). */
-  async stat(path: string, options: { follow?: boolean } = {}): Promise<Stat> {
+  /**
+   * Metadata of the node at `path` (a final symlink is followed unless `follow: false`). A dynamic
+   * file's size and sha256 come from computing its content, unless `compute: false` (then null).
+   */
+  async stat(path: string, options: { follow?: boolean; compute?: boolean } = {}): Promise<Stat> {
     this.#open();
-    return this.#fs.stat(path, options);
+    const { compute, ...rest } = options;
+    if (compute !== false) return this.#fs.stat(path, rest);
+    const ref = await this.#fs.resolve(path, rest);
+    if (ref.factory === STATIC_FACTORY || ref.type === 'directory') return this.#fs.stat(path, rest);
+    const v = await this.#fs.latest(ref);
+    return {
+      path: normalizePath(path), nodeId: ref.nodeId, partId: ref.partId, type: ref.type, factory: ref.factory, version: v.version,
+      size: null, sha256: null, timestamp: Math.floor(v.timestampUs / 1000), attributes: { ...v.attributes },
+    };
+  }
+
+  /** What the node at `path` is (type, factory, ids), without reading its versions; a final symlink is followed unless `follow: false`. */
+  async lookup(path: string, options: { follow?: boolean } = {}): Promise<NodeRef> {
+    this.#open();
+    return this.#fs.resolve(path, options);
+  }
+
+  /**
+   * The stored config of the dynamic node at `path` (its latest version's inline JSON), without
+   * computing anything; undefined for a stored node or a config that cannot be read.
+   */
+  async config(path: string): Promise<unknown> {
+    this.#open();
+    const ref = await this.#fs.resolve(path);
+    if (ref.factory === STATIC_FACTORY) return undefined;
+    const latest = await this.#fs.latest(ref);
+    if (!latest.content) return undefined;
+    try {
+      return JSON.parse(new TextDecoder().decode(latest.content)) as unknown;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Entries of a directory, sorted by name, with entry type and factory. */

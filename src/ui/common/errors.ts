@@ -2,7 +2,7 @@
  * Errors as the user reads them: what went wrong (code and path from the worker's PondError) and
  * what to do about it.
  */
-import { isPondError } from '../../core/errors.ts';
+import { isPondError } from '../../../workers/page.ts';
 
 export interface ErrorInfo {
   code: string | null;
