@@ -23,7 +23,7 @@ import type { ObjectStore } from '../../src/core/storage/object-store.ts';
 import { TlogPersistence } from '../../src/core/tlogfs/tlog-persistence.ts';
 import { Pond } from '../../src/core/pond.ts';
 import { OpfsStore } from '../../src/core/storage/opfs.ts';
-import { DelegatingStore } from '../../src/core/storage/delegating.ts';
+import { DelegatingStore } from '../shared/delegating-store.ts';
 import { runStep } from '../shared/crash-workload.ts';
 
 /** Where a run parks its commit of `step` (0-based, relative to the page's base version). */

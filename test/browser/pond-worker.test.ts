@@ -6,20 +6,12 @@ import { unzipSync, zipSync } from 'fflate';
 import type { PondApi, PondEvent, Progress } from '../../workers/api.ts';
 import { installErrorTransfer } from '../../workers/error-transfer.ts';
 import { PondError, isPondError } from '../../src/core/errors.ts';
+import { rejectionOf } from '../shared/rejection.ts';
 
 installErrorTransfer();
 
 /** Unique per run: OPFS outlives the test page within one browser profile. */
 const RUN = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, got a value');
-}
 
 function startWorker(): { worker: Worker; api: Remote<PondApi> } {
   const worker = new Worker(new URL('../../workers/pond.worker.ts', import.meta.url), { type: 'module' });

@@ -11,14 +11,11 @@ import { openPond } from '../../src/core/index.ts';
 import { OpfsStore, listOpfsPonds, deleteOpfsPond } from '../../src/core/storage/opfs.ts';
 import { pondOrigins } from '../../workers/pond-origins.ts';
 import { logLast, resetScratchName } from '../../workers/pond-catalog.ts';
+import { rejectionOf } from '../shared/rejection.ts';
 
 installErrorTransfer();
 const RUN = `pub${Date.now().toString(36)}`;
 const DEMO = new URL('/ponds/demo/', location.href).href;
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  return p.then(() => { throw new Error('expected a rejection, got a value'); }, (e: unknown) => e);
-}
 
 describe('published ponds in the pond worker', () => {
   let worker: Worker;

@@ -6,7 +6,7 @@ import { cdp } from 'vitest/browser';
 import { wrap, releaseProxy, type Remote } from 'comlink';
 import { OpfsStore, listOpfsPonds, deleteOpfsPond } from '../../src/core/storage/opfs.ts';
 import { IdbStore, listIdbPonds, deleteIdbPond, IDB_CHUNK } from '../../src/core/storage/idb.ts';
-import { FaultInjectingStore } from '../../src/core/storage/fault-injecting.ts';
+import { FaultInjectingStore } from '../shared/fault-injecting-store.ts';
 import type { ObjectStore } from '../../src/core/storage/object-store.ts';
 import { isPondError } from '../../src/core/errors.ts';
 import { installErrorTransfer } from '../../workers/error-transfer.ts';

@@ -4,18 +4,9 @@ import type { PondWorkerApi } from '../../workers/pond.worker.ts';
 import { installErrorTransfer } from '../../workers/error-transfer.ts';
 import { PondError, isPondError } from '../../src/core/errors.ts';
 import { wasmAssets } from '../../src/core/wasm-assets.ts';
+import { rejectionOf } from '../shared/rejection.ts';
 
 installErrorTransfer();
-
-/** Resolves with the rejection reason of `p`, or fails the test if `p` resolves. */
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, got a value');
-}
 
 describe('pond worker over comlink', () => {
   let worker: Worker;

@@ -3,6 +3,8 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import type { ObjectStore } from '../../src/core/storage/object-store.ts';
 import { isPondError, type PondErrorCode } from '../../src/core/errors.ts';
+import { rejectionOf } from './rejection.ts';
+import { drain } from './streams.ts';
 
 export interface ObjectStoreSuiteOptions {
   /** Another handle on the same pond as `store` (another instance, tab, worker); default: `store` itself. */
@@ -68,18 +70,8 @@ export async function checkPatternStream(stream: ReadableStream<Uint8Array>, see
   return { size, chunks, maxChunk, firstMismatch };
 }
 
-/** All bytes of a stream. */
-export async function drain(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of stream) parts.push(chunk);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** All bytes of a stream (kept here too for the store suites' importers). */
+export { drain };
 
 /** Asserts byte equality; vitest's deep toEqual takes seconds per MiB, so compare in a loop and show only the first difference. */
 export function expectBytes(actual: Uint8Array, expected: Uint8Array): void {
@@ -101,19 +93,12 @@ export function expectBytes(actual: Uint8Array, expected: Uint8Array): void {
   });
 }
 
-/** The rejection reason of `p`; fails the test if `p` resolves. */
-export async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, got a value');
-}
+/** The rejection reason of `p` (kept under this name for the store suites). */
+export { rejectionOf as rejection };
 
 /** Asserts that `p` rejects with a PondError of `code` whose data.path is `path` (when given). */
 async function expectPondError(p: Promise<unknown>, code: PondErrorCode, path?: string): Promise<void> {
-  const e = await rejection(p);
+  const e = await rejectionOf(p);
   expect(isPondError(e, code), `expected PondError ${code}, got ${String(e)}`).toBe(true);
   if (path !== undefined) expect((e as { data: { path?: string } }).data.path).toBe(path);
 }
@@ -406,10 +391,10 @@ export function testObjectStore(name: string, make: () => Promise<ObjectStore>, 
         const old = patternBytes(2 * MiB + 3, 9);
         await store.write('k', old);
         const before = await store.list('');
-        const e = await rejection(store.writeStream('k', failingStream([patternBytes(MiB, 1), patternBytes(MiB, 2), patternBytes(MiB, 3)])));
+        const e = await rejectionOf(store.writeStream('k', failingStream([patternBytes(MiB, 1), patternBytes(MiB, 2), patternBytes(MiB, 3)])));
         expect(String((e as Error).message ?? e)).toContain('source broke off');
         expectBytes(await store.read('k'), old);
-        await rejection(store.writeStream('fresh', failingStream([enc('partial')])));
+        await rejectionOf(store.writeStream('fresh', failingStream([enc('partial')])));
         expect(await store.exists('fresh')).toBe(false);
         expect(await store.list('')).toEqual(before);
       });

@@ -30,6 +30,27 @@ export function checkKey(key: string): void {
   if (problem !== undefined) throw pondError('EINVAL', String(key), problem);
 }
 
+/**
+ * The folder a listing of `prefix` walks (up to its last '/'; '' for the top), or undefined when no
+ * key can lie below it: a base that is not itself a valid key path (e.g. '../' or '.duckpond/').
+ */
+export function listBase(prefix: string): string | undefined {
+  const cut = prefix.lastIndexOf('/');
+  const base = cut < 0 ? '' : prefix.slice(0, cut);
+  return base !== '' && keyProblem(base) !== undefined ? undefined : base;
+}
+
+/** `op()`, or `absent` when it fails with an error `mapError` turns into ENOENT; other failures throw mapped. */
+export async function unlessAbsent<T, A>(op: () => Promise<T>, mapError: (e: unknown) => unknown, absent: A): Promise<T | A> {
+  try {
+    return await op();
+  } catch (e) {
+    const mapped = mapError(e);
+    if (isPondError(mapped, 'ENOENT')) return absent;
+    throw mapped;
+  }
+}
+
 /** Throws EINVAL unless offset and length are non-negative safe integers. */
 export function checkRange(key: string, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || offset < 0) throw pondError('EINVAL', key, `bad range offset ${offset}`);
@@ -84,6 +105,25 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function timerDelay(timeoutMs: number): number | undefined {
   if (Number.isNaN(timeoutMs)) return 0;
   return timeoutMs > MAX_TIMER_MS ? undefined : Math.max(0, timeoutMs);
+}
+
+/**
+ * Run a write that pulls `data` chunk by chunk through `next` (undefined at the end). If the write
+ * fails, the stream is cancelled (its source stops) and the error rethrown; the reader is always released.
+ */
+export async function pullStream<T>(data: ReadableStream<Uint8Array>, run: (next: () => Promise<Uint8Array | undefined>) => Promise<T>): Promise<T> {
+  const reader = data.getReader();
+  try {
+    return await run(async () => {
+      const { done, value } = await reader.read();
+      return done ? undefined : value;
+    });
+  } catch (e) {
+    await reader.cancel(e).catch(() => undefined);
+    throw e;
+  } finally {
+    reader.releaseLock();
+  }
 }
 
 /** Streams pull only when their reader asks, so an unread stream holds no file open. */

@@ -13,7 +13,7 @@ import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { ObjectStore } from './object-store.ts';
 import { isPondError, pondError } from '../errors.ts';
 import { checkKey, checkRange, closedError, erroredStream, PULL_ON_DEMAND, mapStoreError } from './common.ts';
-import { requestWebLock, type StoreLockOptions } from './web-lock.ts';
+import { HeldWebLocks, requestWebLock, type StoreLockOptions } from './web-lock.ts';
 
 /** Chunk size of large objects: bounds what one transaction or one stream pull holds. */
 export const IDB_CHUNK = 1024 * 1024;
@@ -35,16 +35,16 @@ export class IdbStore implements ObjectStore {
   readonly writable = true;
   readonly name: string;
   readonly #use: UseStore;
-  readonly #held = new Set<() => Promise<void>>();
+  readonly #locks: HeldWebLocks;
   #db: IDBDatabase | undefined;
   #closed = false;
-  #swept = false;
 
   /** A store for the pond `name`, in the IndexedDB database `duckpond:<name>`. */
   constructor(name: string) {
     if (typeof name !== 'string' || name === '') throw pondError('EINVAL', String(name), 'a pond name must be a non-empty string');
     this.name = name;
     this.#use = createStore(DB_PREFIX + name, STORE_NAME);
+    this.#locks = new HeldWebLocks(`duckpond:idb:${name}`, this.kind, () => this.#sweepOrphans());
   }
 
   /** Whole object, read in one transaction. */
@@ -207,23 +207,13 @@ export class IdbStore implements ObjectStore {
   /** The pond's Web Lock 'duckpond:idb:<name>'. */
   async lock(options: StoreLockOptions = {}): Promise<() => Promise<void>> {
     if (this.#closed) throw closedError(this.kind);
-    const release = await requestWebLock(`duckpond:idb:${this.name}`, this.kind, options);
-    if (!this.#swept) {
-      this.#swept = true;
-      await this.#sweepOrphans().catch(() => undefined);
-    }
-    const tracked = async (): Promise<void> => {
-      this.#held.delete(tracked);
-      await release();
-    };
-    this.#held.add(tracked);
-    return tracked;
+    return this.#locks.acquire(options);
   }
 
   /** Release held locks and close the database connection. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#held].map((release) => release()));
+    await this.#locks.releaseAll();
     this.#db?.close();
   }
 

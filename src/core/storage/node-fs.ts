@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { ObjectStore } from './object-store.ts';
 import { isPondError, pondError } from '../errors.ts';
-import { RESERVED_DIR, STREAM_CHUNK, checkKey, checkRange, closedError, erroredStream, PULL_ON_DEMAND, keyProblem, mapStoreError } from './common.ts';
+import { RESERVED_DIR, STREAM_CHUNK, checkKey, checkRange, closedError, erroredStream, PULL_ON_DEMAND, listBase, mapStoreError, pullStream, unlessAbsent } from './common.ts';
 import { LockFile } from './node-fs-lock.ts';
 import type { StoreLockOptions } from './web-lock.ts';
 
@@ -147,17 +147,14 @@ export class NodeFsStore implements ObjectStore {
   /** Streams into a temp file, then renames it over the key; a failing stream leaves the old object. */
   async writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
     this.#usable(key);
-    const reader = data.getReader();
     let total = 0;
-    try {
+    return pullStream(data, async (next) => {
       await this.#publish(
         key,
         async (fh) => {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
-            await writeAll(fh, value, total);
-            total += value.length;
+          for (let chunk: Uint8Array | undefined; (chunk = await next()) !== undefined;) {
+            await writeAll(fh, chunk, total);
+            total += chunk.length;
           }
         },
         async (tmp, path) => {
@@ -166,12 +163,7 @@ export class NodeFsStore implements ObjectStore {
         },
       );
       return total;
-    } catch (e) {
-      await reader.cancel(e).catch(() => undefined);
-      throw e;
-    } finally {
-      reader.releaseLock();
-    }
+    });
   }
 
   /** Temp file, then link() it to the key: the kernel refuses (EEXIST) if the key exists. */
@@ -201,23 +193,18 @@ export class NodeFsStore implements ObjectStore {
   /** Size in bytes, or undefined when absent. */
   async size(key: string): Promise<number | undefined> {
     this.#usable(key);
-    try {
+    return unlessAbsent(async () => {
       const st = await stat(this.#path(key));
       return st.isFile() ? st.size : undefined;
-    } catch (e) {
-      const mapped = readError(e, key);
-      if (isPondError(mapped, 'ENOENT')) return undefined;
-      throw mapped;
-    }
+    }, (e) => readError(e, key), undefined);
   }
 
   /** Walks only the directories that can hold matches; `.duckpond/` is skipped. */
   async list(prefix: string): Promise<string[]> {
     if (this.#closed) throw closedError(this.kind);
-    const cut = prefix.lastIndexOf('/');
-    const base = cut < 0 ? '' : prefix.slice(0, cut);
     // A base that is not a valid key path ('../', '.duckpond/') holds no keys, and must not be walked.
-    if (base !== '' && keyProblem(base) !== undefined) return [];
+    const base = listBase(prefix);
+    if (base === undefined) return [];
     const out: string[] = [];
     await walk(base === '' ? this.dir : this.#path(base), base === '' ? '' : `${base}/`, prefix, out);
     return out.sort();

@@ -11,9 +11,9 @@
  */
 import type { ObjectStore } from './object-store.ts';
 import { isPondError, pondError } from '../errors.ts';
-import { RESERVED_DIR, STREAM_CHUNK, checkKey, checkRange, closedError, erroredStream, PULL_ON_DEMAND, keyProblem } from './common.ts';
+import { RESERVED_DIR, STREAM_CHUNK, checkKey, checkRange, closedError, erroredStream, PULL_ON_DEMAND, listBase, pullStream, unlessAbsent } from './common.ts';
 import { SNAPSHOT_RETRIES, hasSyncAccessHandles, isReplacedWhileReading, openReadOnly, openSink, opfsError, readSnapshot, readSync, walk, whenNotBusy, type MovableFileHandle, type Sink } from './opfs-io.ts';
-import { requestWebLock, type StoreLockOptions } from './web-lock.ts';
+import { HeldWebLocks, requestWebLock, type StoreLockOptions } from './web-lock.ts';
 
 export { hasSyncAccessHandles } from './opfs-io.ts';
 
@@ -28,16 +28,16 @@ export class OpfsStore implements ObjectStore {
   readonly name: string;
   /** How bytes move: sync access handles (dedicated worker) or writable streams and File snapshots (page). */
   readonly access: 'sync-handle' | 'writable';
-  readonly #held = new Set<() => Promise<void>>();
+  readonly #locks: HeldWebLocks;
   readonly #dirs = new Map<string, Promise<FileSystemDirectoryHandle>>();
   #closed = false;
-  #swept = false;
 
   /** A store for the pond `name` (a single OPFS directory name). */
   constructor(name: string) {
     checkPondName(name);
     this.name = name;
     this.access = hasSyncAccessHandles() ? 'sync-handle' : 'writable';
+    this.#locks = new HeldWebLocks(`duckpond:opfs:${name}`, this.kind, () => this.#sweepTemps());
   }
 
   /** Whole object. */
@@ -103,23 +103,14 @@ export class OpfsStore implements ObjectStore {
   /** Chunk by chunk into a temp file, then move over the key; a failing stream leaves the old object. */
   async writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
     this.#usable(key);
-    const reader = data.getReader();
-    try {
-      return await this.#replace(key, async (sink) => {
-        let total = 0;
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return total;
-          await sink.write(value);
-          total += value.length;
-        }
-      });
-    } catch (e) {
-      await reader.cancel(e).catch(() => undefined);
-      throw e;
-    } finally {
-      reader.releaseLock();
-    }
+    return pullStream(data, (next) => this.#replace(key, async (sink) => {
+      let total = 0;
+      for (let chunk: Uint8Array | undefined; (chunk = await next()) !== undefined;) {
+        await sink.write(chunk);
+        total += chunk.length;
+      }
+      return total;
+    }));
   }
 
   /** FileSystemHandle.move(): one step, no copy. */
@@ -158,30 +149,17 @@ export class OpfsStore implements ObjectStore {
   /** Size in bytes, or undefined when absent. */
   async size(key: string): Promise<number | undefined> {
     this.#usable(key);
-    try {
-      return (await (await this.#fileHandle(key)).getFile()).size;
-    } catch (e) {
-      const mapped = opfsError(e, key, 'read');
-      if (isPondError(mapped, 'ENOENT')) return undefined;
-      throw mapped;
-    }
+    return unlessAbsent(async () => (await (await this.#fileHandle(key)).getFile()).size, (e) => opfsError(e, key, 'read'), undefined);
   }
 
   /** Walks only the directories that can hold matches; internal files are never listed. */
   async list(prefix: string): Promise<string[]> {
     if (this.#closed) throw closedError(this.kind);
-    const cut = prefix.lastIndexOf('/');
-    const base = cut < 0 ? '' : prefix.slice(0, cut);
     // No key lives below a base that is not itself a valid key path (e.g. '../' or '.duckpond/').
-    if (base !== '' && keyProblem(base) !== undefined) return [];
-    let dir: FileSystemDirectoryHandle;
-    try {
-      dir = await this.#dir(base === '' ? [] : base.split('/'), false);
-    } catch (e) {
-      const mapped = opfsError(e, prefix, 'read');
-      if (isPondError(mapped, 'ENOENT')) return [];
-      throw mapped;
-    }
+    const base = listBase(prefix);
+    if (base === undefined) return [];
+    const dir = await unlessAbsent(() => this.#dir(base === '' ? [] : base.split('/'), false), (e) => opfsError(e, prefix, 'read'), undefined);
+    if (dir === undefined) return [];
     const out: string[] = [];
     await walk(dir, base === '' ? '' : `${base}/`, prefix, out);
     return out.sort();
@@ -206,23 +184,13 @@ export class OpfsStore implements ObjectStore {
   /** The pond's Web Lock 'duckpond:opfs:<name>'. */
   async lock(options: StoreLockOptions = {}): Promise<() => Promise<void>> {
     if (this.#closed) throw closedError(this.kind);
-    const release = await requestWebLock(`duckpond:opfs:${this.name}`, this.kind, options);
-    if (!this.#swept) {
-      this.#swept = true;
-      await this.#sweepTemps().catch(() => undefined);
-    }
-    const tracked = async (): Promise<void> => {
-      this.#held.delete(tracked);
-      await release();
-    };
-    this.#held.add(tracked);
-    return tracked;
+    return this.#locks.acquire(options);
   }
 
   /** Release locks this instance holds; later calls fail with ECLOSED. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#held].map((release) => release()));
+    await this.#locks.releaseAll();
   }
 
   async #readAt(key: string, offset: number, length: number): Promise<Uint8Array> {

@@ -47,3 +47,35 @@ export function requestWebLock(name: string, kind: string, options: StoreLockOpt
     });
   });
 }
+
+/**
+ * The Web Locks one browser store instance holds, so that close() releases them all; the first
+ * lock it is granted also runs `sweep` once (what a crashed writer left behind; a failed sweep is
+ * ignored).
+ */
+export class HeldWebLocks {
+  readonly #held = new Set<() => Promise<void>>();
+  #swept = false;
+
+  constructor(private readonly name: string, private readonly kind: string, private readonly sweep: () => Promise<void>) {}
+
+  /** Take the lock; the release it returns also forgets it. */
+  async acquire(options: StoreLockOptions): Promise<() => Promise<void>> {
+    const release = await requestWebLock(this.name, this.kind, options);
+    if (!this.#swept) {
+      this.#swept = true;
+      await this.sweep().catch(() => undefined);
+    }
+    const tracked = async (): Promise<void> => {
+      this.#held.delete(tracked);
+      await release();
+    };
+    this.#held.add(tracked);
+    return tracked;
+  }
+
+  /** Release every lock still held. */
+  async releaseAll(): Promise<void> {
+    await Promise.all([...this.#held].map((release) => release()));
+  }
+}

@@ -24,7 +24,7 @@ export interface CommitInfo {
 
 /**
  * How TinyFS loads and stores node versions. TLogFS implements it over an ObjectStore;
- * MemoryPersistence implements it in plain maps.
+ * the tests' MemoryPersistence (test/shared/memory-persistence.ts) implements it in plain maps.
  */
 export interface Persistence {
   readonly readOnly: boolean;

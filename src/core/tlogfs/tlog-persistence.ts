@@ -11,6 +11,7 @@ import { LOG_DIR, PROTOCOL, checkProtocol, encodeCommit, isComplete, isTorn, log
 import { LogState, txnRecord, type DataFile } from './log-state.ts';
 import { deltaSchemaString, rowsToTable, tableToRows, PARTITION_COLUMN } from './oplog-schema.ts';
 import { largeKey, putBody, readLarge, streamLarge } from './large-files.ts';
+import { scanLog } from './scan-log.ts';
 import { CHECKPOINT_INTERVAL, checkpointKey, readCheckpoint, readLastCheckpoint, writeCheckpoint } from './checkpoint.ts';
 
 export interface TlogOptions {
@@ -78,43 +79,20 @@ export class TlogPersistence implements Persistence {
         warnings.push({ code: 'ECORRUPT', path: checkpointKey(cp.version), message: `checkpoint unreadable, replaying the whole log: ${(e as Error).message}` });
       }
     }
-    // Read forward until the first version that is not there. Whether any later version exists
-    // (a gap, or a damaged commit that is not the newest) is answered by one listing of the log.
-    let later: number[] | undefined;
-    const laterThan = async (v: number): Promise<number | undefined> => {
-      later ??= (await store.list(LOG_DIR)).map(versionOfKey).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
-      return later.find((x) => x > v);
-    };
+    // Read forward until the first version that is not there, a gap, or a commit that does not parse.
+    const scan = await scanLog(store, { from, asOf, check: (c) => checkProtocol(protocolOf(c.actions), c.key) });
+    for (const c of scan.commits) state.apply(c.version, c.actions, c.commitInfo);
+    const problem = scan.problem;
     let brokenAt: number | undefined;
-    for (let v = from; asOf === undefined || v <= asOf; v++) {
-      const key = logKey(v);
-      let bytes: Uint8Array;
-      try {
-        bytes = await store.read(key);
-      } catch (e) {
-        if (!isPondError(e, 'ENOENT')) throw e;
-        const next = await laterThan(v);
-        if (next !== undefined) {
-          warnings.push({ code: 'ECORRUPT', path: key, message: `commit ${v} is missing but commit ${next} exists; the pond opens at version ${v - 1}` });
-          brokenAt = v;
-        }
-        break;
-      }
-      let parsed: ReturnType<typeof parseCommit>;
-      try {
-        parsed = parseCommit(bytes, key);
-        if (!isComplete(parsed)) throw pondError('ECORRUPT', key, 'commit file has no commitInfo (cut short)', { torn: true });
-      } catch (e) {
-        if (!isPondError(e, 'ECORRUPT')) throw e;
-        // Only a commit cut short by a crash, and only the newest, is set aside silently-but-reported.
-        const newest = (await laterThan(v)) === undefined;
-        const tolerated = newest && isTorn(e);
-        warnings.push({ code: 'ECORRUPT', path: key, message: tolerated ? `ignored a torn last commit: ${e.message}` : `${e.message}; the pond opens at version ${v - 1}` });
-        if (!tolerated) brokenAt = v;
-        break;
-      }
-      checkProtocol(protocolOf(parsed.actions), key);
-      state.apply(v, parsed.actions, parsed.commitInfo);
+    if (problem?.kind === 'gap') {
+      warnings.push({ code: 'ECORRUPT', path: problem.key, message: `commit ${problem.version} is missing but commit ${problem.next} exists; the pond opens at version ${problem.version - 1}` });
+      brokenAt = problem.version;
+    } else if (problem?.kind === 'torn') {
+      // Only a commit cut short by a crash, and only the newest, is set aside silently-but-reported.
+      warnings.push({ code: 'ECORRUPT', path: problem.key, message: `ignored a torn last commit: ${problem.error.message}` });
+    } else if (problem?.kind === 'damaged') {
+      warnings.push({ code: 'ECORRUPT', path: problem.key, message: `${problem.error.message}; the pond opens at version ${problem.version - 1}` });
+      brokenAt = problem.version;
     }
     if (asOf !== undefined && state.version < asOf) throw pondError('ENOENT', '/', `no version ${asOf} (newest is ${state.version})`);
     if (!state.metaData) throw pondError('ECORRUPT', logKey(0), 'the log has no metaData action');

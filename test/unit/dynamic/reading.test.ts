@@ -5,15 +5,7 @@ import { z } from 'zod';
 import * as arrow from 'apache-arrow';
 import { sha256Hex } from '../../../src/core/hash.ts';
 import { openDynamic, enc, dec, upperFactory, ints, rows } from './fixtures.ts';
-
-async function drain(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const c of s as unknown as AsyncIterable<Uint8Array>) parts.push(c);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
+import { drain } from '../../shared/streams.ts';
 
 describe('reading dynamic nodes', () => {
   it('a custom factory registered at runtime: readFile, stream, stat and readdir', async () => {

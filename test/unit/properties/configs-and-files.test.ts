@@ -6,6 +6,7 @@ import { tableFromArrays } from 'apache-arrow';
 import { Zip, ZipDeflate, ZipPassThrough, unzipSync, strToU8 } from 'fflate';
 import { openPond, MemoryStore, defaultRegistry, parseConfigText, type Pond } from '../../../src/core/index.ts';
 import { isPondError } from '../../../src/core/errors.ts';
+import { concatBytes } from '../../../src/core/bytes.ts';
 import { tableToParquet } from '../../../src/core/arrow/parquet.ts';
 import { prepareImport } from '../../../workers/importer.ts';
 import { restoreZip, zipStore } from '../../../workers/pond-zip.ts';
@@ -273,12 +274,6 @@ describe('imported files (fast-check)', () => {
       entry.push(bytes, true);
     }
     zip.end();
-    const out = new Uint8Array(parts.reduce((len, p) => len + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return concatBytes(parts);
   }
 });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { MemoryStore } from '../../../src/core/storage/memory.ts';
-import { FaultInjectingStore } from '../../../src/core/storage/fault-injecting.ts';
+import { FaultInjectingStore } from '../../shared/fault-injecting-store.ts';
 import type { ObjectStore } from '../../../src/core/storage/object-store.ts';
 import { isPondError } from '../../../src/core/errors.ts';
 import { testObjectStore, patternBytes, rejection, drain } from '../../shared/object-store-suite.ts';

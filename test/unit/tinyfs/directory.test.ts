@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { MapDirectory, ReverseDirectory, VisitRecordingDirectory, type Directory } from '../../../src/core/tinyfs/directory.ts';
+import { MapDirectory, type Directory } from '../../../src/core/tinyfs/directory.ts';
+import { ReverseDirectory, VisitRecordingDirectory } from '../../shared/example-directories.ts';
 import { Pond } from '../../../src/core/pond.ts';
-import { MemoryPersistence } from '../../../src/core/tinyfs/memory-persistence.ts';
+import { MemoryPersistence } from '../../shared/memory-persistence.ts';
 import type { NodeRef, NodeVersion, DirEntry } from '../../../src/core/tinyfs/node.ts';
 import type { TinyFs } from '../../../src/core/tinyfs/fs.ts';
 

@@ -1,7 +1,7 @@
 // A commit interrupted at any write leaves the pond exactly at its previous version.
 import { describe, it, expect } from 'vitest';
 import { openPond, MemoryStore, type Pond, type Tx } from '../../../src/core/index.ts';
-import { FaultInjectingStore, type FaultMode } from '../../../src/core/storage/fault-injecting.ts';
+import { FaultInjectingStore, type FaultMode } from '../../shared/fault-injecting-store.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

@@ -1,10 +1,11 @@
-import type { NodeVersion, TxnRecord } from './node.ts';
-import type { CommitInfo, Persistence, PersistenceWriter, PondWarning, StoredBody } from './persistence.ts';
-import { ROOT_ID, STATIC_FACTORY } from './entry-type.ts';
-import { encodeDirectory } from './dir-codec.ts';
-import { sha256Hex } from '../hash.ts';
-import { pondError } from '../errors.ts';
-import { collectStream } from '../bytes.ts';
+/** MemoryPersistence: the reference Persistence in plain maps, for tests (TLogFS must agree with it). */
+import type { NodeVersion, TxnRecord } from '../../src/core/tinyfs/node.ts';
+import type { CommitInfo, Persistence, PersistenceWriter, PondWarning, StoredBody } from '../../src/core/tinyfs/persistence.ts';
+import { ROOT_ID, STATIC_FACTORY } from '../../src/core/tinyfs/entry-type.ts';
+import { encodeDirectory } from '../../src/core/tinyfs/dir-codec.ts';
+import { sha256Hex } from '../../src/core/hash.ts';
+import { pondError } from '../../src/core/errors.ts';
+import { collectStream } from '../../src/core/bytes.ts';
 
 /**
  * Persistence in plain maps: no files, no Parquet. The reference model TLogFS must agree with,

@@ -3,8 +3,8 @@
  * or disturb some calls (fault injection, tracing in the crash harness) extend it and override
  * only those.
  */
-import type { ObjectStore } from './object-store.ts';
-import type { StoreLockOptions } from './web-lock.ts';
+import type { ObjectStore } from '../../src/core/storage/object-store.ts';
+import type { StoreLockOptions } from '../../src/core/storage/web-lock.ts';
 
 export class DelegatingStore implements ObjectStore {
   readonly kind: string;

@@ -8,10 +8,10 @@
  * only the first half of the bytes through the inner store and then throws, like a process
  * dying mid-write on a platform without atomic replace.
  */
-import type { ObjectStore } from './object-store.ts';
-import { mapStoreError } from './common.ts';
-import { collectStream } from '../bytes.ts';
-import { DelegatingStore } from './delegating.ts';
+import type { ObjectStore } from '../../src/core/storage/object-store.ts';
+import { mapStoreError } from '../../src/core/storage/common.ts';
+import { collectStream } from '../../src/core/bytes.ts';
+import { DelegatingStore } from './delegating-store.ts';
 
 export type FaultMode = 'error' | 'quota' | 'tear';
 
