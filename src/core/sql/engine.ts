@@ -1,15 +1,17 @@
 import * as arrow from 'apache-arrow';
 import type { DuckDBBindings } from '@duckdb/duckdb-wasm/blocking';
-import { pondError } from '../errors.ts';
-import { bindTables, quoteIdent } from './bind-tables.ts';
+import { pondError, type PondError } from '../errors.ts';
+import { bindTables } from './bind-tables.ts';
 import { Deadline } from './deadline.ts';
+import { changedParts, EngineStateReader, loggingOnly, RESET_LOGGING } from './engine-state.ts';
+import { isEngineFault, rootCause } from './fault.ts';
 import { loadDuckDB } from './loader.ts';
 import { Operation } from './operation.ts';
 import { decimalAdapter, enumCastQuery, hasDictionary } from './js-types.ts';
 import { decodeChunks, startPending } from './pending.ts';
-import { assertReadOnlyQuery, classifyStatement, CSV_DIR, SANDBOX_SETUP } from './sandbox.ts';
+import { assertReadOnlyQuery, parseStatement, CSV_FILE, SANDBOX_SETUP } from './sandbox.ts';
 import { SerialQueue } from './serial-queue.ts';
-import { DEFAULT_SQL_PATH, toSqlError } from './sql-error.ts';
+import { DEFAULT_SQL_PATH, duckdbMessage, toSqlError } from './sql-error.ts';
 import type { CsvOptions, SqlCallOptions, SqlEngine, SqlEngineOptions, SqlQueryOptions } from './types.ts';
 
 const DEFAULT_POLL_INTERVAL_MS = 20;
@@ -19,19 +21,26 @@ const DEFAULT_POLL_INTERVAL_MS = 20;
 const STREAM_GROUP_BYTES = 1 << 20;
 const STREAM_GROUP_MS = 50;
 
-let csvCounter = 0;
+/** One DuckDB instance and what its shared state looked like right after the sandbox setup. */
+interface Instance {
+  db: DuckDBBindings;
+  state: EngineStateReader;
+  baseline: string;
+}
 
 /**
  * SqlEngine over one DuckDB-WASM database. Calls run one at a time (a FIFO queue), each on a fresh
- * connection, with its tables created before and dropped after it: a query only ever sees its own
- * tables, and nothing it did survives it.
+ * connection inside a transaction that is always rolled back: a query only ever sees its own
+ * tables, and nothing it did survives it. After every call the state all callers share is compared
+ * with the state after setup; a difference, or a wasm fault, replaces the DuckDB instance.
  */
 export class DuckDBSqlEngine implements SqlEngine {
   readonly #options: Required<Pick<SqlEngineOptions, 'pollIntervalMs'>> & SqlEngineOptions;
   readonly #queue = new SerialQueue();
-  #db: Promise<DuckDBBindings> | undefined;
+  #instance: Promise<Instance> | undefined;
+  /** Bumped whenever the instance is dropped: an operation of an older one must not touch the new one. */
+  #generation = 0;
   #active: Operation | undefined;
-  #dirty = false;
   #closed = false;
   readonly #onClose: (() => void) | undefined;
 
@@ -44,9 +53,11 @@ export class DuckDBSqlEngine implements SqlEngine {
     const op = await this.#begin(opts);
     try {
       const res = await this.#runUserQuery(op, sql, opts);
-      return await collect(op, res);
+      const table = await collect(op, res);
+      this.#finish(op);
+      return table;
     } catch (e) {
-      throw op.failure(e);
+      throw this.#failure(op, e);
     } finally {
       this.#end(op);
     }
@@ -60,13 +71,14 @@ export class DuckDBSqlEngine implements SqlEngine {
     if (!(bytes instanceof Uint8Array)) throw pondError('EINVAL', opts.path ?? DEFAULT_SQL_PATH, 'csvToTable needs a Uint8Array');
     const op = await this.#begin(opts);
     try {
-      // Registered buffers are files to DuckDB: only CSV_DIR is readable under the sandbox.
-      const name = `${CSV_DIR}${Date.now().toString(36)}-${++csvCounter}.csv`;
-      op.registerFile(name, bytes);
-      const res = await this.#execute(op, `SELECT * FROM read_csv_auto('${name}')`, true);
-      return await collect(op, res);
+      // Registered buffers are files to DuckDB: only CSV_FILE is readable under the sandbox.
+      op.registerFile(CSV_FILE, bytes);
+      const res = await this.#execute(op, `SELECT * FROM read_csv_auto('${CSV_FILE}')`, true);
+      const table = await collect(op, res);
+      this.#finish(op);
+      return table;
     } catch (e) {
-      throw op.failure(e);
+      throw this.#failure(op, e);
     } finally {
       this.#end(op);
     }
@@ -79,10 +91,10 @@ export class DuckDBSqlEngine implements SqlEngine {
     const err = pondError('ECLOSED', DEFAULT_SQL_PATH, 'the SQL engine was closed');
     this.#queue.failAll(err);
     this.#active?.kill(err);
-    const db = this.#db;
-    this.#db = undefined;
+    const instance = this.#instance;
+    this.#drop();
     // Nothing to terminate in the blocking build: dropping the bindings frees the wasm instance.
-    await db?.catch(() => undefined);
+    await instance?.catch(() => undefined);
   }
 
   async *#batches(sql: string, opts: SqlQueryOptions): AsyncGenerator<arrow.RecordBatch, void, undefined> {
@@ -103,8 +115,9 @@ export class DuckDBSqlEngine implements SqlEngine {
         yield* this.#handOut(op, batches);
       }
       if (group.length > 0) yield* this.#handOut(op, res.decode(group));
+      this.#finish(op);
     } catch (e) {
-      throw op.failure(e);
+      throw this.#failure(op, e);
     } finally {
       this.#end(op);
     }
@@ -118,15 +131,14 @@ export class DuckDBSqlEngine implements SqlEngine {
     }
   }
 
-  /** Sandbox check, table binding, then the query itself. */
+  /** Sandbox check, table binding, then the query itself: exactly the text the check prepared. */
   async #runUserQuery(op: Operation, sql: string, opts: SqlQueryOptions): Promise<Result> {
     if (typeof sql !== 'string') throw pondError('EINVAL', op.path, 'SQL text must be a string');
-    const stmt = classifyStatement(sql, op.db.tokenize(sql), op.path);
+    const stmt = parseStatement(sql, op.db.tokenize(sql), op.path);
     await bindTables(op, opts.tables ?? [], op, op.path, op.tables);
-    assertReadOnlyQuery(stmt, (q) => op.prepare(q), op.path);
-    if (/log|query/i.test(sql)) op.resetLoggingAfter(); // see Operation.resetLoggingAfter
+    const checked = assertReadOnlyQuery(stmt, (q) => op.prepare(q), op.path);
     // EXPLAIN cannot be a subquery (and returns two VARCHAR columns anyway).
-    return this.#execute(op, stmt.sql, stmt.kind !== 'EXPLAIN');
+    return this.#execute(op, checked, stmt.explain === '');
   }
 
   /** Run `sql` (one of ours, or one that passed the sandbox) to its first result, with JS-readable types. */
@@ -149,7 +161,7 @@ export class DuckDBSqlEngine implements SqlEngine {
     if (this.#closed) throw pondError('ECLOSED', path, 'the SQL engine was closed');
     if (opts.signal?.aborted) throw new Deadline(path, undefined, opts.signal).error('starting');
     // The time limit starts once DuckDB is up: a cold start (~2 s) is not the query's fault.
-    const db = await this.#ready();
+    await this.#ready();
     const deadline = new Deadline(path, opts.timeoutMs ?? this.#options.defaultTimeoutMs, opts.signal);
     const release = await this.#queue.acquire(deadline);
     if (this.#closed) {
@@ -157,13 +169,14 @@ export class DuckDBSqlEngine implements SqlEngine {
       throw pondError('ECLOSED', path, 'the SQL engine was closed');
     }
     try {
-      if (this.#dirty) this.#sweep(db);
-      this.#active = new Operation(db, deadline, release, () => {
-        this.#dirty = true;
-      });
+      // Usually the instance awaited above; a new one if the previous call faulted or changed it.
+      const instance = await this.#ready();
+      const generation = this.#generation;
+      this.#active = new Operation(instance.db, deadline, release, (cleanupError) => this.#settle(instance, generation, cleanupError, path));
       return this.#active;
     } catch (e) {
       release();
+      if (isEngineFault(e)) this.#drop();
       throw toSqlError(e, path, 'preparing the SQL engine');
     }
   }
@@ -173,36 +186,82 @@ export class DuckDBSqlEngine implements SqlEngine {
     if (this.#active === op) this.#active = undefined;
   }
 
-  /** After a failed cleanup: drop every table and file buffer so nothing leaks to the next caller. */
-  #sweep(db: DuckDBBindings): void {
-    const conn = db.connect();
-    try {
-      const names = arrow.tableFromIPC(db.runQuery(conn.useUnsafe((_b, id) => id), "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"));
-      for (const row of names.toArray() as Array<{ table_name: string }>) conn.query(`DROP TABLE IF EXISTS ${quoteIdent(row.table_name)}`);
-      db.dropFiles();
-      this.#dirty = false;
-    } finally {
-      conn.close();
+  /** End a successful call; fail it if the engine found that it changed the shared state. */
+  #finish(op: Operation): void {
+    this.#end(op);
+    if (op.endError !== undefined) throw op.endError;
+  }
+
+  /** The error a failed call rejects with; a wasm fault also drops the instance. */
+  #failure(op: Operation, e: unknown): unknown {
+    if (!isEngineFault(e)) return op.failure(e);
+    this.#drop(); // first, so that cleaning up does not judge the next instance
+    this.#end(op);
+    if (op.killed) return op.failure(e); // a timeout or abort came first
+    return pondError('ESQL', op.path, `the SQL engine crashed (${duckdbMessage(rootCause(e))}); it was restarted, and the next query gets a fresh one`, { crashed: true }, e);
+  }
+
+  /**
+   * Judge the engine after a call, before the next one gets it: a failed cleanup, or any change to
+   * the state all callers share, drops the instance, and the call fails. Logging
+   * switched on by enable_logging() (a table function that ignores lock_configuration) is the one
+   * change put back in place instead, unless it moved the log's storage.
+   */
+  #settle(instance: Instance, generation: number, cleanupError: unknown, path: string): PondError | undefined {
+    if (generation !== this.#generation || this.#closed) return undefined;
+    if (cleanupError !== undefined) {
+      this.#drop();
+      return pondError('ESQL', path, `the SQL engine could not clean up after the query (${duckdbMessage(cleanupError)}); it was restarted, and the next query gets a fresh one`, { crashed: true }, cleanupError);
     }
+    let state: string;
+    try {
+      state = instance.state.read();
+      if (state === instance.baseline) return undefined;
+      if (loggingOnly(instance.baseline, state)) {
+        runOwn(instance.db, RESET_LOGGING);
+        state = instance.state.read();
+        if (state === instance.baseline) return undefined;
+      }
+    } catch (e) {
+      this.#drop();
+      return pondError('ESQL', path, `the SQL engine failed right after the query (${duckdbMessage(rootCause(e))}); it was restarted, and the next query gets a fresh one`, { crashed: true }, e);
+    }
+    this.#drop();
+    return pondError('ESQL', path, `the query changed state that other queries share (${changedParts(instance.baseline, state).join(', ')}); it was refused and the SQL engine restarted`);
   }
 
-  #ready(): Promise<DuckDBBindings> {
-    this.#db ??= this.#start().catch((e: unknown) => {
-      this.#db = undefined; // let the next call retry
-      throw toSqlError(e, 'duckdb', 'starting DuckDB');
-    });
-    return this.#db;
+  /** Forget the current instance (its memory goes with it); the next call starts a new one. */
+  #drop(): void {
+    this.#instance = undefined;
+    this.#generation++;
   }
 
-  async #start(): Promise<DuckDBBindings> {
+  #ready(): Promise<Instance> {
+    if (!this.#instance) {
+      const started: Promise<Instance> = this.#start().catch((e: unknown) => {
+        if (this.#instance === started) this.#instance = undefined; // let the next call retry
+        throw toSqlError(e, 'duckdb', 'starting DuckDB');
+      });
+      this.#instance = started;
+    }
+    return this.#instance;
+  }
+
+  async #start(): Promise<Instance> {
     const db = await loadDuckDB({ query: { queryPollingInterval: this.#options.pollIntervalMs } });
-    const conn = db.connect();
-    try {
-      for (const stmt of SANDBOX_SETUP) conn.query(stmt);
-    } finally {
-      conn.close();
-    }
-    return db;
+    runOwn(db, SANDBOX_SETUP);
+    const state = new EngineStateReader(db);
+    return { db, state, baseline: state.read() };
+  }
+}
+
+/** Run statements of ours on a connection of their own. */
+function runOwn(db: DuckDBBindings, statements: readonly string[]): void {
+  const conn = db.connect();
+  try {
+    for (const stmt of statements) conn.query(stmt);
+  } finally {
+    conn.close();
   }
 }
 

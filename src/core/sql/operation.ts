@@ -1,7 +1,7 @@
 import * as arrow from 'apache-arrow';
 import type { DuckDBBindings } from '@duckdb/duckdb-wasm/blocking';
 import { isPondError } from '../errors.ts';
-import { quoteIdent, type BindSession } from './bind-tables.ts';
+import type { BindSession } from './bind-tables.ts';
 import { yieldMacrotask, type Deadline } from './deadline.ts';
 import type { PollControl } from './pending.ts';
 import type { Release } from './serial-queue.ts';
@@ -11,36 +11,48 @@ import { toSqlError } from './sql-error.ts';
 // timers, abort events and worker messages stay responsive without a macrotask per 2048-row chunk.
 const YIELD_EVERY_MS = 5;
 
-const RESET_LOGGING = ['SELECT * FROM disable_logging()', 'SELECT * FROM truncate_duckdb_logs()'];
-
 /**
- * One engine call holding the engine: its own DuckDB connection (fresh session state), the tables
- * and file buffers it registered, and its deadline. `dispose` undoes all of it exactly once, on
- * success, error, early `break`, or when the deadline fires while the caller is suspended (`kill`).
+ * One engine call holding the engine: its own DuckDB connection (fresh session state) inside a
+ * transaction that is always rolled back (its tables, and any catalog change that got past the
+ * sandbox, vanish with it), the file buffers it registered, and its deadline. `dispose` undoes all
+ * of it exactly once, on success, error, early `break`, or when the deadline fires while the caller
+ * is suspended (`kill`).
  */
 export class Operation implements PollControl, BindSession {
   readonly db: DuckDBBindings;
   readonly conn: number;
   readonly deadline: Deadline;
-  /** Tables created in the shared catalog; dropped on dispose. */
+  /** Tables created in this call's transaction; the rollback on dispose removes them. */
   readonly tables: string[] = [];
   /** File buffers registered with DuckDB; dropped on dispose. */
   readonly files: string[] = [];
   readonly #release: Release;
-  readonly #onDirty: () => void;
+  readonly #onEnd: (cleanupError: unknown) => unknown;
+  #cleanupError: unknown;
+  /** What the engine found when this call ended (its check of the shared state), if anything. */
+  endError: unknown;
   readonly #stopWatch: () => void;
   #stage = 'starting';
   #lastYield = performance.now();
   #killed: { error: unknown } | undefined;
   #disposed = false;
-  #resetLogging = false;
 
-  constructor(db: DuckDBBindings, deadline: Deadline, release: Release, onDirty: () => void) {
+  /**
+   * `onEnd` runs after the connection is closed and before the engine is released, with the first
+   * error cleanup met (undefined when clean); what it returns becomes `endError`.
+   */
+  constructor(db: DuckDBBindings, deadline: Deadline, release: Release, onEnd: (cleanupError: unknown) => unknown) {
     this.db = db;
     this.deadline = deadline;
     this.#release = release;
-    this.#onDirty = onDirty;
+    this.#onEnd = onEnd;
     this.conn = db.connect().useUnsafe((_b, id) => id);
+    try {
+      db.runQuery(this.conn, 'BEGIN TRANSACTION');
+    } catch (e) {
+      db.disconnect(this.conn);
+      throw e;
+    }
     // The watchdog matters when nothing of ours runs: a queryBatches consumer sitting between batches.
     this.#stopWatch = deadline.onExpire(() => this.kill(deadline.error(this.#stage)));
   }
@@ -89,16 +101,6 @@ export class Operation implements PollControl, BindSession {
     this.db.closePrepared(this.conn, stmt);
   }
 
-  /**
-   * Switch logging off and empty the log when this call ends. enable_logging() is a table function
-   * that ignores lock_configuration, and duckdb_logs would show later calls' query text. A query can
-   * only reach it by naming it, or through query(), so the engine asks for this when the SQL text
-   * contains "log" or "query" (about 1 ms, so not after every call).
-   */
-  resetLoggingAfter(): void {
-    this.#resetLogging = true;
-  }
-
   /** Give DuckDB an in-memory file under `name` for this call only. */
   registerFile(name: string, bytes: Uint8Array): void {
     this.#assertAlive();
@@ -114,6 +116,11 @@ export class Operation implements PollControl, BindSession {
     return toSqlError(e, this.path);
   }
 
+  /** True once the call was ended from outside (timeout, abort, engine closing). */
+  get killed(): boolean {
+    return this.#killed !== undefined;
+  }
+
   /** End the call from outside (deadline while suspended, engine closing): later steps throw `error`. */
   kill(error: unknown): void {
     if (this.#disposed) return;
@@ -121,7 +128,7 @@ export class Operation implements PollControl, BindSession {
     this.dispose();
   }
 
-  /** Cancel, drop what was registered, disconnect, release the engine. Idempotent. */
+  /** Cancel, drop the file buffers, roll back, disconnect, release the engine. Idempotent. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
@@ -129,20 +136,28 @@ export class Operation implements PollControl, BindSession {
     try {
       this.db.cancelPendingQuery(this.conn);
       for (const f of this.files.splice(0)) this.db.dropFile(f);
-      // One round trip: each statement costs about a millisecond, several in the browser.
-      const stmts = this.tables.splice(0).reverse().map((t) => `DROP TABLE IF EXISTS ${quoteIdent(t)}`);
-      if (this.#resetLogging) stmts.push(...RESET_LOGGING);
-      if (stmts.length > 0) this.db.runQuery(this.conn, stmts.join(';\n'));
-    } catch {
-      // A leftover table must never reach the next caller: the engine sweeps before the next call.
-      this.#onDirty();
+      this.tables.length = 0;
+      this.db.runQuery(this.conn, 'ROLLBACK');
+    } catch (e) {
+      // Disconnecting rolls back too; but a file buffer may be left, or the call committed its
+      // transaction (ROLLBACK then fails): the engine starts afresh.
+      this.#cleanupError = e;
     } finally {
-      try {
-        this.db.disconnect(this.conn);
-      } catch {
-        this.#onDirty();
+      // After a failed cleanup the engine drops the whole instance; disconnecting could only make
+      // it worse (with enable_logging() file storage, the connection's destructor aborts the wasm
+      // instance in a loop that prints until the stack overflows).
+      if (this.#cleanupError === undefined) {
+        try {
+          this.db.disconnect(this.conn);
+        } catch (e) {
+          this.#cleanupError = e;
+        }
       }
-      this.#release();
+      try {
+        this.endError = this.#onEnd(this.#cleanupError);
+      } finally {
+        this.#release();
+      }
     }
   }
 

@@ -2,16 +2,9 @@
 import { expect } from 'vitest';
 import * as arrow from 'apache-arrow';
 import { isPondError, type PondErrorCode } from '../../../src/core/errors.ts';
+import { rejectionOf } from '../../shared/rejection.ts';
 
-/** The rejection reason of `p`; fails the test if `p` resolves. */
-export async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection, got a value');
-}
+export { rejectionOf } from '../../shared/rejection.ts';
 
 /** Assert `p` rejects with a PondError of `code` whose message matches every pattern; returns the message. */
 export async function expectPondError(p: Promise<unknown>, code: PondErrorCode, ...patterns: RegExp[]): Promise<string> {

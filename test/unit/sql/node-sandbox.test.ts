@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqlEngine, type SqlEngine } from '../../../src/core/sql/index.ts';
-import { INIT_TIMEOUT_MS, expectPondError, lit } from './helpers.ts';
+import { INIT_TIMEOUT_MS, expectPondError, lit, rows } from './helpers.ts';
 import { REFUSED } from './sandbox-suite.ts';
 
 describe('SqlEngine sandbox on the host (node)', () => {
@@ -62,6 +62,15 @@ describe('SqlEngine sandbox on the host (node)', () => {
     }
     expect(readdirSync(out)).toEqual([]);
   });
+
+  it('creates no host directory through enable_logging(storage := \'file\') (it ignores the configuration lock)', async () => {
+    const rel = `pond-escape-log-${process.pid}`;
+    for (const where of ['/__pond_csv__/pwnlog', '/__pond_csv__/input.csv', '/__pond_csv__', rel, join(dir, 'log')]) {
+      await sql.query(`SELECT * FROM enable_logging(storage := 'file', storage_path := ${lit(where)})`).catch(() => undefined);
+      expect(rows(await sql.query('SELECT 42 AS x'))).toEqual([{ x: 42 }]);
+    }
+    for (const p of ['/__pond_csv__', rel, join(dir, 'log')]) expect(existsSync(p), p).toBe(false);
+  }, INIT_TIMEOUT_MS);
 
   it('left none of the shared suite\'s relative escape targets in the working directory', async () => {
     for (const [stmt] of REFUSED) await expectPondError(sql.query(stmt), 'ESQL');

@@ -42,6 +42,10 @@ export const REFUSED: ReadonlyArray<[sql: string, named: string]> = [
   ['/* comment */ INSTALL httpfs', 'INSTALL'],
   ['-- comment\nLOAD httpfs', 'LOAD'],
   ["PIVOT (SELECT 'x' AS k, 1 AS v) ON k USING sum(v)", 'PIVOT'],
+  // Multi-byte characters before the statement: DuckDB's token offsets count UTF-8 bytes.
+  ["/* é中😀 */ CREATE OR REPLACE MACRO lower(x) AS 'pwned'", 'CREATE'],
+  ['-- שלום e\u0301 \u200B\nATTACH \':memory:\' AS other', 'ATTACH'],
+  ["/*😀😀😀😀😀😀😀😀😀😀😀😀*/ EXPLAIN CREATE TABLE t AS SELECT 1", 'EXPLAIN CREATE'],
 ];
 
 /** Read-only statements that must work. */
@@ -63,6 +67,11 @@ export const ALLOWED: ReadonlyArray<[sql: string, expectedRows: number]> = [
   ['select 1 as "a;b";', 1],
   // Credentials a query could use to reach a bucket: none exist, and CREATE SECRET is refused.
   ['SELECT * FROM duckdb_secrets()', 0],
+  // Comments and strings in any script, wherever they are.
+  ["/* é中😀 */ SELECT 'ü' AS s -- ✓", 1],
+  ["-- \u202Eשלום\nSELECT '😀' AS s; /* e\u0301 */ ;", 1],
+  ['EXPLAIN /* 中文 */ SELECT 1', 1],
+  ["WITH x AS (SELECT '😀' AS a) /* ; */ SELECT * FROM x", 1],
 ];
 
 /** Reads that must fail without touching the network or the host. */
@@ -103,6 +112,8 @@ export function sandboxBehaviour(name: string, make: () => SqlEngine): void {
     it('refuses more than one statement, wherever the semicolon hides', async () => {
       await expectPondError(sql.query('SELECT 1; INSTALL httpfs'), 'ESQL', /only one statement/);
       await expectPondError(sql.query("SELECT ';' AS s; LOAD httpfs"), 'ESQL', /only one statement/);
+      await expectPondError(sql.query("/* éééééééééééééééééééé */ SELECT 1; CREATE MACRO lower(x) AS 'pwned'"), 'ESQL', /only one statement/);
+      expect(rows(await sql.query("SELECT lower('A') AS l"))).toEqual([{ l: 'a' }]);
       await expectPondError(sql.query(' ;; '), 'ESQL', /empty query/);
     });
 
