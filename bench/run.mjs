@@ -19,6 +19,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { formatSuite, tally } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -107,7 +108,7 @@ function runCrashHarness(kills) {
     const timer = setTimeout(() => child.kill('SIGKILL'), 60 * 60_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      const summary = /crash harness \(seed[^\n]*/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''))?.[0];
+      const summary = /crash harness \(seed[^\n]*/.exec(stripVTControlCharacters(out))?.[0];
       resolvePromise(code === 0 && summary ? summary : `crash harness failed (exit ${code}):\n${out.slice(-4000)}`);
     });
   });
@@ -136,7 +137,7 @@ async function runHostileCorpus() {
       const timer = setTimeout(() => child.kill('SIGKILL'), 60 * 60_000);
       child.on('exit', (c) => {
         clearTimeout(timer);
-        resolvePromise({ code: c, out: text.replace(/\x1b\[[0-9;]*m/g, '') });
+        resolvePromise({ code: c, out: stripVTControlCharacters(text) });
       });
     });
     const tests = /Tests\s+([^\n]*)/.exec(out)?.[1]?.trim() ?? 'no summary';

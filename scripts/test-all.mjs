@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: unit (vitest, Node), browser (vitest, Chromium), e2e (built site in Chromium).
+// `npm test`: static (types, lint, formatting, layer rules: scripts/static-checks.mjs, each tool one
+// test), unit (vitest, Node), browser (vitest, Chromium), e2e (built site in Chromium).
 // Every stage runs even when an earlier one fails; one summary at the end, whose last line is
 // `N passed, N failed[, N skipped]` over all stages. Exit code 1 when any test failed, or a stage
 // crashed, timed out or ran no tests (each such stage counts as one failure in that line, so the
@@ -24,6 +25,12 @@ const STAGE_TIMEOUT_MS = Number(process.env.STAGE_TIMEOUT_MS) || 20 * 60_000;
 /** @type {Stage[]} */
 const STAGES = [
   {
+    name: 'static',
+    needsChromium: false,
+    command: (json) => [join(root, 'scripts/static-checks.mjs'), '--json', json],
+    parse: parseCountsJson,
+  },
+  {
     name: 'unit',
     needsChromium: false,
     command: (json) => [vitest, 'run', '--config', 'vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`],
@@ -39,7 +46,7 @@ const STAGES = [
     name: 'e2e',
     needsChromium: true,
     command: (json) => [join(root, 'test/e2e/run.mjs'), '--json', json],
-    parse: parseE2eJson,
+    parse: parseCountsJson,
   },
 ];
 
@@ -60,11 +67,11 @@ function parseVitestJson(text) {
   return counts;
 }
 
-/** Counts written by test/e2e/run.mjs --json. */
-function parseE2eJson(text) {
+/** Counts written by scripts/static-checks.mjs --json and test/e2e/run.mjs --json. */
+function parseCountsJson(text) {
   const report = JSON.parse(text);
   for (const k of ['passed', 'failed', 'skipped']) {
-    if (!Number.isInteger(report[k])) throw new Error(`e2e JSON report has no integer "${k}"`);
+    if (!Number.isInteger(report[k])) throw new Error(`JSON report has no integer "${k}"`);
   }
   return { passed: report.passed, failed: report.failed, skipped: report.skipped };
 }
