@@ -133,8 +133,16 @@ module.exports = {
       comment:
         'workers/, src/ui/, src/cli/ and src/demo/ import core only through its entry points: src/core/index.ts, storage/{node-fs,opfs,idb,http}.ts, {sql,sandbox,csv}/index.ts. Export what you need from one of them.',
       severity: 'error',
-      from: { path: OUTSIDE_CORE },
+      from: { path: OUTSIDE_CORE, pathNot: '^workers/error-transfer\\.ts$' },
       to: { path: '^src/core/', pathNot: CORE_ENTRY_POINTS },
+    },
+    {
+      name: 'error-transfer-only-errors',
+      comment:
+        "workers/error-transfer.ts also runs in the page (through workers/page.ts), so it takes PondError from src/core/errors.ts, a leaf that imports nothing: through index.ts the first screen's bundle would carry core modules that run code when loaded. Nothing else of core.",
+      severity: 'error',
+      from: { path: '^workers/error-transfer\\.ts$' },
+      to: { path: '^src/core/', pathNot: ['^src/core/errors\\.ts$'] },
     },
     {
       name: 'lazy-entry-points-stay-lazy',

@@ -43,7 +43,7 @@ export function registerOffline(events: OfflineEvents): void {
  * of them says so, not only the one that started first.
  */
 export function previousBuild(): string | null {
-  let before: string | null = null;
+  let before: string | null;
   try {
     before = sessionStorage.getItem(LAST_BUILD) ?? localStorage.getItem(LAST_BUILD);
     sessionStorage.setItem(LAST_BUILD, BUILD_ID);

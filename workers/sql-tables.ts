@@ -28,9 +28,13 @@ export function identifiers(sql: string): Set<string> {
       let depth = 1;
       i += 2;
       while (i < n && depth > 0) {
-        if (sql[i] === '/' && sql[i + 1] === '*') (depth++, (i += 2));
-        else if (sql[i] === '*' && sql[i + 1] === '/') (depth--, (i += 2));
-        else i++;
+        if (sql[i] === '/' && sql[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (sql[i] === '*' && sql[i + 1] === '/') {
+          depth--;
+          i += 2;
+        } else i++;
       }
     } else if (c === "'") {
       i = skipString(sql, i, false);
@@ -41,8 +45,9 @@ export function identifiers(sql: string): Set<string> {
       let name = '';
       while (j < n) {
         if (sql[j] === '"') {
-          if (sql[j + 1] === '"') (name += '"', (j += 2));
-          else break;
+          if (sql[j + 1] !== '"') break;
+          name += '"';
+          j += 2;
         } else name += sql[j++];
       }
       out.add(name.toLowerCase());

@@ -23,3 +23,9 @@ export function configureWasmAssets(next: WasmAssets): void {
 export function wasmAssets(): Readonly<WasmAssets> {
   return assets;
 }
+
+/** True in Node (tests, build scripts); false in a page or a worker, even where `process` is shimmed. */
+export function isNodeRuntime(): boolean {
+  const g = globalThis as { process?: { versions?: { node?: unknown } }; document?: unknown; WorkerGlobalScope?: unknown };
+  return typeof g.process?.versions?.node === 'string' && g.document === undefined && g.WorkerGlobalScope === undefined;
+}

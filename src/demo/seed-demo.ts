@@ -5,8 +5,7 @@
  * pond (public/ponds/demo/); the same function would build it anywhere the core runs.
  */
 import type * as arrow from 'apache-arrow';
-import type { Pond } from '../core/index.ts';
-import { tableToParquet } from '../core/arrow/parquet.ts';
+import { tableToParquet, type Pond } from '../core/index.ts';
 
 /** The CSV files the demo is made of, as bytes. */
 export interface DemoData {

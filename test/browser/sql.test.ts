@@ -2,7 +2,7 @@
 import '../../workers/wasm-assets.ts'; // idempotent; setup.ts does the same
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createSqlEngine, type SqlEngine } from '../../src/core/sql/index.ts';
-import { isNodeRuntime } from '../../src/core/sql/loader.ts';
+import { isNodeRuntime } from '../../src/core/wasm-assets.ts';
 import { queryBehaviour } from '../unit/sql/query-suite.ts';
 import { sandboxBehaviour } from '../unit/sql/sandbox-suite.ts';
 import { INIT_TIMEOUT_MS, expectPondError, lit } from '../unit/sql/helpers.ts';

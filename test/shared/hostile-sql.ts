@@ -247,7 +247,7 @@ export async function runHostile(sql: SqlEngine, text: string, path = '/stranger
     await sql.query(text, { path, timeoutMs: 20_000 });
     return 'ran';
   } catch (e) {
-    if (!isPondError(e, 'ESQL')) throw new Error(`expected ESQL or a result for ${JSON.stringify(text)}, got ${String(e)}`);
+    if (!isPondError(e, 'ESQL')) throw new Error(`expected ESQL or a result for ${JSON.stringify(text)}, got ${String(e)}`, { cause: e });
     expect(e.message).toContain(path);
     return 'ESQL';
   }

@@ -61,19 +61,18 @@ export class MemoryPersistence implements Persistence {
     this.#lock = prev.then(() => held);
     await prev;
     let done = false;
-    const self = this;
     return {
       txnSeq: this.#version + 1,
       async putBody(data: Uint8Array | ReadableStream<Uint8Array>): Promise<StoredBody> {
         const bytes = data instanceof Uint8Array ? data : await collectStream(data);
         return { content: bytes, sha256: await sha256Hex(bytes), size: bytes.length };
       },
-      async commit(rows: NodeVersion[], info: CommitInfo): Promise<number> {
+      commit: async (rows: NodeVersion[], info: CommitInfo): Promise<number> => {
         if (done) throw pondError('EINVAL', '/', 'transaction already finished');
-        const seq = self.#version + 1;
-        self.#append(rows.map((r) => ({ ...r, txnSeq: r.txnSeq || seq })));
-        self.#txns.push({ txnSeq: seq, timestamp: Date.now(), message: info.message, operation: info.operation });
-        self.#version = seq;
+        const seq = this.#version + 1;
+        this.#append(rows.map((r) => ({ ...r, txnSeq: r.txnSeq || seq })));
+        this.#txns.push({ txnSeq: seq, timestamp: Date.now(), message: info.message, operation: info.operation });
+        this.#version = seq;
         return seq;
       },
       async release(): Promise<void> {

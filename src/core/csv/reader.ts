@@ -238,8 +238,8 @@ async function scan(b: Uint8Array, options: CsvReadOptions): Promise<Plan> {
   const textBytes = new Float64Array(expected);
   const sample: (string | null)[][] = [];
   let first: (string | null)[] | null = null;
-  let firstMasks: number[] = [];
-  let firstBytes: number[] = [];
+  const firstMasks: number[] = [];
+  const firstBytes: number[] = [];
   let accepted = 0;
   let seen = 0;
   const sc = new RowScanner(b, delimiter.charCodeAt(0), start);

@@ -1,6 +1,5 @@
 import { pondError } from '../errors.ts';
-import { isNodeRuntime } from '../sql/loader.ts';
-import { wasmAssets } from '../wasm-assets.ts';
+import { isNodeRuntime, wasmAssets } from '../wasm-assets.ts';
 
 /** What every template VM is made from: compiled once per process, instantiated per render. */
 export interface VmEngine {

@@ -1,12 +1,7 @@
 import type { DuckDBBindings, DuckDBConfig } from '@duckdb/duckdb-wasm/blocking';
 import { pondError } from '../errors.ts';
-import { wasmAssets } from '../wasm-assets.ts';
+import { isNodeRuntime, wasmAssets } from '../wasm-assets.ts';
 
-/** True in Node (tests, build scripts); false in a page or a worker, even where `process` is shimmed. */
-export function isNodeRuntime(): boolean {
-  const g = globalThis as { process?: { versions?: { node?: unknown } }; document?: unknown; WorkerGlobalScope?: unknown };
-  return typeof g.process?.versions?.node === 'string' && g.document === undefined && g.WorkerGlobalScope === undefined;
-}
 
 /**
  * Instantiate and open DuckDB-WASM's blocking build for this runtime. Nothing DuckDB is imported

@@ -1,5 +1,6 @@
 import { pondError } from '../errors.ts';
 
+// eslint-disable-next-line no-control-regex -- the whole ASCII range, NUL included, is the point
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**
