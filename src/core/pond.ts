@@ -147,23 +147,55 @@ export class Pond {
 
   /**
    * A file's bytes: the latest version, or `version`. A series yields all its versions in order
-   * (as one Parquet file when its versions are tables); a table yields Parquet bytes.
+   * (as one Parquet file when its versions are tables); a table yields Parquet bytes. The bytes are
+   * the caller's own (a fresh buffer, never a view into a cache), so it may write into them or
+   * transfer their buffer.
    */
   async readFile(path: string, options: { version?: number } = {}): Promise<Uint8Array> {
     this.#open();
-    const ref = await this.#fileRef(path);
-    const versions = await this.#fs.versionsOf(ref);
+    const { bytes, shared } = await this.#bytes(path, options);
+    // The one copy between a cache and the caller: only of bytes something else still holds.
+    return shared ? bytes.slice() : bytes;
+  }
+
+  /**
+   * Every version of a resolved node, oldest first: with `lookup`, for a reader that records what
+   * it reads before reading it (core's factory contexts), then reads with `bytesAt` or `tableAt`
+   * without resolving the path again.
+   * @internal
+   */
+  async nodeVersions(ref: NodeRef): Promise<NodeVersion[]> {
+    this.#open();
+    return this.#fs.versionsOf(ref);
+  }
+
+  /**
+   * A resolved file's bytes and whether they are `shared` (a cached dynamic result, an inline body
+   * inside a cached partition): shared bytes are read-only, and whoever hands them out copies them.
+   * @internal
+   */
+  async bytesAt(ref: NodeRef, versions: NodeVersion[], version?: number): Promise<{ bytes: Uint8Array; shared: boolean }> {
+    this.#open();
+    if (ref.type === 'directory') throw pondError('EISDIR', ref.path, 'is a directory');
     if (ref.factory !== STATIC_FACTORY) {
       if (!this.services.dynamic) throw pondError('EUNSUPPORTED', ref.path, `dynamic node (factory ${ref.factory}) needs a factory registry`);
-      return this.services.dynamic.readFile(ref, pick(versions, ref, options.version), this.#fs);
+      return { bytes: await this.services.dynamic.readFile(ref, pick(versions, ref, version), this.#fs), shared: true };
     }
-    if (ref.type === 'file:series' && options.version === undefined) {
+    if (ref.type === 'file:series' && version === undefined) {
       const bodies = await Promise.all(versions.map((v) => this.persistence.readBody(v, ref.path)));
       const nonEmpty = bodies.filter((b) => b.length > 0);
-      if (nonEmpty.length > 1 && nonEmpty.every(looksLikeParquet)) return tableToParquet(await this.#unionParquet(nonEmpty, ref.path));
-      return concatBytes(bodies);
+      if (nonEmpty.length > 1 && nonEmpty.every(looksLikeParquet)) return { bytes: await tableToParquet(await this.#unionParquet(nonEmpty, ref.path)), shared: false };
+      // concatBytes returns a lone body as it is: shared when that body is inline.
+      return { bytes: concatBytes(bodies), shared: bodies.length === 1 && versions[0].content !== null };
     }
-    return this.persistence.readBody(pick(versions, ref, options.version), ref.path);
+    const v = pick(versions, ref, version);
+    // An inline body is a view into the cached partition; a large body is read fresh from the store.
+    return { bytes: await this.persistence.readBody(v, ref.path), shared: v.content !== null };
+  }
+
+  async #bytes(path: string, options: { version?: number }): Promise<{ bytes: Uint8Array; shared: boolean }> {
+    const ref = await this.#fileRef(path);
+    return this.bytesAt(ref, await this.#fs.versionsOf(ref), options.version);
   }
 
   /**
@@ -177,10 +209,11 @@ export class Pond {
       throw pondError('EINVAL', path, `bad range: offset ${offset}, length ${length}`);
     }
     const ref = await this.#fileRef(path);
-    if (ref.factory !== STATIC_FACTORY || (ref.type === 'file:series' && options.version === undefined)) {
-      return (await this.readFile(path, options)).slice(offset, offset + length);
-    }
     const versions = await this.#fs.versionsOf(ref);
+    if (ref.factory !== STATIC_FACTORY || (ref.type === 'file:series' && options.version === undefined)) {
+      // Computed or joined whole, then one copy of the range (never of the whole file).
+      return (await this.bytesAt(ref, versions, options.version)).bytes.slice(offset, offset + length);
+    }
     return this.persistence.readBodyRange(pick(versions, ref, options.version), ref.path, offset, length);
   }
 
@@ -197,7 +230,8 @@ export class Pond {
           const ref = await this.#fileRef(path);
           const versions = await this.#fs.versionsOf(ref);
           if (ref.factory !== STATIC_FACTORY || (ref.type === 'file:series' && options.version === undefined && versions.length > 1)) {
-            const bytes = await this.readFile(path, options);
+            const { bytes: read, shared } = await this.bytesAt(ref, versions, options.version);
+            const bytes = shared ? read.slice() : read;
             queue.push(new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } }));
           } else {
             queue.push(this.persistence.bodyStream(pick(versions, ref, options.version), ref.path));
@@ -223,12 +257,23 @@ export class Pond {
     this.#open();
     const ref = await this.#fileRef(path);
     if (ref.type !== 'file:table' && ref.type !== 'file:series') throw pondError('EINVAL', ref.path, `is a ${ref.type}, not a table`);
-    const versions = await this.#fs.versionsOf(ref);
+    return this.tableAt(ref, await this.#fs.versionsOf(ref));
+  }
+
+  /**
+   * A resolved table, series or dynamic table as an Arrow table (see `nodeVersions`). A dynamic table is
+   * the resolver's cached one, shared: Arrow tables are not written to.
+   * @internal
+   */
+  async tableAt(ref: NodeRef, versions: NodeVersion[]): Promise<arrow.Table> {
+    this.#open();
+    if (ref.type !== 'file:table' && ref.type !== 'file:series') throw pondError(ref.type === 'directory' ? 'EISDIR' : 'EINVAL', ref.path, ref.type === 'directory' ? 'is a directory' : `is a ${ref.type}, not a table`);
     if (ref.factory !== STATIC_FACTORY) {
       const dyn = this.services.dynamic;
       if (!dyn) throw pondError('EUNSUPPORTED', ref.path, `dynamic node (factory ${ref.factory}) needs a factory registry`);
       const config = pick(versions, ref, undefined);
       if (dyn.readTable) return dyn.readTable(ref, config, this.#fs);
+      // Decoding copies out of the (shared, read-only) bytes: no copy needed before it.
       return parquetToTable(await dyn.readFile(ref, config, this.#fs), ref.path);
     }
     if (ref.type === 'file:table') return parquetToTable(await this.persistence.readBody(pick(versions, ref, undefined), ref.path), ref.path);

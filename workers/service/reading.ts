@@ -70,8 +70,8 @@ export class Reading {
   }
 
   async readFile(path: string, options: { version?: number } = {}): Promise<Uint8Array> {
-    // A copy: the core may hand out a view into a buffer it caches, which a transfer would detach.
-    const bytes = (await this.ctx.reader().readFile(path, options)).slice();
+    // Pond.readFile hands out bytes the caller owns (it copies cached ones): transfer, no copy here.
+    const bytes = await this.ctx.reader().readFile(path, options);
     return transfer(bytes, [bytes.buffer]);
   }
 
@@ -90,16 +90,18 @@ export class Reading {
       }
     }
     const all = await pond.readFile(path, { version: options.version });
-    const bytes = all.slice(0, max);
+    // `all` is ours: sent as it is when it fits, else only its head is copied out.
+    const bytes = all.length > max ? all.slice(0, max) : all;
     return transfer({ bytes, size: all.length, truncated: all.length > max }, [bytes.buffer]);
   }
 
   async exportFile(path: string, format: 'parquet' | 'csv' | 'raw'): Promise<Uint8Array> {
     const pond = this.ctx.reader();
-    const stat = await pond.stat(path);
+    // Type and path only: a dynamic file is computed once, by the read below, not hashed for a stat.
+    const stat = await pond.stat(path, { compute: false });
     const isTable = stat.type === 'file:table' || stat.type === 'file:series';
     if (format !== 'raw' && !isTable) throw pondError('EINVAL', stat.path, `is a ${stat.type}; only tables export as ${format.toUpperCase()}`);
-    const bytes = format === 'csv' ? tableToCsv(await pond.readTable(stat.path)) : (await pond.readFile(stat.path)).slice();
+    const bytes = format === 'csv' ? tableToCsv(await pond.readTable(stat.path)) : await pond.readFile(stat.path);
     return transfer(bytes, [bytes.buffer]);
   }
 

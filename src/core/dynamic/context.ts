@@ -1,6 +1,6 @@
 import type * as arrow from 'apache-arrow';
-import { Pond, type PondServices } from '../pond.ts';
-import type { Persistence } from '../tinyfs/persistence.ts';
+import type { Pond } from '../pond.ts';
+import type { NodeRef, NodeVersion } from '../tinyfs/node.ts';
 import { dirname, normalizePath } from '../tinyfs/path.ts';
 import { STATIC_FACTORY } from '../tinyfs/entry-type.ts';
 import { isPondError } from '../errors.ts';
@@ -17,17 +17,17 @@ export interface TableMemo {
 }
 
 /**
- * The FactoryContext a computation gets. It reads through a private Pond whose dynamic hooks are
- * bound to this computation (so nested dynamic reads see the chain of callers and a cycle is
- * ELOOP, not a hang), and records every input it reads.
+ * The FactoryContext a computation gets. It reads through the Pond it is given: for a computation,
+ * a view of the pond whose dynamic hooks are bound to this computation (so nested dynamic reads see
+ * the chain of callers and a cycle is ELOOP, not a hang). Each input is resolved once, recorded,
+ * then read from that resolution.
  */
 export class RecordingContext implements FactoryContext {
   readonly #pond: Pond;
   readonly #dir: string;
 
   constructor(
-    persistence: Persistence,
-    dynamic: NonNullable<PondServices['dynamic']>,
+    pond: Pond,
     readonly path: string,
     readonly nodeId: string,
     private readonly recorder: InputRecorder | undefined,
@@ -35,7 +35,7 @@ export class RecordingContext implements FactoryContext {
     readonly now: () => number,
     private readonly tables?: TableMemo,
   ) {
-    this.#pond = new Pond(persistence, { dynamic });
+    this.#pond = pond;
     this.#dir = path === '/' ? '/' : dirname(path);
   }
 
@@ -49,30 +49,34 @@ export class RecordingContext implements FactoryContext {
   }
 
   async readFile(path: string): Promise<Uint8Array> {
-    const abs = await this.#record(path, true);
-    return this.#pond.readFile(abs);
+    const { bytes, shared } = await this.#bytes(path);
+    // The factory may write into what it reads: cached bytes are copied.
+    return shared ? bytes.slice() : bytes;
   }
 
   async readText(path: string): Promise<string> {
-    return new TextDecoder().decode(await this.readFile(path));
+    // Decoding only reads the bytes: no copy of cached ones.
+    return new TextDecoder().decode((await this.#bytes(path)).bytes);
   }
 
   async readTable(path: string): Promise<arrow.Table> {
-    const abs = this.resolvePath(path);
-    const { info, version } = await this.#locate(abs, true);
+    const { ref, versions, version } = await this.#file(this.resolvePath(path));
     // Dynamic tables are cached as results already; stored ones are memoized decoded, so many
     // queries over the same files (or a combine after one input changed) decode each once.
-    if (info.factory !== STATIC_FACTORY || !this.tables) return this.#pond.readTable(abs);
-    const key = `${info.nodeId}@${version}`;
+    if (ref.factory !== STATIC_FACTORY || !this.tables) return this.#pond.tableAt(ref, versions);
+    const key = `${ref.nodeId}@${version}`;
     const hit = this.tables.get(key);
     if (hit) return hit;
-    const table = await this.#pond.readTable(abs);
+    const table = await this.#pond.tableAt(ref, versions);
     this.tables.set(key, table);
     return table;
   }
 
   async stat(path: string): Promise<NodeInfo> {
-    return (await this.#locate(this.resolvePath(path), false)).info;
+    const abs = this.resolvePath(path);
+    const ref = await this.#recorded(abs, () => this.#pond.lookup(abs));
+    this.recorder?.record({ kind: 'node', path: abs, nodeId: ref.nodeId, version: null });
+    return { path: abs, nodeId: ref.nodeId, partId: ref.partId, type: ref.type, factory: ref.factory };
   }
 
   async glob(pattern: string): Promise<GlobMatch[]> {
@@ -86,27 +90,27 @@ export class RecordingContext implements FactoryContext {
     return this.runQuery(this, sql, options);
   }
 
-  async #record(path: string, content: boolean): Promise<string> {
-    const abs = this.resolvePath(path);
-    await this.#locate(abs, content);
-    return abs;
+  async #bytes(path: string): Promise<{ bytes: Uint8Array; shared: boolean }> {
+    const { ref, versions } = await this.#file(this.resolvePath(path));
+    return this.#pond.bytesAt(ref, versions);
   }
 
-  /** Resolve and record what `abs` is now: its version when content is read, identity otherwise. */
-  async #locate(abs: string, content: boolean): Promise<{ info: NodeInfo; version: number | null }> {
-    let ref;
+  /** Resolve the file at `abs` once and record its version; the read then uses this resolution. */
+  async #file(abs: string): Promise<{ ref: NodeRef; versions: NodeVersion[]; version: number }> {
+    const ref = await this.#recorded(abs, () => this.#pond.lookup(abs));
+    const versions = await this.#pond.nodeVersions(ref);
+    const version = versions[versions.length - 1]?.version ?? 0;
+    this.recorder?.record({ kind: 'node', path: abs, nodeId: ref.nodeId, version });
+    return { ref, versions, version };
+  }
+
+  /** Run a resolution of `abs`; when nothing is there, record that absence (creating it is a change to notice). */
+  async #recorded<T>(abs: string, resolve: () => Promise<T>): Promise<T> {
     try {
-      ref = await this.#pond.fs.resolve(abs);
+      return await resolve();
     } catch (e) {
       if (isPondError(e, 'ENOENT') || isPondError(e, 'ENOTDIR')) this.recorder?.record({ kind: 'node', path: abs, nodeId: null, version: null });
       throw e;
     }
-    let version: number | null = null;
-    if (content) {
-      const versions = await this.#pond.fs.versionsOf(ref);
-      version = versions[versions.length - 1]?.version ?? 0;
-    }
-    this.recorder?.record({ kind: 'node', path: abs, nodeId: ref.nodeId, version });
-    return { info: { path: abs, nodeId: ref.nodeId, partId: ref.partId, type: ref.type, factory: ref.factory }, version };
   }
 }

@@ -1,5 +1,5 @@
 import type * as arrow from 'apache-arrow';
-import type { Pond, PondServices } from '../pond.ts';
+import { Pond, type PondServices } from '../pond.ts';
 import type { TinyFs } from '../tinyfs/fs.ts';
 import type { NodeRef, NodeVersion } from '../tinyfs/node.ts';
 import type { Persistence } from '../tinyfs/persistence.ts';
@@ -102,7 +102,8 @@ export class DynamicResolver {
   services(): Pick<PondServices, 'dynamic' | 'query'> {
     return {
       dynamic: this.#hooks({ stack: [] }),
-      query: (pond: Pond, sql: string, options: QueryOptions) => this.#context(pond.persistence, '/', '/', { stack: [] }).query(sql, options),
+      // A top-level query reads through the pond it was asked on: no computation to bind hooks to.
+      query: (pond: Pond, sql: string, options: QueryOptions) => this.#context(pond, '/', '/', { stack: [] }).query(sql, options),
     };
   }
 
@@ -126,8 +127,8 @@ export class DynamicResolver {
         const { entry, result } = await this.#file(node, config, fs, frame);
         const bytes = await result.fileBytes();
         this.#cache.resize(entry.key, result.bytes);
-        // A copy: the cached bytes must survive a caller that writes into its buffer.
-        return bytes.slice();
+        // The cached bytes themselves: Pond.readFile, the public door, copies them once for its caller.
+        return bytes;
       },
       readTable: async (node, config, fs): Promise<arrow.Table> => {
         const { entry, result } = await this.#file(node, config, fs, frame);
@@ -271,18 +272,19 @@ export class DynamicResolver {
   }
 
   /** True when `entry` is still what a compute would give now (re-resolving its inputs, no content reads). */
-  async #fresh(entry: Entry, persistence: Persistence, frame: Frame): Promise<boolean> {
+  async #fresh(entry: Entry, persistence: Persistence, frame: Frame, probe?: InputProbe): Promise<boolean> {
     if (this.#now() >= entry.expiresAt) return false;
     const version = persistence.version;
     if (entry.checkedAt === version) return true;
-    if (!(await inputsFresh(entry.inputs, this.#probe(persistence, frame)))) return false;
+    if (!(await inputsFresh(entry.inputs, probe ?? this.#probe(persistence, frame)))) return false;
     entry.checkedAt = version;
     return true;
   }
 
+  /** What a freshness check reads through: one view for the whole check, nested dynamic inputs included. */
   #probe(persistence: Persistence, frame: Frame): InputProbe {
     const ctx = this.#context(persistence, '/', '/', { stack: frame.stack, owner: frame.owner });
-    return {
+    const probe: InputProbe = {
       locate: async (path) => {
         const ref = await ctx.pond.fs.resolve(path);
         const versions = await ctx.pond.fs.versionsOf(ref);
@@ -291,17 +293,26 @@ export class DynamicResolver {
       globJson: async (pattern, cwd) => JSON.stringify((await ctx.pond.glob(pattern, { cwd })).map((m) => ({ path: m.path, captures: [...m.captures], type: m.type }))),
       dynamicFresh: async (key, etag) => {
         const inner = this.#cache.peek(key);
-        return inner !== undefined && inner.etag === etag && (await this.#fresh(inner, persistence, frame));
+        return inner !== undefined && inner.etag === etag && (await this.#fresh(inner, persistence, frame, probe));
       },
     };
+    return probe;
   }
 
-  #context(persistence: Persistence, path: string, nodeId: string, frame: Frame): RecordingContext {
+  /**
+   * The context a computation (or a freshness check) reads through. Given a persistence, it reads
+   * through a view of the pond: the same persistence, with dynamic hooks bound to `frame`. The view
+   * is why the frame reaches nested reads: TinyFS hands a dynamic node to the hooks it was built
+   * with, and those hooks must know the chain of callers (ELOOP) and where to record inputs. One
+   * view per computation; every input of that computation is read through it.
+   */
+  #context(source: Persistence | Pond, path: string, nodeId: string, frame: Frame): RecordingContext {
     const tables = {
       get: (key: string) => this.#tables.get(key)?.table,
       set: (key: string, table: arrow.Table) => void this.#tables.set(key, { table, bytes: tableBytes(table) }),
     };
-    return new RecordingContext(persistence, this.#hooks(frame), path, nodeId, frame.recorder, this.#runQuery, this.#now, tables);
+    const pond = source instanceof Pond ? source : new Pond(source, { dynamic: this.#hooks(frame) });
+    return new RecordingContext(pond, path, nodeId, frame.recorder, this.#runQuery, this.#now, tables);
   }
 }
 
