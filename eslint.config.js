@@ -37,6 +37,8 @@ export default defineConfig(
       ],
       // With verbatimModuleSyntax, `import { type A }` still loads the module at runtime; `import type { A }` does not.
       '@typescript-eslint/no-import-type-side-effects': 'error',
+      // A cursor that walks down a tree from `this` (`let here = this; here = here.child`) is not an alias.
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['here'] }],
     },
   },
   {

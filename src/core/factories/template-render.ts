@@ -181,11 +181,6 @@ function plain(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
 }
 
-function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(plain(v)) : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** EFACTORY naming the node, the template and the line of a nunjucks error. */
 function renderError(node: string, name: string, e: unknown): PondError {
   const message = e instanceof Error ? e.message : String(e);

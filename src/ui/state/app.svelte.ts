@@ -151,7 +151,7 @@ export class AppState {
       else if (this.pond) await this.api.closePond();
       return;
     }
-    let url: string | null = null;
+    let url: string | null;
     try {
       url = loc.url === null ? null : publishedUrl(loc.url);
     } catch {

@@ -54,7 +54,7 @@ export class SqlState {
   load(pond: string): void {
     if (this.#pond === pond) return;
     this.#pond = pond;
-    let saved: Saved | null = null;
+    let saved: Saved | null;
     try {
       saved = JSON.parse(localStorage.getItem(KEY(pond)) ?? 'null') as Saved | null;
     } catch {
