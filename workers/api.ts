@@ -148,8 +148,10 @@ export interface ConfigIssue {
 }
 
 export type ConfigCheck =
-  | { ok: true; type: EntryType; config: unknown }
-  | { ok: false; issues: ConfigIssue[] };
+  /** `checkedMs`: time spent reading a sql_query's inputs to bind it (when the query was checked). */
+  | { ok: true; type: EntryType; config: unknown; checkedMs?: number }
+  /** `saveAnyway`: the config is valid but fails against the pond as it is now (a missing input, an unknown column); the form may offer to save it anyway. */
+  | { ok: false; issues: ConfigIssue[]; saveAnyway?: boolean };
 
 /** How an imported file is stored. */
 export type ImportAs = 'auto' | 'file:table' | 'file:series' | 'file:data';
@@ -349,7 +351,10 @@ export interface PondApi {
   importFiles(dir: string, items: ImportItem[], options?: OpOptions, onProgress?: ProgressFn): Promise<ImportedFile[]>;
   factories(): Promise<FactoryInfo[]>;
   /** Parse (YAML or JSON) and validate a factory config, as the Create form types. */
-  checkConfig(factory: string, text: string): Promise<ConfigCheck>;
+  /** The factory's schema check; with `at` (the node's path), a sql_query's query is also parsed and bound against its inputs. */
+  checkConfig(factory: string, text: string, at?: string): Promise<ConfigCheck>;
+  /** Write version `version` of a node (a dynamic node's config, a stored file's bytes) as its newest version. */
+  restoreVersion(path: string, version: number): Promise<number>;
   mknod(path: string, factory: string, text: string): Promise<number>;
   remove(path: string, options?: { recursive?: boolean }): Promise<number>;
   rename(from: string, to: string): Promise<number>;

@@ -8,7 +8,7 @@
  *   reading.ts    listing, details, versions, glob, file bytes and previews, readers, template source
  *   tables.ts     tables held for paging and charts
  *   sql.ts        queries and the SQL editor's helpers
- *   writing.ts    commits (mkdir, write, mknod, remove, rename, attributes) and config checks
+ *   writing.ts    commits (mkdir, write, mknod, remove, rename, attributes, restore) and config checks
  *   integrity.ts  fsck and repair
  *   transfer.ts   file import, pond export and import as zip
  *
@@ -108,7 +108,8 @@ export class PondService implements ServiceApi {
   mkdir(path: string, options?: { parents?: boolean }): Promise<number> { return this.#writing.mkdir(path, options); }
   writeFile(path: string, data: Uint8Array, options?: { type?: 'file:data' | 'file:table' | 'file:series' }): Promise<number> { return this.#writing.writeFile(path, data, options); }
   factories(): Promise<FactoryInfo[]> { return this.#writing.factories(); }
-  checkConfig(factory: string, text: string): Promise<ConfigCheck> { return this.#writing.checkConfig(factory, text); }
+  checkConfig(factory: string, text: string, at?: string): Promise<ConfigCheck> { return this.#writing.checkConfig(factory, text, at); }
+  restoreVersion(path: string, version: number): Promise<number> { return this.#writing.restoreVersion(path, version); }
   mknod(path: string, factory: string, text: string): Promise<number> { return this.#writing.mknod(path, factory, text); }
   remove(path: string, options?: { recursive?: boolean }): Promise<number> { return this.#writing.remove(path, options); }
   rename(from: string, to: string): Promise<number> { return this.#writing.rename(from, to); }
