@@ -31,8 +31,8 @@ function resolveRef(fromFile, ref, files) {
   const clean = ref.split(/[?#]/)[0];
   const candidates = clean.startsWith('/')
     ? [clean.slice(1)]
-    // vite's relative base emits worker URLs relative to the chunk, other refs relative to the file
-    : [posix.normalize(posix.join(posix.dirname(fromFile), clean))];
+    : // vite's relative base emits worker URLs relative to the chunk, other refs relative to the file
+      [posix.normalize(posix.join(posix.dirname(fromFile), clean))];
   return candidates.find((c) => files.has(c)) ?? null;
 }
 
@@ -77,7 +77,11 @@ export async function bundleSize(distDir) {
     }
   }
   const initialRefs = htmlRefs.map((r) => resolveRef('index.html', r, files)).filter(Boolean);
-  const initial = closure(initialRefs.filter((f) => /\.m?js$/.test(f)), files, sources);
+  const initial = closure(
+    initialRefs.filter((f) => /\.m?js$/.test(f)),
+    files,
+    sources,
+  );
   const initialCss = initialRefs.filter((f) => f.endsWith('.css'));
   const workerEntries = [];
   for (const f of initial) {
@@ -105,10 +109,19 @@ export async function bundleSize(distDir) {
       // The load budget (test/e2e/budget.e2e.mjs): at most ~300 KB gzipped.
       group('first screen JS (initial JS + the workers it starts)', [...initial, ...workers]),
       group('service worker (sw.js and what it imports)', sw),
-      group('lazy JS (dynamic imports, other workers)', js.filter((p) => !taken.has(p))),
+      group(
+        'lazy JS (dynamic imports, other workers)',
+        js.filter((p) => !taken.has(p)),
+      ),
       group('all JS', js),
-      group('wasm', paths.filter((p) => p.endsWith('.wasm'))),
-      group('everything else', paths.filter((p) => !/\.(m?js|wasm)$/.test(p))),
+      group(
+        'wasm',
+        paths.filter((p) => p.endsWith('.wasm')),
+      ),
+      group(
+        'everything else',
+        paths.filter((p) => !/\.(m?js|wasm)$/.test(p)),
+      ),
       group('total', paths),
     ],
     precache: precacheOf(paths, size, sources),

@@ -32,7 +32,17 @@ const USAGE = `usage: npm run bench -- [--node] [--browser] [--bundle] [--crash]
 class UsageError extends Error {}
 
 function parseArgs(argv) {
-  const o = { filters: [], node: false, browser: false, bundle: false, crash: false, hostile: false, quick: false, strict: false, json: join(here, 'results', 'latest.json') };
+  const o = {
+    filters: [],
+    node: false,
+    browser: false,
+    bundle: false,
+    crash: false,
+    hostile: false,
+    quick: false,
+    strict: false,
+    json: join(here, 'results', 'latest.json'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--node') o.node = true;
@@ -61,7 +71,10 @@ const log = (line) => process.stderr.write(line + '\n');
 
 async function benchFiles(dir) {
   if (!existsSync(dir)) return [];
-  return (await readdir(dir)).filter((f) => f.endsWith('.bench.ts')).sort().map((f) => join(dir, f));
+  return (await readdir(dir))
+    .filter((f) => f.endsWith('.bench.ts'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** One child process per file: fresh heap and JIT, gc exposed, TypeScript through tsx. */
@@ -71,7 +84,10 @@ async function runNodeFile(file, opts, tmp) {
   for (const f of opts.filters) args.push('--filter', f);
   if (opts.quick) args.push('--quick');
   args.push(file);
-  const rel = file.slice(root.length + 1).split('\\').join('/');
+  const rel = file
+    .slice(root.length + 1)
+    .split('\\')
+    .join('/');
   const code = await new Promise((resolvePromise, reject) => {
     // Bench code's own console output goes to stderr so stdout stays tables only.
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -184,7 +200,21 @@ async function main() {
     try {
       r = await runBrowserBenches({ root, filters: opts.filters, quick: opts.quick, timeoutMs: TIMEOUT_MS, log });
     } catch (e) {
-      r = { suites: [{ name: 'browser side', file: 'bench/lib/browser-driver.mjs', side: 'page', rounds: 0, warmup: 0, elapsedMs: 0, cases: [], metrics: [], error: e?.stack ?? String(e) }] };
+      r = {
+        suites: [
+          {
+            name: 'browser side',
+            file: 'bench/lib/browser-driver.mjs',
+            side: 'page',
+            rounds: 0,
+            warmup: 0,
+            elapsedMs: 0,
+            cases: [],
+            metrics: [],
+            error: e?.stack ?? String(e),
+          },
+        ],
+      };
     }
     if (r.chromium) result.env.chromium = r.chromium;
     if (r.skipped) {
@@ -236,7 +266,9 @@ async function main() {
   if (t.suites === 0 && (opts.node || opts.browser) && !result.browserSkipped) {
     console.log(`no suite matched${opts.filters.length ? ` ${opts.filters.map((f) => `"${f}"`).join(', ')}` : ''}`);
   }
-  console.log(`${t.suites} suite(s), ${t.cases} case(s): ${t.pass} PASS, ${t.over} OVER, ${t.errors} error(s); JSON in ${opts.json.startsWith(root) ? opts.json.slice(root.length + 1) : opts.json}`);
+  console.log(
+    `${t.suites} suite(s), ${t.cases} case(s): ${t.pass} PASS, ${t.over} OVER, ${t.errors} error(s); JSON in ${opts.json.startsWith(root) ? opts.json.slice(root.length + 1) : opts.json}`,
+  );
   if (t.errors > 0) return 1;
   if (opts.strict && (t.over > 0 || result.browserSkipped)) return 1;
   if (opts.browser && result.browserSkipped && process.argv.includes('--browser')) return 1;
@@ -244,7 +276,9 @@ async function main() {
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e) => {
     console.error(e instanceof UsageError ? e.message : `bench: ${e?.stack ?? e}`);
     process.exitCode = e instanceof UsageError ? 2 : 1;

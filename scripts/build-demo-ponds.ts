@@ -33,7 +33,8 @@ interface DemoListing {
 const DEMO = {
   name: 'demo',
   title: 'The demo pond',
-  description: 'Seattle weather (one table per year), stock prices and a Mauna Loa CO₂ series appended decade by decade, with one dynamic node of each kind: SQL views, a union, a folder per year built from a glob, synthetic sensor data, and a README computed from the data.',
+  description:
+    'Seattle weather (one table per year), stock prices and a Mauna Loa CO₂ series appended decade by decade, with one dynamic node of each kind: SQL views, a union, a folder per year built from a glob, synthetic sensor data, and a README computed from the data.',
   start: '/README.md',
 };
 
@@ -53,7 +54,10 @@ function seededEffects(seed: string) {
 /** Every file under `dir`, sorted, so the stamp does not depend on directory order. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 async function inputs(): Promise<{ data: DemoData; stamp: string }> {
@@ -130,8 +134,10 @@ async function removeStaleScratch(outDir: string): Promise<void> {
 export async function buildDemoPonds(outDir = join(root, 'public/ponds'), options: { force?: boolean } = {}): Promise<'built' | 'current'> {
   const { data, stamp } = await inputs();
   const stampFile = join(outDir, '.stamp');
-  const current = existsSync(join(outDir, 'ponds.json')) && existsSync(join(outDir, DEMO.name, 'duckpond-index.json'))
-    && (await readFile(stampFile, 'utf8').catch(() => '')).trim() === stamp;
+  const current =
+    existsSync(join(outDir, 'ponds.json')) &&
+    existsSync(join(outDir, DEMO.name, 'duckpond-index.json')) &&
+    (await readFile(stampFile, 'utf8').catch(() => '')).trim() === stamp;
   if (current && !options.force) return 'current';
   await mkdir(outDir, { recursive: true });
   await removeStaleScratch(outDir);
@@ -154,7 +160,7 @@ if (invoked) {
       process.exit(0);
     },
     (e: unknown) => {
-      console.error(`build-demo-ponds: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      console.error(`build-demo-ponds: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       process.exit(1);
     },
   );

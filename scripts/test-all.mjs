@@ -105,8 +105,16 @@ let current;
 function killGroup(child) {
   try {
     process.kill(-child.pid, 'SIGTERM');
-    setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } }, 5000).unref();
-  } catch { /* already gone */ }
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 5000).unref();
+  } catch {
+    /* already gone */
+  }
 }
 
 // The stage runs in its own process group, so Ctrl-C must be forwarded by hand.
@@ -198,7 +206,9 @@ async function main() {
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e) => {
     console.error(`test-all crashed: ${e?.stack ?? e}`);
     console.log('0 passed, 1 failed');

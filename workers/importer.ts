@@ -83,7 +83,8 @@ export async function prepareImport(item: ImportItem, path: string, signal?: Abo
   if (report.rejectedCount > 0 && !item.csv?.skipRejected) {
     const first = report.rejected[0];
     throw pondError(
-      'EINVAL', path,
+      'EINVAL',
+      path,
       `${report.rejectedCount} row${report.rejectedCount === 1 ? ' was' : 's were'} rejected (line ${first.line}: ${first.reason}); nothing was written: fix the file, or import again skipping them`,
       { rejectedCount: report.rejectedCount, rejected: report.rejected.slice(0, 10) },
     );

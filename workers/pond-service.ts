@@ -17,9 +17,32 @@
  */
 import type { Stat, TxnRecord } from '../src/core/index.ts';
 import type {
-  ChartData, CheckReport, ColumnInfo, ConfigCheck, Entry, FactoryInfo, FilePreview, GlobMatch, ImportItem, ImportedFile, ImportPreview,
-  NodeDetails, OpOptions, PondApi, PondInfo, PondListener, PondListing, ProgressFn, QueryResult,
-  ReadersReport, SortSpec, StorageInfo, TableHandle, TablePage, TemplateSource, VersionRow,
+  ChartData,
+  CheckReport,
+  ColumnInfo,
+  ConfigCheck,
+  Entry,
+  FactoryInfo,
+  FilePreview,
+  GlobMatch,
+  ImportItem,
+  ImportedFile,
+  ImportPreview,
+  NodeDetails,
+  OpOptions,
+  PondApi,
+  PondInfo,
+  PondListener,
+  PondListing,
+  ProgressFn,
+  QueryResult,
+  ReadersReport,
+  SortSpec,
+  StorageInfo,
+  TableHandle,
+  TablePage,
+  TemplateSource,
+  VersionRow,
 } from './api.ts';
 import { PondCatalog, type StoreBackend } from './pond-catalog.ts';
 import { pondOrigins, type PondOrigins } from './pond-origins.ts';
@@ -71,63 +94,157 @@ export class PondService implements ServiceApi {
   }
 
   // -- ponds ----------------------------------------------------------------------------------
-  listPonds(): Promise<PondListing[]> { return this.#ponds.listPonds(); }
-  createPond(name: string): Promise<PondInfo> { return this.#ponds.createPond(name); }
-  openPond(name: string, options?: { asOf?: number }): Promise<PondInfo> { return this.#ponds.openPond(name, options); }
-  openUrl(url: string, name: string, options?: { asOf?: number }): Promise<PondInfo> { return this.#ponds.openUrl(url, name, options); }
-  copyToLocal(name: string, options?: OpOptions, onProgress?: ProgressFn): Promise<PondInfo> { return this.#ponds.copyToLocal(name, options, onProgress); }
-  resetPond(name: string, options?: OpOptions, onProgress?: ProgressFn): Promise<PondInfo> { return this.#ponds.resetPond(name, options, onProgress); }
-  travel(asOf: number | null): Promise<PondInfo> { return this.#ponds.travel(asOf); }
-  renamePond(from: string, to: string, onProgress?: ProgressFn): Promise<PondListing[]> { return this.#ponds.renamePond(from, to, onProgress); }
-  deletePond(name: string): Promise<PondListing[]> { return this.#ponds.deletePond(name); }
-  closePond(): Promise<void> { return this.#ponds.closePond(); }
-  info(): Promise<PondInfo | null> { return this.#ponds.info(); }
-  storageInfo(): Promise<StorageInfo> { return this.#ponds.storageInfo(); }
+  listPonds(): Promise<PondListing[]> {
+    return this.#ponds.listPonds();
+  }
+  createPond(name: string): Promise<PondInfo> {
+    return this.#ponds.createPond(name);
+  }
+  openPond(name: string, options?: { asOf?: number }): Promise<PondInfo> {
+    return this.#ponds.openPond(name, options);
+  }
+  openUrl(url: string, name: string, options?: { asOf?: number }): Promise<PondInfo> {
+    return this.#ponds.openUrl(url, name, options);
+  }
+  copyToLocal(name: string, options?: OpOptions, onProgress?: ProgressFn): Promise<PondInfo> {
+    return this.#ponds.copyToLocal(name, options, onProgress);
+  }
+  resetPond(name: string, options?: OpOptions, onProgress?: ProgressFn): Promise<PondInfo> {
+    return this.#ponds.resetPond(name, options, onProgress);
+  }
+  travel(asOf: number | null): Promise<PondInfo> {
+    return this.#ponds.travel(asOf);
+  }
+  renamePond(from: string, to: string, onProgress?: ProgressFn): Promise<PondListing[]> {
+    return this.#ponds.renamePond(from, to, onProgress);
+  }
+  deletePond(name: string): Promise<PondListing[]> {
+    return this.#ponds.deletePond(name);
+  }
+  closePond(): Promise<void> {
+    return this.#ponds.closePond();
+  }
+  info(): Promise<PondInfo | null> {
+    return this.#ponds.info();
+  }
+  storageInfo(): Promise<StorageInfo> {
+    return this.#ponds.storageInfo();
+  }
 
   // -- listing and reading --------------------------------------------------------------------
-  readdir(path: string): Promise<Entry[]> { return this.#reading.readdir(path); }
-  stat(path: string): Promise<Stat> { return this.#reading.stat(path); }
-  lookup(path: string): Promise<Entry> { return this.#reading.lookup(path); }
-  details(path: string, options?: { computed?: boolean }): Promise<NodeDetails> { return this.#reading.details(path, options); }
-  versions(path: string): Promise<VersionRow[]> { return this.#reading.versions(path); }
-  history(): Promise<TxnRecord[]> { return this.#reading.history(); }
-  glob(pattern: string): Promise<GlobMatch[]> { return this.#reading.glob(pattern); }
-  readFile(path: string, options?: { version?: number }): Promise<Uint8Array> { return this.#reading.readFile(path, options); }
-  preview(path: string, options?: { version?: number; maxBytes?: number }): Promise<FilePreview> { return this.#reading.preview(path, options); }
-  exportFile(path: string, format: 'parquet' | 'csv' | 'raw'): Promise<Uint8Array> { return this.#reading.exportFile(path, format); }
-  readersOf(path: string, to?: string): Promise<ReadersReport> { return this.#reading.readersOf(path, to); }
-  templateSource(path: string): Promise<TemplateSource | null> { return this.#reading.templateSource(path); }
+  readdir(path: string): Promise<Entry[]> {
+    return this.#reading.readdir(path);
+  }
+  stat(path: string): Promise<Stat> {
+    return this.#reading.stat(path);
+  }
+  lookup(path: string): Promise<Entry> {
+    return this.#reading.lookup(path);
+  }
+  details(path: string, options?: { computed?: boolean }): Promise<NodeDetails> {
+    return this.#reading.details(path, options);
+  }
+  versions(path: string): Promise<VersionRow[]> {
+    return this.#reading.versions(path);
+  }
+  history(): Promise<TxnRecord[]> {
+    return this.#reading.history();
+  }
+  glob(pattern: string): Promise<GlobMatch[]> {
+    return this.#reading.glob(pattern);
+  }
+  readFile(path: string, options?: { version?: number }): Promise<Uint8Array> {
+    return this.#reading.readFile(path, options);
+  }
+  preview(path: string, options?: { version?: number; maxBytes?: number }): Promise<FilePreview> {
+    return this.#reading.preview(path, options);
+  }
+  exportFile(path: string, format: 'parquet' | 'csv' | 'raw'): Promise<Uint8Array> {
+    return this.#reading.exportFile(path, format);
+  }
+  readersOf(path: string, to?: string): Promise<ReadersReport> {
+    return this.#reading.readersOf(path, to);
+  }
+  templateSource(path: string): Promise<TemplateSource | null> {
+    return this.#reading.templateSource(path);
+  }
 
   // -- tables ---------------------------------------------------------------------------------
-  openTable(path: string): Promise<TableHandle> { return this.#tables.openTable(path); }
-  tablePage(id: string, offset: number, limit: number, sort?: SortSpec | null): Promise<TablePage> { return this.#tables.tablePage(id, offset, limit, sort); }
-  chartData(id: string, x: string, ys: string[], maxPoints?: number, splitBy?: string | null): Promise<ChartData> { return this.#tables.chartData(id, x, ys, maxPoints, splitBy); }
-  releaseTable(id: string): Promise<void> { return this.#tables.releaseTable(id); }
+  openTable(path: string): Promise<TableHandle> {
+    return this.#tables.openTable(path);
+  }
+  tablePage(id: string, offset: number, limit: number, sort?: SortSpec | null): Promise<TablePage> {
+    return this.#tables.tablePage(id, offset, limit, sort);
+  }
+  chartData(id: string, x: string, ys: string[], maxPoints?: number, splitBy?: string | null): Promise<ChartData> {
+    return this.#tables.chartData(id, x, ys, maxPoints, splitBy);
+  }
+  releaseTable(id: string): Promise<void> {
+    return this.#tables.releaseTable(id);
+  }
 
   // -- writing --------------------------------------------------------------------------------
-  mkdir(path: string, options?: { parents?: boolean }): Promise<number> { return this.#writing.mkdir(path, options); }
-  writeFile(path: string, data: Uint8Array, options?: { type?: 'file:data' | 'file:table' | 'file:series' }): Promise<number> { return this.#writing.writeFile(path, data, options); }
-  factories(): Promise<FactoryInfo[]> { return this.#writing.factories(); }
-  checkConfig(factory: string, text: string, at?: string): Promise<ConfigCheck> { return this.#writing.checkConfig(factory, text, at); }
-  restoreVersion(path: string, version: number): Promise<number> { return this.#writing.restoreVersion(path, version); }
-  mknod(path: string, factory: string, text: string): Promise<number> { return this.#writing.mknod(path, factory, text); }
-  remove(path: string, options?: { recursive?: boolean }): Promise<number> { return this.#writing.remove(path, options); }
-  rename(from: string, to: string): Promise<number> { return this.#writing.rename(from, to); }
-  setAttributes(path: string, attrs: Record<string, string | null>): Promise<number> { return this.#writing.setAttributes(path, attrs); }
+  mkdir(path: string, options?: { parents?: boolean }): Promise<number> {
+    return this.#writing.mkdir(path, options);
+  }
+  writeFile(path: string, data: Uint8Array, options?: { type?: 'file:data' | 'file:table' | 'file:series' }): Promise<number> {
+    return this.#writing.writeFile(path, data, options);
+  }
+  factories(): Promise<FactoryInfo[]> {
+    return this.#writing.factories();
+  }
+  checkConfig(factory: string, text: string, at?: string): Promise<ConfigCheck> {
+    return this.#writing.checkConfig(factory, text, at);
+  }
+  restoreVersion(path: string, version: number): Promise<number> {
+    return this.#writing.restoreVersion(path, version);
+  }
+  mknod(path: string, factory: string, text: string): Promise<number> {
+    return this.#writing.mknod(path, factory, text);
+  }
+  remove(path: string, options?: { recursive?: boolean }): Promise<number> {
+    return this.#writing.remove(path, options);
+  }
+  rename(from: string, to: string): Promise<number> {
+    return this.#writing.rename(from, to);
+  }
+  setAttributes(path: string, attrs: Record<string, string | null>): Promise<number> {
+    return this.#writing.setAttributes(path, attrs);
+  }
 
   // -- SQL ------------------------------------------------------------------------------------
-  query(sql: string, tables?: Record<string, string>, options?: OpOptions & { pageSize?: number }): Promise<QueryResult> { return this.#sql.query(sql, tables, options); }
-  columnsOf(pattern: string): Promise<ColumnInfo[]> { return this.#sql.columnsOf(pattern); }
-  tablesUsed(sql: string, names: string[]): Promise<string[]> { return this.#sql.tablesUsed(sql, names); }
+  query(sql: string, tables?: Record<string, string>, options?: OpOptions & { pageSize?: number }): Promise<QueryResult> {
+    return this.#sql.query(sql, tables, options);
+  }
+  columnsOf(pattern: string): Promise<ColumnInfo[]> {
+    return this.#sql.columnsOf(pattern);
+  }
+  tablesUsed(sql: string, names: string[]): Promise<string[]> {
+    return this.#sql.tablesUsed(sql, names);
+  }
 
   // -- integrity and transfer -----------------------------------------------------------------
-  checkPond(options?: OpOptions & { repair?: boolean }, onProgress?: ProgressFn): Promise<CheckReport> { return this.#integrity.checkPond(options, onProgress); }
-  previewImport(dir: string, items: ImportItem[], options?: OpOptions): Promise<ImportPreview[]> { return this.#transfer.previewImport(dir, items, options); }
-  importFiles(dir: string, items: ImportItem[], options?: OpOptions, onProgress?: ProgressFn): Promise<ImportedFile[]> { return this.#transfer.importFiles(dir, items, options, onProgress); }
-  exportPond(options?: OpOptions, onProgress?: ProgressFn): Promise<Uint8Array> { return this.#transfer.exportPond(options, onProgress); }
-  importPond(name: string, zip: Blob | Uint8Array, options?: OpOptions, onProgress?: ProgressFn): Promise<PondInfo> { return this.#transfer.importPond(name, zip, options, onProgress); }
+  checkPond(options?: OpOptions & { repair?: boolean }, onProgress?: ProgressFn): Promise<CheckReport> {
+    return this.#integrity.checkPond(options, onProgress);
+  }
+  previewImport(dir: string, items: ImportItem[], options?: OpOptions): Promise<ImportPreview[]> {
+    return this.#transfer.previewImport(dir, items, options);
+  }
+  importFiles(dir: string, items: ImportItem[], options?: OpOptions, onProgress?: ProgressFn): Promise<ImportedFile[]> {
+    return this.#transfer.importFiles(dir, items, options, onProgress);
+  }
+  exportPond(options?: OpOptions, onProgress?: ProgressFn): Promise<Uint8Array> {
+    return this.#transfer.exportPond(options, onProgress);
+  }
+  importPond(name: string, zip: Blob | Uint8Array, options?: OpOptions, onProgress?: ProgressFn): Promise<PondInfo> {
+    return this.#transfer.importPond(name, zip, options, onProgress);
+  }
 
   // -- operations and events ------------------------------------------------------------------
-  async cancel(opId: string): Promise<boolean> { return this.#ctx.ops.cancel(opId); }
-  async subscribe(listener: PondListener): Promise<void> { this.#ctx.subscribe(listener); }
+  async cancel(opId: string): Promise<boolean> {
+    return this.#ctx.ops.cancel(opId);
+  }
+  async subscribe(listener: PondListener): Promise<void> {
+    this.#ctx.subscribe(listener);
+  }
 }

@@ -44,9 +44,15 @@ export class PondSession {
   info(): PondInfo {
     const reader = this.reader;
     return {
-      name: this.name, kind: this.store.kind as StoreKind, version: reader.version, latest: this.pond.version,
-      asOf: this.#view ? this.#view.version : null, readOnly: reader.readOnly || !this.store.writable, warnings: [...this.pond.warnings],
-      url: this.source.url ?? null, origin: this.source.origin ?? null,
+      name: this.name,
+      kind: this.store.kind as StoreKind,
+      version: reader.version,
+      latest: this.pond.version,
+      asOf: this.#view ? this.#view.version : null,
+      readOnly: reader.readOnly || !this.store.writable,
+      warnings: [...this.pond.warnings],
+      url: this.source.url ?? null,
+      origin: this.source.origin ?? null,
     };
   }
 

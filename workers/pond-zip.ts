@@ -9,7 +9,16 @@
 import { Inflate, Zip, ZipDeflate, ZipPassThrough, strFromU8 } from 'fflate';
 import { crc32 } from './crc32.ts';
 import {
-  isPondError, pondError, keyProblem, concatBytes, sha256Hex, PUBLISH_INDEX, encodePublishIndex, parsePublishIndex, type ObjectStore, type PublishIndex,
+  isPondError,
+  pondError,
+  keyProblem,
+  concatBytes,
+  sha256Hex,
+  PUBLISH_INDEX,
+  encodePublishIndex,
+  parsePublishIndex,
+  type ObjectStore,
+  type PublishIndex,
 } from '../src/core/index.ts';
 import type { Operation } from './operations.ts';
 import { logLast } from './pond-catalog.ts';
@@ -149,7 +158,8 @@ function readPond(zip: Uint8Array, limit: number): Map<string, Uint8Array> {
     if (seen.has(name)) throw pondError('EINVAL', name, 'zip has two entries with this name');
     seen.add(name);
     if (f.flags & 1) throw pondError('EUNSUPPORTED', name, 'zip entry is encrypted');
-    if (f.method !== 0 && f.method !== 8) throw pondError('EUNSUPPORTED', name, `zip entry uses compression method ${f.method} (only stored and deflate are read)`);
+    if (f.method !== 0 && f.method !== 8)
+      throw pondError('EUNSUPPORTED', name, `zip entry uses compression method ${f.method} (only stored and deflate are read)`);
     if (f.method === 0 && f.size !== f.originalSize) {
       throw pondError('ECORRUPT', name, `stored zip entry of ${f.size} bytes declares ${f.originalSize} bytes (a damaged or forged header)`);
     }
@@ -225,9 +235,18 @@ function readCentralDirectory(zip: Uint8Array): ZipEntry[] {
     const next = o + 46 + nameLen + extraLen + u16(zip, o + 32);
     if (next > dirEnd) throw unreadable(`central directory entry ${i + 1} of ${count} is cut short`);
     const name = strFromU8(zip.subarray(o + 46, o + 46 + nameLen), !(flags & 0x800));
-    const f: ZipEntry = { name, flags, method: u16(zip, o + 10), crc: u32(zip, o + 16), size: u32(zip, o + 20), originalSize: u32(zip, o + 24), offset: u32(zip, o + 42) };
+    const f: ZipEntry = {
+      name,
+      flags,
+      method: u16(zip, o + 10),
+      crc: u32(zip, o + 16),
+      size: u32(zip, o + 20),
+      originalSize: u32(zip, o + 24),
+      offset: u32(zip, o + 42),
+    };
     if (f.size === 0xffffffff || f.originalSize === 0xffffffff || f.offset === 0xffffffff) readZip64Extra(zip, o + 46 + nameLen, extraLen, f);
-    if (f.offset + 30 + f.size > start) throw pondError('ECORRUPT', name, 'zip entry runs past the start of the central directory (a truncated or damaged archive)');
+    if (f.offset + 30 + f.size > start)
+      throw pondError('ECORRUPT', name, 'zip entry runs past the start of the central directory (a truncated or damaged archive)');
     entries.push(f);
     o = next;
   }
@@ -274,7 +293,7 @@ function inflateEntry(zip: Uint8Array, f: ZipEntry): Uint8Array {
   });
   try {
     if (begin === end) inflater.push(new Uint8Array(0), true);
-    for (let p = begin; p < end; ) {
+    for (let p = begin; p < end;) {
       const step = Math.min(INFLATE_STEP.max, Math.max(INFLATE_STEP.min, Math.ceil((out.length - n) / 1032)));
       const q = Math.min(end, p + step);
       inflater.push(zip.subarray(p, q), q === end);

@@ -107,7 +107,9 @@ export class ResultSets {
     for (let i = 1; i < xs.length; i++) {
       if (xs[i] < xs[i - 1]) {
         // Rows without an x (NaN) go last instead of confusing the comparison.
-        order = Uint32Array.from({ length: xs.length }, (_, k) => k).sort((a, b) => (Number.isNaN(xs[a]) ? 1 : 0) - (Number.isNaN(xs[b]) ? 1 : 0) || xs[a] - xs[b]);
+        order = Uint32Array.from({ length: xs.length }, (_, k) => k).sort(
+          (a, b) => (Number.isNaN(xs[a]) ? 1 : 0) - (Number.isNaN(xs[b]) ? 1 : 0) || xs[a] - xs[b],
+        );
         break;
       }
     }
@@ -199,7 +201,7 @@ function sortOrder(col: arrow.Vector, desc: boolean): Uint32Array {
       const ka = keys[a];
       const kb = keys[b];
       if (Number.isNaN(ka) || Number.isNaN(kb)) return Number.isNaN(ka) ? (Number.isNaN(kb) ? a - b : 1) : -1;
-      return ka === kb ? a - b : (ka < kb ? -sign : sign);
+      return ka === kb ? a - b : ka < kb ? -sign : sign;
     });
   }
   const keys: (string | null)[] = new Array(n);
@@ -211,7 +213,7 @@ function sortOrder(col: arrow.Vector, desc: boolean): Uint32Array {
     const ka = keys[a];
     const kb = keys[b];
     if (ka === null || kb === null) return ka === null ? (kb === null ? a - b : 1) : -1;
-    return ka === kb ? a - b : (ka < kb ? -sign : sign);
+    return ka === kb ? a - b : ka < kb ? -sign : sign;
   });
 }
 
@@ -234,7 +236,10 @@ function gather(table: arrow.Table, rows: Uint32Array): arrow.Table {
       columns[field.name] = arrow.vectorFromArray(values, field.type);
     } catch {
       // A type the builders cannot rebuild from JS values (unions, nested maps): show it as text.
-      columns[field.name] = arrow.vectorFromArray(values.map((v) => (v === null || v === undefined ? null : stringify(v))), new arrow.Utf8());
+      columns[field.name] = arrow.vectorFromArray(
+        values.map((v) => (v === null || v === undefined ? null : stringify(v))),
+        new arrow.Utf8(),
+      );
     }
   }
   return new arrow.Table(columns);

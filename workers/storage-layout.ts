@@ -60,8 +60,11 @@ export async function ensureLayout(
 ): Promise<LayoutReport> {
   const recorded = await marker.read();
   if (recorded !== null && recorded > target) {
-    throw pondError('EUNSUPPORTED', marker.where,
-      `the ponds in this browser were written by a newer DuckPond (storage layout ${recorded}; this one knows up to ${target}); reload the page to get the new version`);
+    throw pondError(
+      'EUNSUPPORTED',
+      marker.where,
+      `the ponds in this browser were written by a newer DuckPond (storage layout ${recorded}; this one knows up to ${target}); reload the page to get the new version`,
+    );
   }
   const found = recorded ?? ((await backend.names()).length ? 0 : null);
   if (found === null) {

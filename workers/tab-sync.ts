@@ -13,7 +13,10 @@ export class TabSync {
   #channel: BroadcastChannel | null;
 
   /** Listen for commits to `pond` made by other tabs. */
-  constructor(readonly pond: string, onRemoteCommit: (version: number) => void) {
+  constructor(
+    readonly pond: string,
+    onRemoteCommit: (version: number) => void,
+  ) {
     // Some test environments lack BroadcastChannel; a lone tab needs none.
     this.#channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(channelName(pond)) : null;
     if (this.#channel) {

@@ -42,9 +42,13 @@ suite('UTF-8 encode 1 Mi chars', { where: 'both', iterations: 12 }, (s) => {
     if (a.length !== b.length || a.some((x, i) => x !== b[i])) throw new Error('manualEncode disagrees with TextEncoder');
   });
   s.baseline('TextEncoder.encode', () => enc.encode(input), { bytes });
-  s.bench('TextEncoder.encodeInto (preallocated)', (ctx) => {
-    const out = new Uint8Array(input.length * 3);
-    return ctx.time(() => enc.encodeInto(input, out));
-  }, { bytes, target: { maxRatio: 1 } });
+  s.bench(
+    'TextEncoder.encodeInto (preallocated)',
+    (ctx) => {
+      const out = new Uint8Array(input.length * 3);
+      return ctx.time(() => enc.encodeInto(input, out));
+    },
+    { bytes, target: { maxRatio: 1 } },
+  );
   s.bench('manual loop', () => manualEncode(input), { bytes, memory: true });
 });

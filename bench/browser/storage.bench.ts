@@ -48,19 +48,31 @@ suite('write 8 MiB: OPFS vs IndexedDB', { where: 'worker', iterations: 10, maxTi
     await request(indexedDB.deleteDatabase(DB));
   });
 
-  s.baseline('IndexedDB put', async () => {
-    const tx = db!.transaction('blobs', 'readwrite');
-    tx.objectStore('blobs').put(data, 'body');
-    await done(tx);
-  }, { bytes, memory: true });
-  s.bench('OPFS sync handle write + flush', () => {
-    sync!.truncate(0);
-    sync!.write(data, { at: 0 });
-    sync!.flush();
-  }, { bytes, memory: true, target: { maxRatio: 1 } });
-  s.bench('OPFS createWritable', async () => {
-    const w = await asyncFile!.createWritable();
-    await w.write(data);
-    await w.close();
-  }, { bytes });
+  s.baseline(
+    'IndexedDB put',
+    async () => {
+      const tx = db!.transaction('blobs', 'readwrite');
+      tx.objectStore('blobs').put(data, 'body');
+      await done(tx);
+    },
+    { bytes, memory: true },
+  );
+  s.bench(
+    'OPFS sync handle write + flush',
+    () => {
+      sync!.truncate(0);
+      sync!.write(data, { at: 0 });
+      sync!.flush();
+    },
+    { bytes, memory: true, target: { maxRatio: 1 } },
+  );
+  s.bench(
+    'OPFS createWritable',
+    async () => {
+      const w = await asyncFile!.createWritable();
+      await w.write(data);
+      await w.close();
+    },
+    { bytes },
+  );
 });

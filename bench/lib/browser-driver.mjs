@@ -8,10 +8,16 @@ import { join } from 'node:path';
 import { chromiumPath, chromiumProblem } from '../../scripts/require-chromium.mjs';
 
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
   // performance.memory with real numbers (fallback), and gc() in the page and in workers.
-  '--enable-precise-memory-info', '--js-flags=--expose-gc',
+  '--enable-precise-memory-info',
+  '--js-flags=--expose-gc',
 ];
 
 /** DuckDB's blocking build uses direct eval (known, harmless here); plugin timings are noise. */
@@ -56,7 +62,10 @@ export async function runBrowserBenches({ root, filters, quick, timeoutMs, log }
     });
     log(`browser: bench page built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     server = await preview({
-      root, logLevel: 'warn', customLogger, build: { outDir },
+      root,
+      logLevel: 'warn',
+      customLogger,
+      build: { outDir },
       preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
     });
     const address = server.httpServer.address();
@@ -64,7 +73,9 @@ export async function runBrowserBenches({ root, filters, quick, timeoutMs, log }
     const url = `http://127.0.0.1:${address.port}/bench/lib/browser/index.html`;
 
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS,
+      executablePath: chromiumPath(),
+      headless: true,
+      args: CHROMIUM_ARGS,
     });
     // A page with its own CDP session and host; replaced whole after a hang or a crash.
     const openPage = async () => {
@@ -91,17 +102,17 @@ export async function runBrowserBenches({ root, filters, quick, timeoutMs, log }
     for (const key of await tab.page.evaluate(() => window.__bench.files())) {
       const { page, host } = tab;
       let timer;
-      const timeout = new Promise((resolveTimeout) => { timer = setTimeout(resolveTimeout, timeoutMs, 'timeout'); });
-      const run = page.evaluate((o) => window.__bench.run(o).then(() => 'done'), { filters, quick, files: [key] })
-        .catch((e) => e);
+      const timeout = new Promise((resolveTimeout) => {
+        timer = setTimeout(resolveTimeout, timeoutMs, 'timeout');
+      });
+      const run = page.evaluate((o) => window.__bench.run(o).then(() => 'done'), { filters, quick, files: [key] }).catch((e) => e);
       const outcome = await Promise.race([run, timeout]).finally(() => clearTimeout(timer));
       suites.push(...host.results.splice(0));
       if (outcome === 'done') continue;
       const c = host.current;
       const file = `bench/browser/${key.slice(key.lastIndexOf('/') + 1)}`;
-      const error = outcome === 'timeout'
-        ? `did not finish within ${timeoutMs / 1000} s (BENCH_TIMEOUT_MS)`
-        : `the page failed: ${outcome?.message ?? outcome}`;
+      const error =
+        outcome === 'timeout' ? `did not finish within ${timeoutMs / 1000} s (BENCH_TIMEOUT_MS)` : `the page failed: ${outcome?.message ?? outcome}`;
       suites.push({ name: c?.name ?? file, file, side: c?.side ?? 'page', rounds: 0, warmup: 0, elapsedMs: 0, cases: [], metrics: [], error });
       log(`browser: ${c ? `suite "${c.name}" [${c.side}]` : file}: ${error}; opening a fresh page`);
       host.close();
@@ -152,19 +163,34 @@ class CdpHost {
       else p.resolve(msg.result);
     });
     cdp.on('Target.detachedFromTarget', (e) => {
-      for (const [name, s] of this.workers) s.then((x) => x.sessionId === e.sessionId && this.workers.delete(name), () => {});
+      for (const [name, s] of this.workers)
+        s.then(
+          (x) => x.sessionId === e.sessionId && this.workers.delete(name),
+          () => {},
+        );
     });
   }
 
   async handle(req) {
     switch (req.op) {
-      case 'log': this.log(req.line); return null;
-      case 'suite-start': this.current = req; return null;
-      case 'suite-done': this.current = undefined; this.results.push(req.result); return null;
-      case 'read': return reading(await (await this.session(req.target)).send('Runtime.getHeapUsage'));
-      case 'probe-start': return this.startProbe(await this.session(req.target), req.intervalMs);
-      case 'probe-stop': return this.stopProbe(req.id);
-      default: throw new Error(`unknown host request ${JSON.stringify(req)}`);
+      case 'log':
+        this.log(req.line);
+        return null;
+      case 'suite-start':
+        this.current = req;
+        return null;
+      case 'suite-done':
+        this.current = undefined;
+        this.results.push(req.result);
+        return null;
+      case 'read':
+        return reading(await (await this.session(req.target)).send('Runtime.getHeapUsage'));
+      case 'probe-start':
+        return this.startProbe(await this.session(req.target), req.intervalMs);
+      case 'probe-stop':
+        return this.stopProbe(req.id);
+      default:
+        throw new Error(`unknown host request ${JSON.stringify(req)}`);
     }
   }
 
@@ -188,12 +214,15 @@ class CdpHost {
         const { sessionId } = await this.cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
         return {
           sessionId,
-          send: (method, params = {}) => new Promise((resolve, reject) => {
-            const id = this.nextMessageId++;
-            this.pendingById.set(id, { resolve, reject });
-            this.cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) })
-              .catch((e) => { this.pendingById.delete(id); reject(e); });
-          }),
+          send: (method, params = {}) =>
+            new Promise((resolve, reject) => {
+              const id = this.nextMessageId++;
+              this.pendingById.set(id, { resolve, reject });
+              this.cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch((e) => {
+                this.pendingById.delete(id);
+                reject(e);
+              });
+            }),
         };
       }
       await sleep(20);

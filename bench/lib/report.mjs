@@ -34,7 +34,14 @@ function table(columns, indent = '  ') {
   const cols = columns.filter((c) => c.cells.some((x) => x !== ''));
   const widths = cols.map((c) => Math.max(c.header.length, ...c.cells.map((x) => x.length)));
   const rows = [cols.map((c) => c.header), ...cols[0].cells.map((_, i) => cols.map((c) => c.cells[i]))];
-  return rows.map((r) => indent + r.map((x, j) => (cols[j].align === 'r' ? x.padStart(widths[j]) : x.padEnd(widths[j]))).join('  ').trimEnd());
+  return rows.map(
+    (r) =>
+      indent +
+      r
+        .map((x, j) => (cols[j].align === 'r' ? x.padStart(widths[j]) : x.padEnd(widths[j])))
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 function firstLines(text, n) {
@@ -52,19 +59,21 @@ export function formatSuite(s) {
     const baselines = s.cases.filter((c) => c.kind === 'baseline');
     const showVs = baselines.length > 1;
     const c = s.cases;
-    out.push(...table([
-      { header: 'case', align: 'l', cells: c.map((x) => (x.kind === 'baseline' ? `${x.name} (baseline)` : x.name)) },
-      { header: 'median', align: 'r', cells: c.map((x) => formatMs(x.medianMs)) },
-      { header: 'p10', align: 'r', cells: c.map((x) => formatMs(x.p10Ms)) },
-      { header: 'p90', align: 'r', cells: c.map((x) => formatMs(x.p90Ms)) },
-      { header: 'n', align: 'r', cells: c.map((x) => (x.batch > 1 ? `${x.samples}×${x.batch}` : String(x.samples))) },
-      { header: 'MB/s', align: 'r', cells: c.map((x) => (x.mbPerSec === undefined ? '' : x.mbPerSec.toFixed(0))) },
-      { header: 'peak Δ', align: 'r', cells: c.map((x) => (x.peakMemDeltaBytes === undefined ? '' : formatMiB(x.peakMemDeltaBytes))) },
-      { header: 'ratio', align: 'r', cells: c.map((x) => (x.kind === 'baseline' ? '1' : formatRatio(x.ratio))) },
-      { header: 'ratio p10–p90', align: 'r', cells: c.map((x) => (x.ratioP10 === undefined ? '' : `${ratioNumber(x.ratioP10)}–${ratioNumber(x.ratioP90)}`)) },
-      { header: 'target', align: 'l', cells: c.map((x) => (x.target ? `≤${x.target.maxRatio} ${x.verdict ?? '–'}` : '')) },
-      { header: 'vs', align: 'l', cells: c.map((x) => (showVs && x.vs ? x.vs : '')) },
-    ]));
+    out.push(
+      ...table([
+        { header: 'case', align: 'l', cells: c.map((x) => (x.kind === 'baseline' ? `${x.name} (baseline)` : x.name)) },
+        { header: 'median', align: 'r', cells: c.map((x) => formatMs(x.medianMs)) },
+        { header: 'p10', align: 'r', cells: c.map((x) => formatMs(x.p10Ms)) },
+        { header: 'p90', align: 'r', cells: c.map((x) => formatMs(x.p90Ms)) },
+        { header: 'n', align: 'r', cells: c.map((x) => (x.batch > 1 ? `${x.samples}×${x.batch}` : String(x.samples))) },
+        { header: 'MB/s', align: 'r', cells: c.map((x) => (x.mbPerSec === undefined ? '' : x.mbPerSec.toFixed(0))) },
+        { header: 'peak Δ', align: 'r', cells: c.map((x) => (x.peakMemDeltaBytes === undefined ? '' : formatMiB(x.peakMemDeltaBytes))) },
+        { header: 'ratio', align: 'r', cells: c.map((x) => (x.kind === 'baseline' ? '1' : formatRatio(x.ratio))) },
+        { header: 'ratio p10–p90', align: 'r', cells: c.map((x) => (x.ratioP10 === undefined ? '' : `${ratioNumber(x.ratioP10)}–${ratioNumber(x.ratioP90)}`)) },
+        { header: 'target', align: 'l', cells: c.map((x) => (x.target ? `≤${x.target.maxRatio} ${x.verdict ?? '–'}` : '')) },
+        { header: 'vs', align: 'l', cells: c.map((x) => (showVs && x.vs ? x.vs : '')) },
+      ]),
+    );
   }
   if (s.metrics.some((x) => !x.error)) {
     const m = s.metrics;
@@ -75,13 +84,15 @@ export function formatSuite(s) {
       if (x.target.maxRatio !== undefined) parts.push(`ratio ≤${x.target.maxRatio}`);
       return `${parts.join(', ')} ${x.verdict ?? '–'}`;
     };
-    out.push(...table([
-      { header: 'metric', align: 'l', cells: m.map((x) => x.name) },
-      { header: 'value', align: 'r', cells: m.map((x) => formatValue(x.value, x.unit)) },
-      { header: 'ratio', align: 'r', cells: m.map((x) => (x.vs ? formatRatio(x.ratio) : '')) },
-      { header: 'vs', align: 'l', cells: m.map((x) => x.vs ?? '') },
-      { header: 'target', align: 'l', cells: m.map(target) },
-    ]));
+    out.push(
+      ...table([
+        { header: 'metric', align: 'l', cells: m.map((x) => x.name) },
+        { header: 'value', align: 'r', cells: m.map((x) => formatValue(x.value, x.unit)) },
+        { header: 'ratio', align: 'r', cells: m.map((x) => (x.vs ? formatRatio(x.ratio) : '')) },
+        { header: 'vs', align: 'l', cells: m.map((x) => x.vs ?? '') },
+        { header: 'target', align: 'l', cells: m.map(target) },
+      ]),
+    );
   }
   for (const x of s.cases) if (x.error) out.push(`  ✗ ${x.name}: ${firstLines(x.error, 4)}`);
   for (const x of s.metrics) if (x.error) out.push(`  ✗ ${x.name}: ${firstLines(x.error, 4)}`);

@@ -88,8 +88,14 @@ export async function runSuite(decl: SuiteDecl, env: RunEnv, run: RunOptions): P
   const t0 = performance.now();
   const opts = resolveOptions(decl.options, run.quick);
   const result: SuiteResult = {
-    name: decl.name, file: env.file, side: env.side, rounds: 0, warmup: opts.warmup,
-    elapsedMs: 0, cases: [], metrics: [],
+    name: decl.name,
+    file: env.file,
+    side: env.side,
+    rounds: 0,
+    warmup: opts.warmup,
+    elapsedMs: 0,
+    cases: [],
+    metrics: [],
   };
   let plan;
   try {
@@ -164,8 +170,12 @@ function caseResult(s: CaseState, all: CaseState[]): CaseResult {
   const samplesMs = s.byRound.filter((x): x is number => x !== undefined);
   const o = s.decl.options;
   const r: CaseResult = {
-    name: s.decl.name, kind: s.decl.kind, samples: samplesMs.length, batch: o.batch ?? 1,
-    ...summarize(samplesMs), samplesMs,
+    name: s.decl.name,
+    kind: s.decl.kind,
+    samples: samplesMs.length,
+    batch: o.batch ?? 1,
+    ...summarize(samplesMs),
+    samplesMs,
   };
   if (s.error) r.error = s.error;
   if (o.bytes !== undefined) {

@@ -25,24 +25,40 @@ suite(`csv: strict reader vs DuckDB read_csv_auto, ${ROWS / 1e6}M rows`, { itera
   });
   s.teardown(() => getSqlEngine().close());
   const bytes = (): number => input.length;
-  s.baseline('DuckDB csvToTable (read_csv_auto)', async () => {
-    const t = await csvToTable(input);
-    if (t.numRows !== ROWS) throw new Error(`DuckDB read ${t.numRows} rows`);
-  }, { memory: true });
-  s.bench('readCsv (table + report)', async () => {
-    const r = await readCsv(input);
-    if (r.rows !== ROWS || r.rejectedCount !== 0) throw new Error(`read ${r.rows} rows, ${r.rejectedCount} rejected`);
-  }, { memory: true, target: { maxRatio: 2 } });
+  s.baseline(
+    'DuckDB csvToTable (read_csv_auto)',
+    async () => {
+      const t = await csvToTable(input);
+      if (t.numRows !== ROWS) throw new Error(`DuckDB read ${t.numRows} rows`);
+    },
+    { memory: true },
+  );
+  s.bench(
+    'readCsv (table + report)',
+    async () => {
+      const r = await readCsv(input);
+      if (r.rows !== ROWS || r.rejectedCount !== 0) throw new Error(`read ${r.rows} rows, ${r.rejectedCount} rejected`);
+    },
+    { memory: true, target: { maxRatio: 2 } },
+  );
   s.bench('inspectCsv (report only: the import preview)', () => inspectCsv(input), { target: { maxRatio: 1 } });
   s.metric('input size', () => bytes() / 2 ** 20, { unit: 'MiB' });
-  s.metric('readCsv rows/s', async () => {
-    const t = performance.now();
-    await readCsv(input);
-    return Math.round(ROWS / ((performance.now() - t) / 1000));
-  }, { unit: 'rows/s' });
-  s.metric('DuckDB rows/s', async () => {
-    const t = performance.now();
-    await csvToTable(input);
-    return Math.round(ROWS / ((performance.now() - t) / 1000));
-  }, { unit: 'rows/s' });
+  s.metric(
+    'readCsv rows/s',
+    async () => {
+      const t = performance.now();
+      await readCsv(input);
+      return Math.round(ROWS / ((performance.now() - t) / 1000));
+    },
+    { unit: 'rows/s' },
+  );
+  s.metric(
+    'DuckDB rows/s',
+    async () => {
+      const t = performance.now();
+      await csvToTable(input);
+      return Math.round(ROWS / ((performance.now() - t) / 1000));
+    },
+    { unit: 'rows/s' },
+  );
 });

@@ -40,7 +40,12 @@ function sqlSuite(name: string, cold: boolean): void {
     let input: arrow.Table;
     s.setup(async () => {
       ({ pond, resolver } = await openWithResolver());
-      const schema = [{ name: 't', type: 'timestamp' }, { name: 'site', type: 'string', values: ['north', 'south', 'east', 'west'] }, { name: 'v', type: 'float' }, { name: 'n', type: 'integer' }];
+      const schema = [
+        { name: 't', type: 'timestamp' },
+        { name: 'site', type: 'string', values: ['north', 'south', 'east', 'west'] },
+        { name: 'v', type: 'float' },
+        { name: 'n', type: 'integer' },
+      ];
       await pond.transact((tx) => tx.mknod('/gen', 'scribble', { ...SCRIBBLE, schema }));
       input = await pond.readTable('/gen');
       await pond.transact(async (tx) => {
@@ -53,10 +58,14 @@ function sqlSuite(name: string, cold: boolean): void {
     if (!cold) {
       // The node's own machinery (glob, recording, caching) over what the baseline does, with the
       // input already decoded as the baseline's is (the resolver memoizes decoded stored tables).
-      s.bench('sql_query node, first read', async (ctx) => {
-        resolver.clearCache('results');
-        await ctx.time(() => pond.readTable('/summary'));
-      }, { target: { maxRatio: 1.15 } });
+      s.bench(
+        'sql_query node, first read',
+        async (ctx) => {
+          resolver.clearCache('results');
+          await ctx.time(() => pond.readTable('/summary'));
+        },
+        { target: { maxRatio: 1.15 } },
+      );
     } else {
       // Also decoding the input from the pond's Parquet (its own suite: its garbage would skew the other).
       s.bench('sql_query node, first read, cold input', async (ctx) => {
@@ -81,8 +90,14 @@ suite('dynamic: combine over 200 inputs', { iterations: 5, warmup: 1, maxTimeMs:
     const tables: Uint8Array[] = [];
     for (let i = 0; i < FILES; i++) {
       const t = new arrow.Table({
-        t: arrow.vectorFromArray(Array.from({ length: ROWS }, (_, r) => 1_700_000_000_000 + (i * ROWS + r) * 1000), new arrow.TimestampMicrosecond('UTC')),
-        v: arrow.vectorFromArray(Array.from({ length: ROWS }, (_, r) => (i * 31 + r) % 97), new arrow.Float64()),
+        t: arrow.vectorFromArray(
+          Array.from({ length: ROWS }, (_, r) => 1_700_000_000_000 + (i * ROWS + r) * 1000),
+          new arrow.TimestampMicrosecond('UTC'),
+        ),
+        v: arrow.vectorFromArray(
+          Array.from({ length: ROWS }, (_, r) => (i * 31 + r) % 97),
+          new arrow.Float64(),
+        ),
       });
       tables.push(await tableToParquet(t));
     }
@@ -101,12 +116,16 @@ suite('dynamic: combine over 200 inputs', { iterations: 5, warmup: 1, maxTimeMs:
   });
   s.metric('rows combined', () => rows, { unit: 'rows' });
   // Memory is a separate figure: sampling it during the timed case would slow that case down.
-  s.metric('peak Δ of one combine read', async () => {
-    resolver.clearCache();
-    const probe = await startMemoryProbe();
-    const timer = setInterval(() => probe.sample(), 2);
-    await pond.readTable('/all');
-    clearInterval(timer);
-    return (await probe.stop()).peakDeltaBytes / MiB;
-  }, { unit: 'MiB' });
+  s.metric(
+    'peak Δ of one combine read',
+    async () => {
+      resolver.clearCache();
+      const probe = await startMemoryProbe();
+      const timer = setInterval(() => probe.sample(), 2);
+      await pond.readTable('/all');
+      clearInterval(timer);
+      return (await probe.stop()).peakDeltaBytes / MiB;
+    },
+    { unit: 'MiB' },
+  );
 });

@@ -20,11 +20,15 @@ suite('sha256 16 MiB', { iterations: 8, warmup: 1 }, (s) => {
   s.baseline('node:crypto createHash', () => createHash('sha256').update(input).digest(), { bytes });
   s.bench('WebCrypto subtle.digest', () => webcrypto.subtle.digest('SHA-256', input), { bytes, target: { maxRatio: 2 } });
   s.bench('@noble/hashes one-shot', () => sha256(input), { bytes, target: { maxRatio: 12 } });
-  s.bench('@noble/hashes 64 KiB chunks', () => {
-    const h = sha256.create();
-    for (let o = 0; o < input.length; o += CHUNK) h.update(input.subarray(o, o + CHUNK));
-    return h.digest();
-  }, { bytes, target: { maxRatio: 12 } });
+  s.bench(
+    '@noble/hashes 64 KiB chunks',
+    () => {
+      const h = sha256.create();
+      for (let o = 0; o < input.length; o += CHUNK) h.update(input.subarray(o, o + CHUNK));
+      return h.digest();
+    },
+    { bytes, target: { maxRatio: 12 } },
+  );
 });
 
 // The pattern for "peak memory does not grow with file size": stream a body through an
@@ -46,6 +50,8 @@ suite('sha256 streaming peak memory', (s) => {
   }
   s.metric('peak Δ streaming 16 MiB', () => peakWhileHashing(16 * MiB), { unit: 'MiB' });
   s.metric('peak Δ streaming 128 MiB', () => peakWhileHashing(128 * MiB), {
-    unit: 'MiB', vs: 'peak Δ streaming 16 MiB', target: { maxRatio: 3 },
+    unit: 'MiB',
+    vs: 'peak Δ streaming 16 MiB',
+    target: { maxRatio: 3 },
   });
 });

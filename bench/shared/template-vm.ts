@@ -79,7 +79,9 @@ export async function measureRunaway(): Promise<{ code: string; ms: number; rssB
   const started = performance.now();
   const source = '{{ range.constructor("var a = []; for (;;) a.push(new Array(1e5).fill(a.length))")() }}';
   const code = await renderTemplate(demoContext(), { source, name: '/README.md', variables: {}, autoescape: false }).then(
-    () => 'rendered', (e: unknown) => String((e as { code?: unknown }).code));
+    () => 'rendered',
+    (e: unknown) => String((e as { code?: unknown }).code),
+  );
   return { code, ms: performance.now() - started, rssBeforeMiB, rssAfterMiB: mib() };
 }
 

@@ -59,15 +59,19 @@ export function tlogfsSuites(f: StoreFactory): void {
     s.teardown(cleanup);
     s.baseline('raw store: 1,000 writes', async (ctx) => {
       const store = await use();
-      await ctx.time(async () => { for (let i = 0; i < 1000; i++) await store.write(`d/f${i}`, small(i)); });
+      await ctx.time(async () => {
+        for (let i = 0; i < 1000; i++) await store.write(`d/f${i}`, small(i));
+      });
       await store.close();
     });
     s.bench('pond.transact: 1,000 writeFile', async (ctx) => {
       const pond = await openPond(await use());
-      await ctx.time(() => pond.transact(async (tx) => {
-        await tx.mkdir('/d');
-        for (let i = 0; i < 1000; i++) await tx.writeFile(`/d/f${i}`, small(i));
-      }));
+      await ctx.time(() =>
+        pond.transact(async (tx) => {
+          await tx.mkdir('/d');
+          for (let i = 0; i < 1000; i++) await tx.writeFile(`/d/f${i}`, small(i));
+        }),
+      );
       await pond.close();
     });
   });
@@ -76,13 +80,17 @@ export function tlogfsSuites(f: StoreFactory): void {
     s.teardown(cleanup);
     s.baseline('raw store: 200 writes', async (ctx) => {
       const store = await use();
-      await ctx.time(async () => { for (let i = 0; i < 200; i++) await store.write(`d/f${i}`, small(i)); });
+      await ctx.time(async () => {
+        for (let i = 0; i < 200; i++) await store.write(`d/f${i}`, small(i));
+      });
       await store.close();
     });
     s.bench('200 × pond.transact(writeFile)', async (ctx) => {
       const pond = await openPond(await use());
       await pond.transact((tx) => tx.mkdir('/d'));
-      await ctx.time(async () => { for (let i = 0; i < 200; i++) await pond.transact((tx) => tx.writeFile(`/d/f${i}`, small(i))); });
+      await ctx.time(async () => {
+        for (let i = 0; i < 200; i++) await pond.transact((tx) => tx.writeFile(`/d/f${i}`, small(i)));
+      });
       await pond.close();
     });
   });
@@ -118,27 +126,43 @@ export function tlogfsSuites(f: StoreFactory): void {
     let rawName = '';
     let pondName = '';
     s.teardown(cleanup);
-    s.baseline('raw store: writeStream', async (ctx) => {
-      const store = await use();
-      rawName = made[made.length - 1];
-      await ctx.time(() => store.writeStream('big.bin', generated(big)));
-      await store.close();
-    }, { bytes: big, memory: true });
-    s.bench('pond: writeFile(stream)', async (ctx) => {
-      const pond = await openPond(await use());
-      pondName = made[made.length - 1];
-      await ctx.time(() => pond.transact((tx) => tx.writeFile('/big.bin', generated(big))));
-      await pond.close();
-    }, { bytes: big, memory: true });
-    s.baseline('raw store: readStream', async () => {
-      const store = await f.make(rawName);
-      await drain(store.readStream('big.bin'));
-      await store.close();
-    }, { bytes: big, memory: true });
-    s.bench('pond: createReadStream (sha256 verified)', async () => {
-      const pond = await openPond(await f.make(pondName));
-      await drain(pond.createReadStream('/big.bin'));
-      await pond.close();
-    }, { bytes: big, memory: true, vs: 'raw store: readStream' });
+    s.baseline(
+      'raw store: writeStream',
+      async (ctx) => {
+        const store = await use();
+        rawName = made[made.length - 1];
+        await ctx.time(() => store.writeStream('big.bin', generated(big)));
+        await store.close();
+      },
+      { bytes: big, memory: true },
+    );
+    s.bench(
+      'pond: writeFile(stream)',
+      async (ctx) => {
+        const pond = await openPond(await use());
+        pondName = made[made.length - 1];
+        await ctx.time(() => pond.transact((tx) => tx.writeFile('/big.bin', generated(big))));
+        await pond.close();
+      },
+      { bytes: big, memory: true },
+    );
+    s.baseline(
+      'raw store: readStream',
+      async () => {
+        const store = await f.make(rawName);
+        await drain(store.readStream('big.bin'));
+        await store.close();
+      },
+      { bytes: big, memory: true },
+    );
+    s.bench(
+      'pond: createReadStream (sha256 verified)',
+      async () => {
+        const pond = await openPond(await f.make(pondName));
+        await drain(pond.createReadStream('/big.bin'));
+        await pond.close();
+      },
+      { bytes: big, memory: true, vs: 'raw store: readStream' },
+    );
   });
 }

@@ -45,7 +45,15 @@ export { PondError, isPondError, pondError, type PondErrorCode, type PondErrorDa
 export type { ObjectStore } from './storage/object-store.ts';
 export { MemoryStore } from './storage/memory.ts';
 export { HttpStore, type HttpStoreOptions } from './storage/http.ts';
-export { PUBLISH_INDEX, buildPublishIndex, writePublishIndex, parsePublishIndex, encodePublishIndex, type PublishIndex, type PublishedFile } from './storage/publish-index.ts';
+export {
+  PUBLISH_INDEX,
+  buildPublishIndex,
+  writePublishIndex,
+  parsePublishIndex,
+  encodePublishIndex,
+  type PublishIndex,
+  type PublishedFile,
+} from './storage/publish-index.ts';
 export { keyProblem } from './storage/common.ts';
 export { ROOT_ID, STATIC_FACTORY, type EntryType } from './tinyfs/entry-type.ts';
 export { normalizePath, joinPath, dirname } from './tinyfs/path.ts';
@@ -61,7 +69,15 @@ export { fsck, type FsckReport, type FsckProblem, type FsckKind } from './tlogfs
 export { FactoryRegistry, defaultRegistry };
 export { parseConfigText } from './dynamic/config.ts';
 export { DynamicResolver, type ResolverOptions } from './dynamic/resolver.ts';
-export { defineFactory, type FactoryDefinition, type FactoryContext, type FactoryOutput, type GlobMatch, type NodeInfo, type QueryOptions } from './dynamic/factory.ts';
+export {
+  defineFactory,
+  type FactoryDefinition,
+  type FactoryContext,
+  type FactoryOutput,
+  type GlobMatch,
+  type NodeInfo,
+  type QueryOptions,
+} from './dynamic/factory.ts';
 export { VirtualDirectory, VirtualTree } from './dynamic/virtual-directory.ts';
 // The CSV reader itself is a lazily imported entry point, `./csv/index.ts`, like `./sql/index.ts`: it stays out of the worker's first load.
 export type { CsvReadOptions, CsvReport, CsvResult, CsvColumn, CsvRejectedRow, CsvDelimiter, CsvType } from './csv/index.ts';

@@ -48,7 +48,10 @@ export class Pond {
   #closed = false;
   #fs: TinyFs;
 
-  constructor(readonly persistence: Persistence, private readonly services: PondServices = {}) {
+  constructor(
+    readonly persistence: Persistence,
+    private readonly services: PondServices = {},
+  ) {
     this.#fs = new TinyFs(persistence, undefined, services.dynamic);
   }
 
@@ -111,8 +114,16 @@ export class Pond {
     if (ref.factory === STATIC_FACTORY || ref.type === 'directory') return this.#fs.stat(path, rest);
     const v = await this.#fs.latest(ref);
     return {
-      path: normalizePath(path), nodeId: ref.nodeId, partId: ref.partId, type: ref.type, factory: ref.factory, version: v.version,
-      size: null, sha256: null, timestamp: Math.floor(v.timestampUs / 1000), attributes: { ...v.attributes },
+      path: normalizePath(path),
+      nodeId: ref.nodeId,
+      partId: ref.partId,
+      type: ref.type,
+      factory: ref.factory,
+      version: v.version,
+      size: null,
+      sha256: null,
+      timestamp: Math.floor(v.timestampUs / 1000),
+      attributes: { ...v.attributes },
     };
   }
 
@@ -184,7 +195,8 @@ export class Pond {
     if (ref.type === 'file:series' && version === undefined) {
       const bodies = await Promise.all(versions.map((v) => this.persistence.readBody(v, ref.path)));
       const nonEmpty = bodies.filter((b) => b.length > 0);
-      if (nonEmpty.length > 1 && nonEmpty.every(looksLikeParquet)) return { bytes: await tableToParquet(await this.#unionParquet(nonEmpty, ref.path)), shared: false };
+      if (nonEmpty.length > 1 && nonEmpty.every(looksLikeParquet))
+        return { bytes: await tableToParquet(await this.#unionParquet(nonEmpty, ref.path)), shared: false };
       // concatBytes returns a lone body as it is: shared when that body is inline.
       return { bytes: concatBytes(bodies), shared: bodies.length === 1 && versions[0].content !== null };
     }
@@ -232,7 +244,14 @@ export class Pond {
           if (ref.factory !== STATIC_FACTORY || (ref.type === 'file:series' && options.version === undefined && versions.length > 1)) {
             const { bytes: read, shared } = await this.bytesAt(ref, versions, options.version);
             const bytes = shared ? read.slice() : read;
-            queue.push(new ReadableStream({ start(c) { c.enqueue(bytes); c.close(); } }));
+            queue.push(
+              new ReadableStream({
+                start(c) {
+                  c.enqueue(bytes);
+                  c.close();
+                },
+              }),
+            );
           } else {
             queue.push(this.persistence.bodyStream(pick(versions, ref, options.version), ref.path));
           }
@@ -244,11 +263,16 @@ export class Pond {
             current = next.getReader();
           }
           const { done, value } = await current.read();
-          if (done) { current = undefined; continue; }
+          if (done) {
+            current = undefined;
+            continue;
+          }
           if (value.length) return controller.enqueue(value);
         }
       },
-      cancel: async () => { await current?.cancel(); },
+      cancel: async () => {
+        await current?.cancel();
+      },
     });
   }
 
@@ -267,7 +291,8 @@ export class Pond {
    */
   async tableAt(ref: NodeRef, versions: NodeVersion[]): Promise<arrow.Table> {
     this.#open();
-    if (ref.type !== 'file:table' && ref.type !== 'file:series') throw pondError(ref.type === 'directory' ? 'EISDIR' : 'EINVAL', ref.path, ref.type === 'directory' ? 'is a directory' : `is a ${ref.type}, not a table`);
+    if (ref.type !== 'file:table' && ref.type !== 'file:series')
+      throw pondError(ref.type === 'directory' ? 'EISDIR' : 'EINVAL', ref.path, ref.type === 'directory' ? 'is a directory' : `is a ${ref.type}, not a table`);
     if (ref.factory !== STATIC_FACTORY) {
       const dyn = this.services.dynamic;
       if (!dyn) throw pondError('EUNSUPPORTED', ref.path, `dynamic node (factory ${ref.factory}) needs a factory registry`);
@@ -388,4 +413,3 @@ function summarize(ops: string[]): string {
   const head = ops.slice(0, 3).join('; ');
   return ops.length > 3 ? `${head}; and ${ops.length - 3} more` : head;
 }
-

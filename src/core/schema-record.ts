@@ -8,7 +8,8 @@ import { z } from 'zod';
  * outside `dynamic/` and `tlogfs/`, because both layers parse such maps.
  */
 export function configRecord<V extends z.ZodType>(key: z.ZodType<string>, value: V): z.ZodType<Record<string, z.output<V>>> {
-  return z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected a map of names to values' })
+  return z
+    .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected a map of names to values' })
     .transform((obj, ctx) => {
       const out = Object.create(null) as Record<string, z.output<V>>;
       for (const k of Object.keys(obj)) {

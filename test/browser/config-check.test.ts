@@ -22,7 +22,9 @@ describe('config check and restore', () => {
     await api.createPond(`${RUN}-main`);
     const { tableToParquet } = await import('../../src/core/arrow/parquet.ts');
     await api.mkdir('/data');
-    await api.writeFile('/data/nums.parquet', await tableToParquet(tableFromArrays({ a: Int32Array.from([1, 2, 3]), b: ['x', 'y', 'z'] })), { type: 'file:table' });
+    await api.writeFile('/data/nums.parquet', await tableToParquet(tableFromArrays({ a: Int32Array.from([1, 2, 3]), b: ['x', 'y', 'z'] })), {
+      type: 'file:table',
+    });
   });
 
   afterAll(async () => {
@@ -67,7 +69,7 @@ describe('config check and restore', () => {
     expect((await api.checkConfig('sql_query', config('SELECT nope FROM t'))).ok).toBe(true);
   });
 
-  it('restores a dynamic node\'s older config as a new version', async () => {
+  it("restores a dynamic node's older config as a new version", async () => {
     await api.mknod('/views/q', 'sql_query', config('SELECT sum(a) AS s FROM t'));
     await api.mknod('/views/q', 'sql_query', config('SELECT nope FROM t'));
     expect(String(await rejectionOf(api.openTable('/views/q')))).toMatch(/nope/);
@@ -80,7 +82,7 @@ describe('config check and restore', () => {
     expect(details.configYaml).toMatch(/sum\(a\)/);
   });
 
-  it('restores a stored file\'s older bytes as a new version', async () => {
+  it("restores a stored file's older bytes as a new version", async () => {
     await api.writeFile('/data/note.txt', text('one'));
     await api.writeFile('/data/note.txt', text('two'));
     await api.restoreVersion('/data/note.txt', 1);

@@ -71,7 +71,10 @@ class TracingStore extends DelegatingStore {
   #lastKey = '';
   #held = false;
 
-  constructor(inner: ObjectStore, readonly hold: CrashHold | undefined) {
+  constructor(
+    inner: ObjectStore,
+    readonly hold: CrashHold | undefined,
+  ) {
     super(inner, 'tracing');
   }
 

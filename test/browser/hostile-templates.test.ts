@@ -19,8 +19,10 @@ const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 const overMs = (e: unknown) => Number((e as { data?: { overMs?: number } }).data?.overMs);
 
 const README = [
-  '# The demo pond', '',
-  '| year | avg high °C | rain mm | sunny days |', '|---:|---:|---:|---:|',
+  '# The demo pond',
+  '',
+  '| year | avg high °C | rain mm | sunny days |',
+  '|---:|---:|---:|---:|',
   '{% for r in rows %}| {{ r.year }} | {{ r.avg_high }} | {{ r.rain_mm }} | {{ r.sunny_days }} |',
   '{% endfor %}',
   '- `/views/yearly-weather`, `/views/monthly-prices`: `sql_query` over stored tables',
@@ -32,7 +34,11 @@ describe('hostile templates in the Chromium pond worker', () => {
   let api: Remote<PondApi>;
   let n = 0;
 
-  async function render(template: string, timeoutMs = TIMEOUT_MS, variables: Record<string, unknown> = {}): Promise<{ outcome: Outcome | 'other'; output?: string; error?: unknown; took: number }> {
+  async function render(
+    template: string,
+    timeoutMs = TIMEOUT_MS,
+    variables: Record<string, unknown> = {},
+  ): Promise<{ outcome: Outcome | 'other'; output?: string; error?: unknown; took: number }> {
     const path = `/h/${++n}.md`;
     await api.mknod(path, 'template', JSON.stringify({ template, timeout_ms: timeoutMs, variables }));
     const started = performance.now();
@@ -76,38 +82,50 @@ describe('hostile templates in the Chromium pond worker', () => {
   const dbsBefore: string[] = [];
   it('no host object of the worker is in reach', async () => {
     dbsBefore.push(...(await indexedDB.databases()).map((d) => d.name ?? ''));
-    const r = await render('{{ range.constructor("return [typeof self, typeof fetch, typeof indexedDB, typeof navigator, typeof importScripts, typeof postMessage, typeof XMLHttpRequest, typeof WebAssembly, typeof caches, typeof location].join()")() }}');
+    const r = await render(
+      '{{ range.constructor("return [typeof self, typeof fetch, typeof indexedDB, typeof navigator, typeof importScripts, typeof postMessage, typeof XMLHttpRequest, typeof WebAssembly, typeof caches, typeof location].join()")() }}',
+    );
     expect(r.output).toBe(Array(10).fill('undefined').join(','));
   });
 
   for (const c of hostileCases(false)) {
-    it(c.name, async () => {
-      for (const [path, source] of Object.entries(c.files ?? {})) await api.writeFile(path, text(source));
-      const r = await render(c.template);
-      const what = r.outcome === 'ok' ? `output ${JSON.stringify(r.output?.slice(0, 200))}` : String(r.error);
-      expect(c.expect, `${c.name}: ${what}`).toContain(r.outcome);
-      if (r.outcome === 'ok' && c.output) expect(c.output(r.output ?? ''), what).toBe(true);
-      if (r.outcome === 'ETIMEOUT') expect(overMs(r.error), `${c.name} stopped late`).toBeLessThanOrEqual(c.slackMs ?? HOSTILE_SLACK_MS);
-      expect(r.took, `${c.name} took ${Math.round(r.took)} ms`).toBeLessThan(TIMEOUT_MS + Math.max(c.slackMs ?? 0, HOSTILE_TOTAL_SLACK_MS));
-      // The worker lives and renders the next template.
-      expect((await render(NORMAL.template, 10_000)).output).toBe(NORMAL.output);
-    }, 30_000);
+    it(
+      c.name,
+      async () => {
+        for (const [path, source] of Object.entries(c.files ?? {})) await api.writeFile(path, text(source));
+        const r = await render(c.template);
+        const what = r.outcome === 'ok' ? `output ${JSON.stringify(r.output?.slice(0, 200))}` : String(r.error);
+        expect(c.expect, `${c.name}: ${what}`).toContain(r.outcome);
+        if (r.outcome === 'ok' && c.output) expect(c.output(r.output ?? ''), what).toBe(true);
+        if (r.outcome === 'ETIMEOUT') expect(overMs(r.error), `${c.name} stopped late`).toBeLessThanOrEqual(c.slackMs ?? HOSTILE_SLACK_MS);
+        expect(r.took, `${c.name} took ${Math.round(r.took)} ms`).toBeLessThan(TIMEOUT_MS + Math.max(c.slackMs ?? 0, HOSTILE_TOTAL_SLACK_MS));
+        // The worker lives and renders the next template.
+        expect((await render(NORMAL.template, 10_000)).output).toBe(NORMAL.output);
+      },
+      30_000,
+    );
   }
 
   it('the time from the deadline to the rejection inside one long filter call', async () => {
     const over: number[] = [];
     const total: number[] = [];
-    for (const t of ['{{ "x" | center(100000000) }}', '{{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" | replace(r/(a+)+$/, "x") }}', '{{ range.constructor("for (;;) {}")() }}']) {
+    for (const t of [
+      '{{ "x" | center(100000000) }}',
+      '{{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" | replace(r/(a+)+$/, "x") }}',
+      '{{ range.constructor("for (;;) {}")() }}',
+    ]) {
       const r = await render(t, 1000);
       expect(r.outcome).toBe('ETIMEOUT');
       over.push(overMs(r.error));
       total.push(r.took - 1000);
     }
-    console.log(`deadline → stop in the worker: ${over.join(', ')} ms; deadline → rejection at the page (VM start and round trip included): ${total.map((o) => Math.round(o)).join(', ')} ms, past a 1000 ms limit`);
+    console.log(
+      `deadline → stop in the worker: ${over.join(', ')} ms; deadline → rejection at the page (VM start and round trip included): ${total.map((o) => Math.round(o)).join(', ')} ms, past a 1000 ms limit`,
+    );
     expect(Math.max(...over)).toBeLessThanOrEqual(HOSTILE_SLACK_MS);
   });
 
-  it('nothing was created in the origin\'s storage by the templates', async () => {
+  it("nothing was created in the origin's storage by the templates", async () => {
     const after = (await indexedDB.databases()).map((d) => d.name ?? '');
     expect(after.filter((n) => !dbsBefore.includes(n))).toEqual([]);
   });

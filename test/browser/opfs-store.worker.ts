@@ -99,7 +99,9 @@ const api = {
         controller.enqueue(new Uint8Array(256 * 1024).fill(0xee));
       },
     });
-    void store(id).writeStream(key, source).catch(() => undefined);
+    void store(id)
+      .writeStream(key, source)
+      .catch(() => undefined);
     await started;
   },
 };

@@ -81,13 +81,21 @@ describe('pond worker API', () => {
     const n = 1000;
     const table = arrow.tableFromArrays({ id: Int32Array.from({ length: n }, (_, i) => i), x: Float64Array.from({ length: n }, (_, i) => (i * 37) % 101) });
     const progress: Progress[] = [];
-    const imported = await api.importFiles('/data', [{ name: 'nums.parquet', data: await tableToParquet(table) }], {}, proxy((p: Progress) => void progress.push(p)));
+    const imported = await api.importFiles(
+      '/data',
+      [{ name: 'nums.parquet', data: await tableToParquet(table) }],
+      {},
+      proxy((p: Progress) => void progress.push(p)),
+    );
     expect(imported).toEqual([expect.objectContaining({ path: '/data/nums', type: 'file:table', rows: n })]);
     expect(progress.at(-1)).toMatchObject({ phase: 'done' });
 
     const handle = await api.openTable('/data/nums');
     expect(handle.rows).toBe(n);
-    expect(handle.columns.map((c) => [c.name, c.kind])).toEqual([['id', 'number'], ['x', 'number']]);
+    expect(handle.columns.map((c) => [c.name, c.kind])).toEqual([
+      ['id', 'number'],
+      ['x', 'number'],
+    ]);
     const page = await api.tablePage(handle.id, 990, 50);
     expect(page.rows).toBe(10);
     expect(tableFromIPC(page.ipc).getChild('id')!.get(0)).toBe(990);
@@ -106,7 +114,14 @@ describe('pond worker API', () => {
     const result = await api.query('SELECT city, avg(temp) AS t FROM w GROUP BY city ORDER BY city', { w: '/weather/temps' });
     expect(result.rows).toBe(2);
     expect(result.elapsedMs).toBeGreaterThan(0);
-    expect(tableFromIPC(result.firstPage.ipc).toArray().map((r) => r.toJSON())).toEqual([{ city: 'Oslo', t: -2.25 }, { city: 'Rome', t: 9.25 }]);
+    expect(
+      tableFromIPC(result.firstPage.ipc)
+        .toArray()
+        .map((r) => r.toJSON()),
+    ).toEqual([
+      { city: 'Oslo', t: -2.25 },
+      { city: 'Rome', t: 9.25 },
+    ]);
 
     const check = await api.checkConfig('sql_query', 'query: [unclosed');
     expect(check.ok).toBe(false);
@@ -135,7 +150,14 @@ describe('pond worker API', () => {
 
   it('cancels a long operation by its id', async () => {
     const big = text('a,b\n' + Array.from({ length: 200_000 }, (_, i) => `${i},x${i}`).join('\n'));
-    const running = api.importFiles('/big', [{ name: 'one.csv', data: big }, { name: 'two.csv', data: big }], { opId: 'op-cancel' });
+    const running = api.importFiles(
+      '/big',
+      [
+        { name: 'one.csv', data: big },
+        { name: 'two.csv', data: big },
+      ],
+      { opId: 'op-cancel' },
+    );
     await new Promise((r) => setTimeout(r, 5));
     expect(await api.cancel('op-cancel')).toBe(true);
     const e = await rejectionOf(running);
@@ -218,7 +240,7 @@ describe('pond worker API', () => {
 });
 
 describe('two workers on one pond (two tabs)', () => {
-  it('reports a write waiting for another tab\'s lock, then completes it', async () => {
+  it("reports a write waiting for another tab's lock, then completes it", async () => {
     const { worker, api } = startWorker();
     const name = `${RUN}-locked`;
     const events: PondEvent[] = [];
@@ -254,9 +276,11 @@ describe('two workers on one pond (two tabs)', () => {
       await a.api.createPond(name);
       await b.api.openPond(name);
       const seen = new Promise<PondEvent>((resolve) => {
-        void b.api.subscribe(proxy((e: PondEvent) => {
-          if (e.type === 'commit' && e.origin === 'remote') resolve(e);
-        }));
+        void b.api.subscribe(
+          proxy((e: PondEvent) => {
+            if (e.type === 'commit' && e.origin === 'remote') resolve(e);
+          }),
+        );
       });
       const v = await a.api.writeFile('/hello.txt', text('hi'));
       expect(await seen).toMatchObject({ type: 'commit', pond: name, version: v, origin: 'remote' });

@@ -176,7 +176,9 @@ describe('published ponds in the pond worker', () => {
     const zip = await api.exportPond();
     const files = unzipSync(zip);
     const index = JSON.parse(new TextDecoder().decode(files['duckpond-index.json'])) as { files: { key: string; size: number; sha256: string }[] };
-    const keys = Object.keys(files).filter((k) => k !== 'duckpond-index.json').sort();
+    const keys = Object.keys(files)
+      .filter((k) => k !== 'duckpond-index.json')
+      .sort();
     expect(index.files.map((f) => f.key).sort()).toEqual(keys);
     for (const f of index.files) expect(f.size).toBe(files[f.key].length);
 

@@ -44,11 +44,16 @@ describe('SqlEngine sandbox in the page (chromium)', () => {
     await sql.close();
   });
 
-  it('never requests a URL, not even this page\'s own origin', async () => {
+  it("never requests a URL, not even this page's own origin", async () => {
     calls = [];
     const own = lit(`${location.origin}/package.json`);
     const ownCsv = lit(`${location.origin}/data.csv`);
-    for (const stmt of [`SELECT * FROM read_csv(${own})`, `SELECT * FROM read_text(${own})`, `SELECT * FROM ${ownCsv}`, `SELECT * FROM read_blob(${lit('https://example.com/x')})`]) {
+    for (const stmt of [
+      `SELECT * FROM read_csv(${own})`,
+      `SELECT * FROM read_text(${own})`,
+      `SELECT * FROM ${ownCsv}`,
+      `SELECT * FROM read_blob(${lit('https://example.com/x')})`,
+    ]) {
       await expectPondError(sql.query(stmt), 'ESQL', /Permission Error/);
     }
     await expectPondError(sql.query(`SELECT * FROM read_parquet(${own})`), 'ESQL', /parquet extension/);

@@ -86,7 +86,10 @@ describe('storage layout in OPFS', () => {
     const worker = new Worker(new URL('../../workers/pond.worker.ts', import.meta.url), { type: 'module' });
     const api = wrap<PondApi>(worker);
     try {
-      const error = await api.listPonds().then(() => null, (e: unknown) => e);
+      const error = await api.listPonds().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isPondError(error, 'EUNSUPPORTED')).toBe(true);
       expect((error as Error).message).toMatch(/newer DuckPond/);
     } finally {

@@ -190,13 +190,15 @@ describe('OpfsStore access paths', () => {
     const first = await reader.read();
     expect(first.value!.every((b) => b === 1)).toBe(true);
     await store.write('k', new Uint8Array(2 * MiB).fill(2));
-    const e = await rejection((async () => {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        expect(value.every((b) => b === 1)).toBe(true);
-      }
-    })());
+    const e = await rejection(
+      (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          expect(value.every((b) => b === 1)).toBe(true);
+        }
+      })(),
+    );
     expect(isPondError(e, 'ECONFLICT')).toBe(true);
   });
 });
@@ -238,7 +240,9 @@ describe('crashed writers', () => {
     await a.lock();
     expect(isPondError(await rejection(b.lock({ wait: false })), 'ECONFLICT')).toBe(true);
     await a.close();
-    await (await b.lock({ wait: false }))();
+    await (
+      await b.lock({ wait: false })
+    )();
     await b.close();
   });
 });
@@ -279,11 +283,17 @@ describe('leftovers of crashed writers', () => {
     const store = new IdbStore(name);
     await store.write('live', patternBytes(2 * MiB + 1, 1));
     expect(await chunkRecords(name)).toBe(3);
-    const orphans: [string, string, number][] = [['live', `${hoursAgo(2)}-crashed`, 0], ['ghost', `${hoursAgo(3)}-crashed`, 0], ['ghost', `${hoursAgo(3)}-crashed`, 1]];
+    const orphans: [string, string, number][] = [
+      ['live', `${hoursAgo(2)}-crashed`, 0],
+      ['ghost', `${hoursAgo(3)}-crashed`, 0],
+      ['ghost', `${hoursAgo(3)}-crashed`, 1],
+    ];
     for (const key of orphans) await rawIdb(name, 'readwrite', (s) => s.put(patternBytes(10), key));
     await rawIdb(name, 'readwrite', (s) => s.put(patternBytes(10), ['ghost', `${hoursAgo(0)}-writing`, 0]));
     expect(await chunkRecords(name)).toBe(7);
-    await (await store.lock())();
+    await (
+      await store.lock()
+    )();
     expect(await chunkRecords(name)).toBe(4); // the live object's 3 chunks and the young writer's one
     expectBytes(await store.read('live'), patternBytes(2 * MiB + 1, 1));
     await store.close();
@@ -299,7 +309,9 @@ describe('leftovers of crashed writers', () => {
     const young = `${hoursAgo(0)}-writing`;
     await tmp.getFileHandle(old, { create: true });
     await tmp.getFileHandle(young, { create: true });
-    await (await store.lock())();
+    await (
+      await store.lock()
+    )();
     const left: string[] = [];
     for await (const n of tmp.keys()) left.push(n);
     expect(left).toEqual([young]);

@@ -16,9 +16,19 @@ describe('route hash', () => {
     [at({ pond: 'demo', path: '/x', at: 0 }), '#/demo/x?at=0'],
     [at({}), '#/'],
     [at({ view: 'storage' }), '#/?view=storage'],
-    [at({ pond: 'p', view: 'sql', sql: 'SELECT * FROM w', bindings: [{ name: 'w', pattern: '/data/a=b/*.parquet' }, { name: 'x', pattern: '' }] }),
-      '#/p?view=sql&sql=SELECT+*+FROM+w&bind=w%3D%2Fdata%2Fa%3Db%2F*.parquet&bind=x%3D'],
-    [at({ pond: 'demo', view: 'sql', sql: "SELECT 1 AS \"a&b\" -- #x?y=z\n" }), '#/demo?view=sql&sql=SELECT+1+AS+%22a%26b%22+--+%23x%3Fy%3Dz%0A'],
+    [
+      at({
+        pond: 'p',
+        view: 'sql',
+        sql: 'SELECT * FROM w',
+        bindings: [
+          { name: 'w', pattern: '/data/a=b/*.parquet' },
+          { name: 'x', pattern: '' },
+        ],
+      }),
+      '#/p?view=sql&sql=SELECT+*+FROM+w&bind=w%3D%2Fdata%2Fa%3Db%2F*.parquet&bind=x%3D',
+    ],
+    [at({ pond: 'demo', view: 'sql', sql: 'SELECT 1 AS "a&b" -- #x?y=z\n' }), '#/demo?view=sql&sql=SELECT+1+AS+%22a%26b%22+--+%23x%3Fy%3Dz%0A'],
   ] as const)('%j <-> %s', (loc, hash) => {
     expect(formatHash(loc)).toBe(hash);
     expect(parseHash(hash)).toEqual(loc);
@@ -77,6 +87,10 @@ describe('small UI helpers', () => {
   });
 
   it('parses quoted CSV', () => {
-    expect(parseCsv('a,b\r\n"x, y","say ""hi"""\n1,\n')).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['1', '']]);
+    expect(parseCsv('a,b\r\n"x, y","say ""hi"""\n1,\n')).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+      ['1', ''],
+    ]);
   });
 });

@@ -101,15 +101,28 @@ describe('which dynamic nodes read a path', () => {
 
   it('a move that keeps matching the pattern still reads', async () => {
     const report = await findReaders(pond, '/data/b.parquet', 'c.parquet');
-    expect(report.readers.map((r) => [r.path, r.stillReads])).toEqual([['/views/all', true], ['/views/dir', true]]);
+    expect(report.readers.map((r) => [r.path, r.stillReads])).toEqual([
+      ['/views/all', true],
+      ['/views/dir', true],
+    ]);
     const away = await findReaders(pond, '/data/b.parquet', '../b.parquet');
-    expect(away.readers.map((r) => [r.path, r.stillReads])).toEqual([['/views/all', false], ['/views/dir', false]]);
+    expect(away.readers.map((r) => [r.path, r.stillReads])).toEqual([
+      ['/views/all', false],
+      ['/views/dir', false],
+    ]);
   });
 
   it('a folder is read when anything below it is; a template file and what it reads count', async () => {
     const report = await findReaders(pond, '/data');
     expect(report.readers.map((r) => r.path)).toEqual(['/views/q', '/views/all', '/views/dir', '/views/file-page', '/views/page']);
-    const notes = await findReaders(source({ '/notes.txt': { type: 'file:data' }, '/p': { type: 'file:data', factory: 'template', config: { template_file: '/t.njk' } }, '/t.njk': { type: 'file:data', text: '{% include "notes.txt" %}' } }), '/notes.txt');
+    const notes = await findReaders(
+      source({
+        '/notes.txt': { type: 'file:data' },
+        '/p': { type: 'file:data', factory: 'template', config: { template_file: '/t.njk' } },
+        '/t.njk': { type: 'file:data', text: '{% include "notes.txt" %}' },
+      }),
+      '/notes.txt',
+    );
     expect(notes.readers.map((r) => r.path)).toEqual(['/p']);
   });
 

@@ -30,7 +30,9 @@ async function check(page, screen) {
       // The sandboxed template iframe is the pond's content, not the app: axe cannot enter it anyway.
       const result = await window.axe.run(document, { resultTypes: ['violations'], iframes: false });
       return result.violations.map((v) => ({
-        id: v.id, impact: v.impact, help: v.help,
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
         targets: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}${n.any[0]?.message ? ` — ${n.any[0].message}` : ''}`),
       }));
     });
@@ -54,7 +56,8 @@ test('every main screen passes axe (0 serious or critical) in light and dark mod
   await page.getByRole('button', { name: 'Import…' }).click();
   const importDialog = page.getByRole('dialog', { name: 'Import files' });
   await importDialog.getByTestId('import-input').setInputFiles({
-    name: 'readings.csv', mimeType: 'text/csv',
+    name: 'readings.csv',
+    mimeType: 'text/csv',
     buffer: Buffer.from('time,station,temperature\n2024-01-01T00:00:00Z,north,10.5\n2024-01-01T01:00:00Z,south,12.25\n'),
   });
   await importDialog.getByText('/readings').first().waitFor({ timeout: 30_000 });
@@ -75,7 +78,9 @@ test('every main screen passes axe (0 serious or critical) in light and dark mod
   await page.getByRole('cell', { name: '2012', exact: true }).waitFor({ timeout: 30_000 });
   await check(page, 'tree-readme');
 
-  await page.evaluate(() => { location.hash = '#/demo/data/stocks.parquet'; });
+  await page.evaluate(() => {
+    location.hash = '#/demo/data/stocks.parquet';
+  });
   await page.getByTestId('row-count').filter({ hasText: '560 rows' }).waitFor({ timeout: 30_000 });
   await check(page, 'table-grid');
 
@@ -84,17 +89,24 @@ test('every main screen passes axe (0 serious or critical) in light and dark mod
   await check(page, 'chart');
   await page.getByRole('tab', { name: 'Table' }).click();
 
-  await page.evaluate(() => { location.hash = '#/demo/views/yearly-weather'; });
+  await page.evaluate(() => {
+    location.hash = '#/demo/views/yearly-weather';
+  });
   await page.getByTestId('inspector-config').waitFor({ timeout: 30_000 });
   await page.getByText(/^4 rows/).waitFor({ timeout: 30_000 });
   await check(page, 'inspector-sql-node');
 
-  await page.evaluate(() => { location.hash = '#/demo/data/stocks.parquet'; });
+  await page.evaluate(() => {
+    location.hash = '#/demo/data/stocks.parquet';
+  });
   await page.getByTestId('row-count').filter({ hasText: '560 rows' }).waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Query with SQL' }).click();
   await page.getByLabel('Pattern for stocks').waitFor({ timeout: 10_000 });
   await page.getByRole('button', { name: /^Run/ }).click();
-  await page.getByTestId('sql-stats').filter({ hasText: /^560 rows/ }).waitFor({ timeout: 60_000 });
+  await page
+    .getByTestId('sql-stats')
+    .filter({ hasText: /^560 rows/ })
+    .waitFor({ timeout: 60_000 });
   await check(page, 'sql-console');
 
   await page.getByRole('button', { name: 'History', exact: true }).click();
@@ -102,7 +114,10 @@ test('every main screen passes axe (0 serious or critical) in light and dark mod
   await check(page, 'history');
 
   await page.getByRole('button', { name: 'Storage', exact: true }).click();
-  await page.getByRole('button', { name: /Export .* as \.zip/ }).first().waitFor({ timeout: 20_000 });
+  await page
+    .getByRole('button', { name: /Export .* as \.zip/ })
+    .first()
+    .waitFor({ timeout: 20_000 });
   await check(page, 'storage');
 
   // An error state: a ?pond= link to nothing.

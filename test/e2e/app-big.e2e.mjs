@@ -26,7 +26,10 @@ test('a million-row dynamic table: create it, scroll to the end, sort it', async
   await dialog.getByLabel('Name').fill('million');
   const config = dialog.getByLabel('Config (YAML or JSON)');
   await config.fill('row_count: -1');
-  await dialog.getByText(/schema/).first().waitFor();
+  await dialog
+    .getByText(/schema/)
+    .first()
+    .waitFor();
   assert.equal(await dialog.getByRole('button', { name: 'Create node' }).isDisabled(), true);
   await screenshot(page, 'app-big--01-create-invalid');
   await config.fill(CONFIG);
@@ -41,7 +44,9 @@ test('a million-row dynamic table: create it, scroll to the end, sort it', async
 
   // Scroll to the very end: the last row shows, with its data.
   started = Date.now();
-  await grid.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await grid.evaluate((el) => {
+    el.scrollTop = el.scrollHeight;
+  });
   const last = grid.locator('[aria-rowindex="1000001"]');
   await last.locator('[role=gridcell]').first().filter({ hasNotText: '…' }).waitFor({ timeout: 30_000 });
   timings.scrollToEndMs = Date.now() - started;
@@ -49,7 +54,9 @@ test('a million-row dynamic table: create it, scroll to the end, sort it', async
   await screenshot(page, 'app-big--02-scrolled-to-end');
 
   // Sort by value, descending: the first row holds the largest value.
-  await grid.evaluate((el) => { el.scrollTop = 0; });
+  await grid.evaluate((el) => {
+    el.scrollTop = 0;
+  });
   started = Date.now();
   const header = grid.getByRole('columnheader', { name: /value/ });
   await header.getByRole('button').click();

@@ -66,10 +66,22 @@ test('a pond from first visit to zip: import, browse, SQL, saved query, reload, 
   const grid = page.getByRole('grid', { name: 'Contents of /data/readings' });
   await grid.getByRole('columnheader', { name: /temperature/ }).waitFor();
   assert.match(await grid.getByRole('columnheader', { name: /time/ }).first().textContent(), /Timestamp/);
-  assert.equal(await page.getByTestId('inspector-type').textContent().then((s) => s.trim().startsWith('Table')), true);
+  assert.equal(
+    await page
+      .getByTestId('inspector-type')
+      .textContent()
+      .then((s) => s.trim().startsWith('Table')),
+    true,
+  );
   // Sorting by temperature, descending (two clicks), puts the warmest reading first.
-  await grid.getByRole('columnheader', { name: /temperature/ }).getByRole('button').click();
-  await grid.getByRole('columnheader', { name: /temperature/ }).getByRole('button').click();
+  await grid
+    .getByRole('columnheader', { name: /temperature/ })
+    .getByRole('button')
+    .click();
+  await grid
+    .getByRole('columnheader', { name: /temperature/ })
+    .getByRole('button')
+    .click();
   await grid.locator('[aria-rowindex="2"] [role=gridcell]').nth(1).filter({ hasText: 'south' }).waitFor();
   await screenshot(page, 'app--04-table-grid');
 
@@ -141,10 +153,7 @@ test('a pond from first visit to zip: import, browse, SQL, saved query, reload, 
   await page.getByRole('button', { name: 'Storage', exact: true }).click();
   const downloadDir = await mkdtemp(join(tmpdir(), 'duckpond-zip-'));
   t.after(() => rm(downloadDir, { recursive: true, force: true }));
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: /Export “demo” as \.zip/ }).click(),
-  ]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Export “demo” as \.zip/ }).click()]);
   const zipPath = join(downloadDir, 'demo.zip');
   await download.saveAs(zipPath);
   const zip = await readFile(zipPath);
@@ -153,11 +162,19 @@ test('a pond from first visit to zip: import, browse, SQL, saved query, reload, 
   await page.getByTestId('pond-zip-input').setInputFiles(zipPath);
   await page.getByLabel('Name of the imported pond').fill('demo-copy');
   await page.getByRole('button', { name: 'Import', exact: true }).click();
-  await page.getByLabel('Open pond').filter({ has: page.locator('option:checked', { hasText: 'demo-copy' }) }).waitFor({ timeout: 30_000 });
+  await page
+    .getByLabel('Open pond')
+    .filter({ has: page.locator('option:checked', { hasText: 'demo-copy' }) })
+    .waitFor({ timeout: 30_000 });
   await treeItem(page, 'queries').waitFor();
   await treeItem(page, 'queries').click();
   await treeItem(page, 'mean_by_station sql_query').click();
-  await page.getByRole('grid', { name: 'Contents of /queries/mean_by_station' }).locator('[aria-rowindex="2"] [role=gridcell]').nth(1).filter({ hasText: northAfter }).waitFor({ timeout: 30_000 });
+  await page
+    .getByRole('grid', { name: 'Contents of /queries/mean_by_station' })
+    .locator('[aria-rowindex="2"] [role=gridcell]')
+    .nth(1)
+    .filter({ hasText: northAfter })
+    .waitFor({ timeout: 30_000 });
   await screenshot(page, 'app--11-imported-copy');
 
   console.log(`timings: ${JSON.stringify(timings)}`);
@@ -208,7 +225,9 @@ test('files dropped on a folder open the import with them; the tree works from t
   const create = page.getByRole('dialog', { name: /New dynamic node/ });
   await create.getByLabel('Factory').selectOption('template');
   await create.getByLabel('Name').fill('page.html');
-  await create.getByLabel('Config (YAML or JSON)').fill('template: "<h1>{{ title }}</h1><script>parent.document.title = \'pwned\'</script>"\nvariables: { title: Hello }\noutput_format: html\n');
+  await create
+    .getByLabel('Config (YAML or JSON)')
+    .fill('template: "<h1>{{ title }}</h1><script>parent.document.title = \'pwned\'</script>"\nvariables: { title: Hello }\noutput_format: html\n');
   await create.getByText('✓ Valid').waitFor();
   await create.getByRole('button', { name: 'Create node' }).click();
   const frame = page.getByTestId('html-view');
@@ -220,5 +239,8 @@ test('files dropped on a folder open the import with them; the tree works from t
   // Chromium reports the blocked script on the console: that is the sandbox at work, not a failure.
   const blocked = errors.filter((e) => e.includes('Blocked script execution') && e.includes('sandboxed'));
   assert.equal(blocked.length, 1);
-  assert.deepEqual(errors.filter((e) => !blocked.includes(e)), []);
+  assert.deepEqual(
+    errors.filter((e) => !blocked.includes(e)),
+    [],
+  );
 });

@@ -11,20 +11,28 @@ import { bundleSize, formatBytes } from '../../bench/bundle-size.mjs';
 
 const BUDGET_GZIP = 300_000;
 
-test('the build ships only DuckDB\'s eh bundle and the template VM, and its first screen is within the budget', async () => {
+test("the build ships only DuckDB's eh bundle and the template VM, and its first screen is within the budget", async () => {
   const dist = process.env.E2E_DIST_DIR;
   assert.ok(dist, 'E2E_DIST_DIR is set by test/e2e/run.mjs');
   const wasm = (await readdir(`${dist}/assets`)).filter((f) => f.endsWith('.wasm'));
   assert.deepEqual(wasm.map((f) => f.replace(/-[\w-]{8}\.wasm$/, '.wasm')).sort(), ['duckdb-eh.wasm', 'emscripten-module.wasm', 'parquet_wasm_bg.wasm']);
   // No other DuckDB bundle hides in JS either (mvp/coi workers or their pthread helpers).
-  assert.deepEqual((await readdir(`${dist}/assets`)).filter((f) => /duckdb-(mvp|coi)|pthread/.test(f)), []);
+  assert.deepEqual(
+    (await readdir(`${dist}/assets`)).filter((f) => /duckdb-(mvp|coi)|pthread/.test(f)),
+    [],
+  );
 
   const report = await bundleSize(dist);
   const group = (name) => report.groups.find((g) => g.name.startsWith(name));
   // The pond worker must be found as part of the first screen, or the figure below would shrink unnoticed.
-  assert.ok(group('workers the initial JS can start').files.some((f) => f.file.includes('pond.worker')), 'the analysis finds the pond worker');
+  assert.ok(
+    group('workers the initial JS can start').files.some((f) => f.file.includes('pond.worker')),
+    'the analysis finds the pond worker',
+  );
   const firstScreen = group('first screen').gzip;
-  console.log(`first screen by the build's graph: ${formatBytes(firstScreen)} gzipped JS; dist ${formatBytes(group('total').raw)} (${formatBytes(group('total').gzip)} gzipped); precache ${report.precache?.entries} entries, ${formatBytes(report.precache?.raw ?? 0)}`);
+  console.log(
+    `first screen by the build's graph: ${formatBytes(firstScreen)} gzipped JS; dist ${formatBytes(group('total').raw)} (${formatBytes(group('total').gzip)} gzipped); precache ${report.precache?.entries} entries, ${formatBytes(report.precache?.raw ?? 0)}`,
+  );
   assert.ok(firstScreen <= BUDGET_GZIP, `first-screen JS is ${formatBytes(firstScreen)} gzipped`);
 });
 
@@ -43,7 +51,7 @@ const names = (files) => files.map((f) => new URL(f.url).pathname.split('/').pop
 /** DuckDB's, parquet-wasm's and the template VM's JS glue and binaries (QuickJS, nunjucks): what "on demand" is about. */
 const ON_DEMAND = /duckdb|parquet_wasm|Arrow\.dom|emscripten-module|sandbox-|nunjucks\.min|ffi-|loader-/;
 
-test('a returning visitor\'s first screen fetches at most 300 KB of gzipped JS and no wasm', async (t) => {
+test("a returning visitor's first screen fetches at most 300 KB of gzipped JS and no wasm", async (t) => {
   // A cold profile (no cache, no service worker), listening from before the navigation.
   const { page, errors } = await openPage(t, 'about:blank');
   const fetched = recordScripts(page);
@@ -56,8 +64,14 @@ test('a returning visitor\'s first screen fetches at most 300 KB of gzipped JS a
   const js = fetched.filter((f) => !f.url.endsWith('.wasm'));
   const gz = gzipped(js);
   console.log(`first screen as fetched: ${js.length} JS files, ${formatBytes(gz)} gzipped (${names(js)})`);
-  assert.ok(js.some((f) => f.url.includes('pond.worker')), 'the pond worker is part of the first screen');
-  assert.deepEqual(fetched.filter((f) => f.url.endsWith('.wasm')).map((f) => f.url), []);
+  assert.ok(
+    js.some((f) => f.url.includes('pond.worker')),
+    'the pond worker is part of the first screen',
+  );
+  assert.deepEqual(
+    fetched.filter((f) => f.url.endsWith('.wasm')).map((f) => f.url),
+    [],
+  );
   assert.ok(gz <= BUDGET_GZIP, `fetched ${formatBytes(gz)} gzipped JS`);
   assert.deepEqual(errors, []);
 });
@@ -72,11 +86,16 @@ test('a first visit: the app is within the budget, then DuckDB loads on demand f
   await page.waitForLoadState('networkidle');
   const app = fetched.filter((f) => !ON_DEMAND.test(f.url));
   const demand = fetched.filter((f) => ON_DEMAND.test(f.url));
-  console.log(`first visit: demo README after ${shown} ms; app ${app.length} JS files, ${formatBytes(gzipped(app))} gzipped; on demand ${demand.length} files, ${formatBytes(gzipped(demand))} gzipped (${names(demand)})`);
+  console.log(
+    `first visit: demo README after ${shown} ms; app ${app.length} JS files, ${formatBytes(gzipped(app))} gzipped; on demand ${demand.length} files, ${formatBytes(gzipped(demand))} gzipped (${names(demand)})`,
+  );
   assert.ok(gzipped(app) <= BUDGET_GZIP, `the app fetched ${formatBytes(gzipped(app))} gzipped JS`);
   // The README is a template over sql_query: DuckDB's eh wasm had to come, and after the app.
   const duckdb = demand.find((f) => /duckdb-eh.*\.wasm$/.test(f.url));
   assert.ok(duckdb, `DuckDB's wasm was fetched for the README (${names(fetched)})`);
-  assert.ok(app.filter((f) => f.url.includes('pond.worker')).every((f) => f.at <= duckdb.at), 'the pond worker came before DuckDB');
+  assert.ok(
+    app.filter((f) => f.url.includes('pond.worker')).every((f) => f.at <= duckdb.at),
+    'the pond worker came before DuckDB',
+  );
   assert.deepEqual(errors, []);
 });

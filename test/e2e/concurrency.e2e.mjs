@@ -9,15 +9,18 @@ const N = 50;
 
 /** Commit `n` files under `dir` from a page, one transaction each, as fast as the page can. */
 function commitMany(page, dir, n) {
-  return page.evaluate(async ({ dir, n }) => {
-    const api = globalThis.duckpond.api;
-    const versions = [];
-    for (let i = 0; i < n; i++) {
-      const name = String(i).padStart(3, '0');
-      versions.push(await api.writeFile(`${dir}/${name}`, new TextEncoder().encode(`${dir} ${name}`)));
-    }
-    return versions;
-  }, { dir, n });
+  return page.evaluate(
+    async ({ dir, n }) => {
+      const api = globalThis.duckpond.api;
+      const versions = [];
+      for (let i = 0; i < n; i++) {
+        const name = String(i).padStart(3, '0');
+        versions.push(await api.writeFile(`${dir}/${name}`, new TextEncoder().encode(`${dir} ${name}`)));
+      }
+      return versions;
+    },
+    { dir, n },
+  );
 }
 
 test('two tabs each commit 50 transactions at once: all 100 land, none lost or interleaved', async (t) => {
@@ -40,8 +43,14 @@ test('two tabs each commit 50 transactions at once: all 100 land, none lost or i
 
   // Every commit got its own version; together they are exactly the next 100.
   const all = [...va, ...vb].sort((x, y) => x - y);
-  assert.deepEqual(all, Array.from({ length: 2 * N }, (_, i) => before + 1 + i));
-  assert.ok(va.some((v, i) => i > 0 && v - va[i - 1] > 1), 'the tabs interleaved their commits (each waited for the other)');
+  assert.deepEqual(
+    all,
+    Array.from({ length: 2 * N }, (_, i) => before + 1 + i),
+  );
+  assert.ok(
+    va.some((v, i) => i > 0 && v - va[i - 1] > 1),
+    'the tabs interleaved their commits (each waited for the other)',
+  );
 
   // Each tab reads all 100 files, and the history has each transaction once.
   for (const page of [a, b]) {
@@ -79,7 +88,7 @@ test('a tab closed in the middle of a commit leaves no lock behind', async (t) =
   void a.evaluate(() => globalThis.duckpond.api.writeFile('/big.bin', new Uint8Array(150 * 1024 * 1024).fill(7))).catch(() => {});
   // Wait until A's worker holds the pond's write lock (Web Locks are visible origin-wide).
   const heldByA = () => b.evaluate(async () => (await navigator.locks.query()).held.some((l) => l.name.includes('abandoned')));
-  for (const until = Date.now() + 30_000; !(await heldByA()); ) {
+  for (const until = Date.now() + 30_000; !(await heldByA());) {
     assert.ok(Date.now() < until, 'tab A never took the lock');
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -13,11 +13,18 @@ test('a first visit opens the demo pond: real data, each factory, a README compu
   assert.match(page.url(), /\?pond=ponds\/demo\/#\/demo\/README\.md$/);
   await page.getByText('published · read-only').waitFor();
   for (const year of ['2012', '2015']) await page.getByRole('cell', { name: year, exact: true }).waitFor({ timeout: 30_000 });
-  const cells = await page.getByRole('row').filter({ has: page.getByRole('cell', { name: '2012', exact: true }) }).getByRole('cell').allTextContents();
+  const cells = await page
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name: '2012', exact: true }) })
+    .getByRole('cell')
+    .allTextContents();
   assert.equal(cells.length, 4);
   for (const c of cells.slice(1)) assert.ok(Number(c) > 0, `a computed number, got ${c}`);
   for (const name of ['data', 'sensors', 'views', 'README.md']) {
-    await page.getByRole('treeitem', { name: new RegExp(`^${name.replace('.', '\\.')}\\b`) }).first().waitFor({ timeout: 10_000 });
+    await page
+      .getByRole('treeitem', { name: new RegExp(`^${name.replace('.', '\\.')}\\b`) })
+      .first()
+      .waitFor({ timeout: 10_000 });
   }
   await page.getByRole('button', { name: 'History' }).click();
   await page.getByText('Append CO₂ readings of the 1950s').waitFor({ timeout: 10_000 });
@@ -49,7 +56,9 @@ test('a local copy of the demo can be edited, then reset to the shipped version'
   await page.getByText(/^4 rows/).waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Edit config…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Edit config of /views/yearly-weather' });
-  await dialog.getByLabel('Config (YAML or JSON)').fill('query: SELECT year(date) AS year FROM w GROUP BY ALL ORDER BY year LIMIT 2\ntables:\n  w: /data/seattle/*.parquet\n');
+  await dialog
+    .getByLabel('Config (YAML or JSON)')
+    .fill('query: SELECT year(date) AS year FROM w GROUP BY ALL ORDER BY year LIMIT 2\ntables:\n  w: /data/seattle/*.parquet\n');
   await dialog.getByText(/Valid/).waitFor();
   await dialog.getByRole('button', { name: 'Save as a new version' }).click();
   await page.getByText(/^2 rows/).waitFor({ timeout: 30_000 });

@@ -9,8 +9,13 @@ import { chromium } from 'playwright';
 
 /** Flags from DESIGN.md: Chromium as root in a container, no GPU, no background network chatter. */
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export const SCREENSHOT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -46,7 +51,9 @@ export async function openPage(t, path = '', options = {}) {
     await context.addInitScript(() => {
       try {
         if (!localStorage.getItem('duckpond:visited')) localStorage.setItem('duckpond:visited', 'e2e');
-      } catch { /* sandboxed frames have no storage */ }
+      } catch {
+        /* sandboxed frames have no storage */
+      }
     });
   }
   const page = context.pages()[0] ?? (await context.newPage());
@@ -54,7 +61,9 @@ export async function openPage(t, path = '', options = {}) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`.trim()));
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`http ${r.status()}: ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`http ${r.status()}: ${r.url()}`);
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
   });
@@ -62,7 +71,9 @@ export async function openPage(t, path = '', options = {}) {
   t.after(async () => {
     try {
       await screenshot(page, `${basename(testFile(t) ?? 'e2e', '.e2e.mjs')}--${t.name}`);
-    } catch { /* the page may already be gone; a missing screenshot must not fail the test */ }
+    } catch {
+      /* the page may already be gone; a missing screenshot must not fail the test */
+    }
     await context.close();
     await rm(profile, { recursive: true, force: true });
   });

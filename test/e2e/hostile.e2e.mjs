@@ -31,13 +31,27 @@ test('script planted in template output, names, CSV cells and configs never runs
     await api.writeFile(`/${p.SVG} notes.txt`, enc(`plain text: ${all}`));
     await api.writeFile('/raw.csv', enc(`name,comment\n"${p.SCRIPT}","${p.ONERROR.replace(/"/g, '""')}"\nlink,"${p.JS_LINK.replace(/"/g, '""')}"\n`));
     await api.importFiles('/', [{ name: 'cells.csv', data: enc(`name,comment\n"${p.SCRIPT}","${p.ONERROR.replace(/"/g, '""')}"\n"${p.SVG}",x\n`) }]);
-    await api.mknod('/report.md', 'template', JSON.stringify({ output_format: 'markdown', template: `# Report\n\n${all}\n\n[markdown link](javascript:window.__pwned=5)\n` }));
-    await api.mknod('/report.html', 'template', JSON.stringify({ output_format: 'html', template: `<h1>Report</h1>{{ "${p.SCRIPT.replace(/"/g, '\\"')}" }}${all}` }));
-    await api.mknod('/evil-query', 'sql_query', JSON.stringify({ query: `SELECT '${p.ONERROR.replace(/'/g, "''")}' AS "${p.SCRIPT}", '${p.JS_LINK.replace(/'/g, "''")}' AS link` }));
+    await api.mknod(
+      '/report.md',
+      'template',
+      JSON.stringify({ output_format: 'markdown', template: `# Report\n\n${all}\n\n[markdown link](javascript:window.__pwned=5)\n` }),
+    );
+    await api.mknod(
+      '/report.html',
+      'template',
+      JSON.stringify({ output_format: 'html', template: `<h1>Report</h1>{{ "${p.SCRIPT.replace(/"/g, '\\"')}" }}${all}` }),
+    );
+    await api.mknod(
+      '/evil-query',
+      'sql_query',
+      JSON.stringify({ query: `SELECT '${p.ONERROR.replace(/'/g, "''")}' AS "${p.SCRIPT}", '${p.JS_LINK.replace(/'/g, "''")}' AS link` }),
+    );
   }, planted);
 
   const open = async (path) => {
-    await page.evaluate((p) => { location.hash = `#/hostile${p.split('/').map(encodeURIComponent).join('/')}`; }, path);
+    await page.evaluate((p) => {
+      location.hash = `#/hostile${p.split('/').map(encodeURIComponent).join('/')}`;
+    }, path);
   };
   const pwned = () => page.evaluate(() => globalThis.__pwned);
 
@@ -55,7 +69,10 @@ test('script planted in template output, names, CSV cells and configs never runs
   assert.equal(await frame.getAttribute('sandbox'), '', 'no allow-scripts, no same-origin');
   const inner = page.frameLocator('[data-testid=html-view]');
   await inner.getByRole('heading', { name: 'Report' }).waitFor();
-  await inner.getByText('click me').click({ timeout: 5000 }).catch(() => {});
+  await inner
+    .getByText('click me')
+    .click({ timeout: 5000 })
+    .catch(() => {});
   // The escaped value shows as text inside the frame (autoescape), and the frame's window is not ours.
   await inner.getByText(SCRIPT, { exact: false }).first().waitFor();
   assert.equal(await pwned(), undefined, 'html view');
@@ -76,7 +93,10 @@ test('script planted in template output, names, CSV cells and configs never runs
 
   // (d) a config: the Inspector shows the YAML as text; the query's result columns are text too.
   await open('/evil-query');
-  await page.getByText(/SELECT '<img src=x onerror/).first().waitFor({ timeout: 30_000 });
+  await page
+    .getByText(/SELECT '<img src=x onerror/)
+    .first()
+    .waitFor({ timeout: 30_000 });
   await page.getByRole('columnheader', { name: SCRIPT }).first().waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Edit config…' }).click();
   const editor = page.getByRole('dialog').getByLabel('Config (YAML or JSON)');
@@ -90,7 +110,14 @@ test('script planted in template output, names, CSV cells and configs never runs
   // What the console shows is the browser refusing: the CSP (inline handlers, javascript: URLs) and
   // the sandbox (scripts in the srcdoc frame). Those reports prove the payloads were tried and
   // stopped; anything else is an error of the app.
-  const refused = /violates the following Content Security Policy directive 'script-src 'self''|Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed/;
-  assert.deepEqual(errors.filter((e) => !refused.test(e) && !/\/x$/.test(e)), []);
-  assert.ok(errors.some((e) => refused.test(e)), 'the planted script reached the browser and was refused');
+  const refused =
+    /violates the following Content Security Policy directive 'script-src 'self''|Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed/;
+  assert.deepEqual(
+    errors.filter((e) => !refused.test(e) && !/\/x$/.test(e)),
+    [],
+  );
+  assert.ok(
+    errors.some((e) => refused.test(e)),
+    'the planted script reached the browser and was refused',
+  );
 });

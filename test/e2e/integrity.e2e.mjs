@@ -16,14 +16,17 @@ async function createPond(page, name) {
 
 /** Overwrite one object of pond `pond` in OPFS, the way a disk or a buggy tool would. */
 async function damage(page, pond, key, text) {
-  await page.evaluate(async ({ pond, key, text }) => {
-    let dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('duckpond')).getDirectoryHandle(pond);
-    const parts = key.split('/');
-    for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p);
-    const out = await (await dir.getFileHandle(parts.at(-1))).createWritable();
-    await out.write(typeof text === 'string' ? new TextEncoder().encode(text) : new Uint8Array(text));
-    await out.close();
-  }, { pond, key, text });
+  await page.evaluate(
+    async ({ pond, key, text }) => {
+      let dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('duckpond')).getDirectoryHandle(pond);
+      const parts = key.split('/');
+      for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p);
+      const out = await (await dir.getFileHandle(parts.at(-1))).createWritable();
+      await out.write(typeof text === 'string' ? new TextEncoder().encode(text) : new Uint8Array(text));
+      await out.close();
+    },
+    { pond, key, text },
+  );
 }
 
 test('Check integrity names a damaged data file by pond path; Repair keeps it aside, says what was lost, and the pond is clean', async (t) => {
@@ -67,7 +70,10 @@ test('Check integrity names a damaged data file by pond path; Repair keeps it as
 
   page.once('dialog', (d) => void d.accept());
   await integrity.getByRole('button', { name: 'Repair…' }).click();
-  await integrity.getByText(/repaired in version/).first().waitFor({ timeout: 30_000 });
+  await integrity
+    .getByText(/repaired in version/)
+    .first()
+    .waitFor({ timeout: 30_000 });
   await problems.getByText(new RegExp(`bytes kept at _lost\\+found/${escape(damaged)}`)).waitFor();
   await problems.getByText(/\/doomed lists as of commit \d+/).waitFor();
   assert.equal(await integrity.getByRole('button', { name: 'Repair…' }).count(), 0);
@@ -124,10 +130,17 @@ test('one large body shared by two files: one problem naming both; Repair remove
   await problems.getByText(new RegExp(`bytes kept at _lost\\+found/${escape(key)}`)).waitFor();
   await integrity.getByRole('button', { name: 'Check integrity' }).click();
   await integrity.getByText('No problems.').waitFor({ timeout: 30_000 });
-  await page.getByTestId('last-repair').getByText(/\/a\/one\.bin removed from \/a/).waitFor();
+  await page
+    .getByTestId('last-repair')
+    .getByText(/\/a\/one\.bin removed from \/a/)
+    .waitFor();
   const left = await page.evaluate(async () => {
     const api = globalThis.duckpond.api;
-    return { a: (await api.readdir('/a')).map((e) => e.name), b: (await api.readdir('/b')).map((e) => e.name), kept: new TextDecoder().decode(await api.readFile('/a/keep.txt')) };
+    return {
+      a: (await api.readdir('/a')).map((e) => e.name),
+      b: (await api.readdir('/b')).map((e) => e.name),
+      kept: new TextDecoder().decode(await api.readFile('/a/keep.txt')),
+    };
   });
   assert.deepEqual(left, { a: ['keep.txt'], b: [], kept: 'intact' });
 

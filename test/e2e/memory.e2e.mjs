@@ -25,11 +25,12 @@ async function workerSession(context, page) {
     const t = targetInfos.find((x) => x.type === 'worker' && (x.title === 'pond' || x.url.includes('pond.worker')));
     if (t) {
       const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
-      const send = (method, params = {}) => new Promise((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
-      });
+      const send = (method, params = {}) =>
+        new Promise((resolve, reject) => {
+          const id = nextId++;
+          pending.set(id, { resolve, reject });
+          cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+        });
       return {
         /** JS heap plus ArrayBuffer backing stores after a full GC, in bytes. */
         async heap() {
@@ -54,24 +55,33 @@ test('the worker heap stays flat over 1,000 dynamic reads and 100 opens and clos
     const rows = ['t,v', ...Array.from({ length: 2000 }, (_, i) => `${1700000000000 + i * 60000},${Math.sin(i)}`)].join('\n');
     await api.importFiles('/', [{ name: 'series.csv', data: new TextEncoder().encode(rows) }]);
     await api.mknod('/summary', 'sql_query', JSON.stringify({ query: 'SELECT count(*) AS n, avg(v) AS mean FROM s', tables: { s: '/series' } }));
-    await api.mknod('/report.md', 'template', JSON.stringify({ output_format: 'markdown', template: '{% for r in query("SELECT * FROM s LIMIT 50", {s: "/series"}) %}| {{ r.t }} | {{ r.v }} |\n{% endfor %}' }));
+    await api.mknod(
+      '/report.md',
+      'template',
+      JSON.stringify({
+        output_format: 'markdown',
+        template: '{% for r in query("SELECT * FROM s LIMIT 50", {s: "/series"}) %}| {{ r.t }} | {{ r.v }} |\n{% endfor %}',
+      }),
+    );
   });
   const worker = await workerSession(context, page);
 
-  const reads = (n) => page.evaluate(async (n) => {
-    const api = globalThis.duckpond.api;
-    let bytes = 0;
-    for (let i = 0; i < n; i++) bytes += (await api.readFile(i % 2 ? '/summary' : '/report.md')).length;
-    return bytes;
-  }, n);
-  const reopen = (n) => page.evaluate(async (n) => {
-    const api = globalThis.duckpond.api;
-    for (let i = 0; i < n; i++) {
-      await api.closePond();
-      await api.openPond('mem');
-      await api.readFile('/summary');
-    }
-  }, n);
+  const reads = (n) =>
+    page.evaluate(async (n) => {
+      const api = globalThis.duckpond.api;
+      let bytes = 0;
+      for (let i = 0; i < n; i++) bytes += (await api.readFile(i % 2 ? '/summary' : '/report.md')).length;
+      return bytes;
+    }, n);
+  const reopen = (n) =>
+    page.evaluate(async (n) => {
+      const api = globalThis.duckpond.api;
+      for (let i = 0; i < n; i++) {
+        await api.closePond();
+        await api.openPond('mem');
+        await api.readFile('/summary');
+      }
+    }, n);
 
   // Warm up: DuckDB, parquet-wasm, caches and JIT reach their steady size first.
   await reads(100);
@@ -84,7 +94,9 @@ test('the worker heap stays flat over 1,000 dynamic reads and 100 opens and clos
   const afterReopen = await worker.heap();
   const growthReads = afterReads - base;
   const growthReopen = afterReopen - afterReads;
-  console.log(`worker heap: ${(base / MiB).toFixed(1)} MiB at start; after 1,000 dynamic reads ${growthReads >= 0 ? '+' : ''}${(growthReads / MiB).toFixed(2)} MiB; after 100 open/close ${growthReopen >= 0 ? '+' : ''}${(growthReopen / MiB).toFixed(2)} MiB (${Date.now() - started} ms)`);
+  console.log(
+    `worker heap: ${(base / MiB).toFixed(1)} MiB at start; after 1,000 dynamic reads ${growthReads >= 0 ? '+' : ''}${(growthReads / MiB).toFixed(2)} MiB; after 100 open/close ${growthReopen >= 0 ? '+' : ''}${(growthReopen / MiB).toFixed(2)} MiB (${Date.now() - started} ms)`,
+  );
   // Flat: a leak of even 10 KB per read or 50 KB per reopen would cross these lines.
   assert.ok(growthReads < 8 * MiB, `1,000 reads grew the heap by ${(growthReads / MiB).toFixed(1)} MiB`);
   assert.ok(growthReopen < 4 * MiB, `100 reopens grew the heap by ${(growthReopen / MiB).toFixed(1)} MiB`);

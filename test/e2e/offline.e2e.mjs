@@ -49,7 +49,11 @@ test('after one visit the app works with the network off: start, demo, SQL, a ne
   const base = baseURL();
   const started = Date.now();
   await page.goto(base);
-  await page.getByRole('heading', { name: 'Welcome to DuckPond' }).or(page.getByRole('heading', { name: 'The demo pond' })).first().waitFor({ timeout: 60_000 });
+  await page
+    .getByRole('heading', { name: 'Welcome to DuckPond' })
+    .or(page.getByRole('heading', { name: 'The demo pond' }))
+    .first()
+    .waitFor({ timeout: 60_000 });
   console.log(`first visit to the first screen: ${Date.now() - started} ms`);
   // "works offline" appears once the service worker installed, i.e. once everything is precached.
   await page.getByTestId('offline-ready').waitFor({ timeout: 120_000 });
@@ -64,7 +68,11 @@ test('after one visit the app works with the network off: start, demo, SQL, a ne
   const shipped = ['index.html', 'ponds/ponds.json', ...(await files(join(dist, 'assets'), dist))];
   for (const p of ponds) shipped.push(...(await files(join(dist, p.path), dist)));
   const cached = await cachedPaths(page, base);
-  assert.deepEqual(shipped.filter((f) => !cached.has(f)), [], 'every shipped file is precached');
+  assert.deepEqual(
+    shipped.filter((f) => !cached.has(f)),
+    [],
+    'every shipped file is precached',
+  );
   assert.ok(shipped.some((f) => f.endsWith('.wasm')) && shipped.some((f) => f.includes('pond.worker')));
 
   await context.setOffline(true);
@@ -72,7 +80,11 @@ test('after one visit the app works with the network off: start, demo, SQL, a ne
   page.on('requestfailed', (r) => failed.push(r.url()));
   const offlineStart = Date.now();
   await page.reload();
-  await page.getByRole('heading', { name: 'Welcome to DuckPond' }).or(page.getByRole('heading', { name: 'The demo pond' })).first().waitFor({ timeout: 30_000 });
+  await page
+    .getByRole('heading', { name: 'Welcome to DuckPond' })
+    .or(page.getByRole('heading', { name: 'The demo pond' }))
+    .first()
+    .waitFor({ timeout: 30_000 });
   console.log(`offline reload to the first screen: ${Date.now() - offlineStart} ms`);
 
   await openDemo(page);

@@ -44,10 +44,7 @@ test('an exported pond, published next to the site, opens by ?pond= read-only; a
   await page.getByRole('button', { name: 'Storage' }).click();
   const downloads = await mkdtemp(join(tmpdir(), 'duckpond-publish-'));
   t.after(() => rm(downloads, { recursive: true, force: true }));
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: /Export “field notes” as \.zip/ }).click(),
-  ]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Export “field notes” as \.zip/ }).click()]);
   const zipPath = join(downloads, 'field-notes.zip');
   await download.saveAs(zipPath);
   const names = await publish(zipPath, 'shared/field-notes');
@@ -67,7 +64,10 @@ test('an exported pond, published next to the site, opens by ?pond= read-only; a
 
   // Make a local copy: the same pond, now changeable and stored in this browser.
   await reader.getByRole('button', { name: 'Make a local copy' }).click();
-  await reader.getByRole('dialog', { name: /Make a local copy/ }).getByRole('button', { name: 'Copy into this browser' }).click();
+  await reader
+    .getByRole('dialog', { name: /Make a local copy/ })
+    .getByRole('button', { name: 'Copy into this browser' })
+    .click();
   await reader.getByText(/“field-notes” is now a pond of this browser/).waitFor({ timeout: 60_000 });
   await reader.getByRole('toolbar', { name: 'Pond actions' }).getByRole('button', { name: '+ Folder' }).click();
   await reader.getByRole('dialog').getByLabel('Name').fill('mine');
@@ -95,7 +95,13 @@ test('a link carries the SQL console and the selected path; a broken ?pond= says
 
   const { page: other, errors: otherErrors } = await openPage(t, '?pond=no-such-pond/');
   await other.getByText(/Could not open pond/).waitFor({ timeout: 30_000 });
-  await other.getByText(/duckpond-index\.json/).first().waitFor();
+  await other
+    .getByText(/duckpond-index\.json/)
+    .first()
+    .waitFor();
   assert.deepEqual(errors, []);
-  assert.ok(otherErrors.every((e) => e.includes('no-such-pond/duckpond-index.json')), otherErrors.join('\n'));
+  assert.ok(
+    otherErrors.every((e) => e.includes('no-such-pond/duckpond-index.json')),
+    otherErrors.join('\n'),
+  );
 });

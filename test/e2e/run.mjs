@@ -65,7 +65,9 @@ async function main() {
 
     // base only affects how preview mounts the files; the build itself used base './'.
     server = await preview({
-      root, logLevel: 'warn', base: SUB_PATH,
+      root,
+      logLevel: 'warn',
+      base: SUB_PATH,
       build: { outDir },
       preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
     });
@@ -125,7 +127,9 @@ async function runTests(files) {
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   async (e) => {
     console.error(`e2e: runner crashed: ${e?.stack ?? e}`);
     await report({ passed: 0, failed: 0, skipped: 0, error: String(e?.message ?? e) });

@@ -52,13 +52,19 @@ test('4: a syntax error, a missing column or an unmatched pattern is caught befo
   await dialog.getByLabel('Config (YAML or JSON)').fill(`query: SELECT year(date) AS year FROM w GROUP BY ALL ORDER BY year\n${WEATHER}`);
   await check.getByText(/✓ Valid/).waitFor({ timeout: 30_000 });
   await dialog.getByRole('button', { name: 'Create node' }).click();
-  await page.getByTestId('row-count').filter({ hasText: /^4 rows/ }).waitFor({ timeout: 30_000 });
+  await page
+    .getByTestId('row-count')
+    .filter({ hasText: /^4 rows/ })
+    .waitFor({ timeout: 30_000 });
 });
 
 test('4: editing a node others read names them; a broken edit is undone with “Restore version 1”', async (t) => {
   const { page } = await localCopy(t, 'sqlrestore');
   await page.getByRole('region', { name: 'Viewer' }).getByText('yearly-weather', { exact: true }).click();
-  await page.getByTestId('row-count').filter({ hasText: /^4 rows/ }).waitFor({ timeout: 30_000 });
+  await page
+    .getByTestId('row-count')
+    .filter({ hasText: /^4 rows/ })
+    .waitFor({ timeout: 30_000 });
   await page.getByRole('button', { name: 'Edit config…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Edit config of /views/yearly-weather' });
   // The README template reads this node: the dialog says so before anything is saved.
@@ -66,16 +72,25 @@ test('4: editing a node others read names them; a broken edit is undone with “
 
   // A column that does not exist (yet): caught, and saved only on an explicit "Save anyway".
   await dialog.getByLabel('Config (YAML or JSON)').fill(`query: SELECT humidity FROM w\n${WEATHER}`);
-  await dialog.getByTestId('config-check').getByText(/Referenced column "humidity" not found/).waitFor({ timeout: 60_000 });
+  await dialog
+    .getByTestId('config-check')
+    .getByText(/Referenced column "humidity" not found/)
+    .waitFor({ timeout: 60_000 });
   assert.equal(await dialog.getByRole('button', { name: 'Save as a new version' }).isDisabled(), true);
   await dialog.getByRole('button', { name: 'Save anyway' }).click();
 
   // The node now fails on read; its view offers the way back.
   const viewer = page.getByRole('region', { name: 'Viewer' });
-  await viewer.getByText(/humidity/).first().waitFor({ timeout: 30_000 });
+  await viewer
+    .getByText(/humidity/)
+    .first()
+    .waitFor({ timeout: 30_000 });
   await screenshot(page, 'sql-check--restore-offered');
   await viewer.getByRole('button', { name: 'Restore version 1' }).click();
-  await page.getByTestId('row-count').filter({ hasText: /^4 rows/ }).waitFor({ timeout: 30_000 });
+  await page
+    .getByTestId('row-count')
+    .filter({ hasText: /^4 rows/ })
+    .waitFor({ timeout: 30_000 });
   // History keeps all three versions: the original, the broken edit, the restore.
   await page.getByText(/^v3 · txn/).waitFor({ timeout: 10_000 });
   assert.match(await page.getByTestId('inspector-config').innerText(), /avg_high/);

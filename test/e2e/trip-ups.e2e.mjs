@@ -27,8 +27,18 @@ async function localCopy(t, name, path = '/data') {
 
 /** Go to `path` of the open pond by its link (as a reload or a shared link would). */
 async function goTo(page, pond, path) {
-  await page.evaluate(([p, q]) => { location.hash = `#/${encodeURIComponent(p)}${q}`; }, [pond, path]);
-  await page.getByRole('region', { name: 'Inspector' }).locator('dd code').filter({ hasText: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first().waitFor({ timeout: 30_000 });
+  await page.evaluate(
+    ([p, q]) => {
+      location.hash = `#/${encodeURIComponent(p)}${q}`;
+    },
+    [pond, path],
+  );
+  await page
+    .getByRole('region', { name: 'Inspector' })
+    .locator('dd code')
+    .filter({ hasText: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) })
+    .first()
+    .waitFor({ timeout: 30_000 });
 }
 
 test('2: “Query with SQL” on the published demo binds the table in its own console and runs', async (t) => {
@@ -38,7 +48,10 @@ test('2: “Query with SQL” on the published demo binds the table in its own c
   assert.equal(await page.getByLabel('Pattern for stocks').inputValue(), '/data/stocks.parquet');
   assert.match(await page.locator('.cm-content').innerText(), /SELECT \* FROM stocks LIMIT 1000/);
   await page.getByRole('button', { name: /^Run/ }).click();
-  await page.getByTestId('sql-stats').filter({ hasText: /^560 rows/ }).waitFor({ timeout: 60_000 });
+  await page
+    .getByTestId('sql-stats')
+    .filter({ hasText: /^560 rows/ })
+    .waitFor({ timeout: 60_000 });
 });
 
 test('3: the stocks table charts over its text dates, without an effect loop, also after a reload', async (t) => {
@@ -55,7 +68,10 @@ test('3: the stocks table charts over its text dates, without an effect loop, al
     if (round === 0) await page.reload();
     await page.getByRole('treeitem', { name: 'data', exact: true }).waitFor({ timeout: 60_000 });
   }
-  assert.deepEqual(errors.filter((e) => /effect_update_depth_exceeded|pageerror/.test(e)), []);
+  assert.deepEqual(
+    errors.filter((e) => /effect_update_depth_exceeded|pageerror/.test(e)),
+    [],
+  );
 });
 
 test('5: renaming with .. follows the new path; moving or removing an input names the nodes that read it', async (t) => {
@@ -146,9 +162,16 @@ test('9: the active header tab keeps its label readable under the pointer', asyn
   assert.equal(await tab.getAttribute('aria-current'), 'page');
   await tab.hover();
   const ratio = await tab.evaluate((el) => {
-    const rgb = (s) => s.match(/[\d.]+/g).slice(0, 3).map(Number);
+    const rgb = (s) =>
+      s
+        .match(/[\d.]+/g)
+        .slice(0, 3)
+        .map(Number);
     const lum = (c) => {
-      const [r, g, b] = c.map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+      const [r, g, b] = c.map((v) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
       return 0.2126 * r + 0.7152 * g + 0.0722 * b;
     };
     const style = getComputedStyle(el);
@@ -163,7 +186,10 @@ test('10: disabled actions on a published pond say why; a saved query keeps only
   const importButton = page.getByRole('toolbar', { name: 'Pond actions' }).getByRole('button', { name: 'Import…' });
   assert.equal(await importButton.isDisabled(), true);
   const described = await importButton.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent ?? '');
-  for (const [what, text] of [['title', (await importButton.getAttribute('title')) ?? ''], ['description', described]]) {
+  for (const [what, text] of [
+    ['title', (await importButton.getAttribute('title')) ?? ''],
+    ['description', described],
+  ]) {
     assert.match(text, /published read-only: make a local copy/, what);
     assert.doesNotMatch(text, / into \//, `${what} names no folder`);
   }

@@ -11,8 +11,13 @@ import { openPage } from './helpers.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TYPES = {
-  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json',
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json',
 };
 
 /** A static host whose served folder can be swapped, as a redeploy does. */
@@ -74,7 +79,10 @@ test('a new deployment is offered on the next visit, and local ponds survive the
   // Only what changed is downloaded again: not DuckDB's 33 MB, not the unchanged chunks.
   const fetched = site.state.requested.filter((u) => u.includes('/assets/'));
   console.log(`the update downloaded ${fetched.length} asset(s): ${fetched.join(', ')}`);
-  assert.deepEqual(fetched.filter((u) => u.endsWith('.wasm')), []);
+  assert.deepEqual(
+    fetched.filter((u) => u.endsWith('.wasm')),
+    [],
+  );
   assert.match(await page.getByTestId('offline-ready').getAttribute('title'), new RegExp(`Build ${idA}:`));
   await page.getByRole('treeitem', { name: 'before-update' }).waitFor();
   const updating = Date.now();

@@ -67,8 +67,17 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashRepor
   const name = `crash-${seed}-${Date.now().toString(36)}`;
   const prng = new Prng(seed, 'kills');
   const report: CrashReport = {
-    seed, kills: 0, midCommit: 0, midWrite: 0, landedInFlight: 0, rolledBack: 0, commits: 0, tornTails: 0,
-    byKind: { 'hold-data': 0, anytime: 0, 'hold-publish': 0, race: 0 }, finalVersion: 0, ms: 0,
+    seed,
+    kills: 0,
+    midCommit: 0,
+    midWrite: 0,
+    landedInFlight: 0,
+    rolledBack: 0,
+    commits: 0,
+    tornTails: 0,
+    byKind: { 'hold-data': 0, anytime: 0, 'hold-publish': 0, race: 0 },
+    finalVersion: 0,
+    ms: 0,
   };
   let base: number | null = null;
   let committed = 0;
@@ -81,15 +90,22 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashRepor
       // start-up; the later ones keep the pond growing, past compactions and checkpoints).
       const target = (base === null ? 0 : committed - base) + Math.floor(prng.next() * 3);
       const k = 1 + Math.floor(prng.next() * 4);
-      const hold: CrashHold | undefined = kind === 'hold-data' ? { step: target, after: 'data', k } : kind === 'hold-publish' ? { step: target, after: 'publish' } : undefined;
+      const hold: CrashHold | undefined =
+        kind === 'hold-data' ? { step: target, after: 'data', k } : kind === 'hold-publish' ? { step: target, after: 'publish' } : undefined;
       const aliveLock = `${name}:alive:${kill}`;
       const t0 = performance.now();
       const worker = options.startWorker();
       const state = {
-        ready: -1, begun: -1, ended: -1, endedVersion: -1,
+        ready: -1,
+        begun: -1,
+        ended: -1,
+        endedVersion: -1,
         /** Data writes of the begun step begun, and the newest log version seen published. */
-        dataBegun: 0, publishBegun: -1, published: -1,
-        held: undefined as Extract<CrashEvent, { type: 'held' }> | undefined, error: '',
+        dataBegun: 0,
+        publishBegun: -1,
+        published: -1,
+        held: undefined as Extract<CrashEvent, { type: 'held' }> | undefined,
+        error: '',
       };
       let dead = false;
       let waiters: (() => void)[] = [];
@@ -115,19 +131,20 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashRepor
         waiters = [];
         for (const f of w) f();
       };
-      const until = (cond: () => boolean, ms = 60_000) => new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${where}: the worker stalled (${JSON.stringify(state)})`)), ms);
-        const check = () => {
-          if (state.error) {
-            clearTimeout(timer);
-            reject(new Error(`${where}: the worker failed: ${state.error}`));
-          } else if (cond()) {
-            clearTimeout(timer);
-            resolve();
-          } else waiters.push(check);
-        };
-        check();
-      });
+      const until = (cond: () => boolean, ms = 60_000) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${where}: the worker stalled (${JSON.stringify(state)})`)), ms);
+          const check = () => {
+            if (state.error) {
+              clearTimeout(timer);
+              reject(new Error(`${where}: the worker failed: ${state.error}`));
+            } else if (cond()) {
+              clearTimeout(timer);
+              resolve();
+            } else waiters.push(check);
+          };
+          check();
+        });
       worker.postMessage({ pond: name, seed, base, maxSteps, idleMs: 60, aliveLock, hold } satisfies CrashRun);
       await until(() => state.ready >= 0);
       const tReady = performance.now();
@@ -150,9 +167,11 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashRepor
       dead = true;
       const seen = { ...state };
       // Until the browser has released the worker's lock it may still be running; then it is gone.
-      await navigator.locks.request(aliveLock, { signal: AbortSignal.timeout(15_000) }, () => {}).catch((e) => {
-        throw new Error(`${where}: the worker did not die within 15 s (${(e as Error).message})`);
-      });
+      await navigator.locks
+        .request(aliveLock, { signal: AbortSignal.timeout(15_000) }, () => {})
+        .catch((e) => {
+          throw new Error(`${where}: the worker did not die within 15 s (${(e as Error).message})`);
+        });
       const tDead = performance.now();
       report.kills++;
       report.byKind[kind]++;
@@ -169,8 +188,10 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashRepor
       let check: Awaited<ReturnType<typeof fsck>>;
       try {
         let allowed: number[];
-        if (seen.held?.after === 'data') allowed = [lastEnded]; // its log entry was never written
-        else if (seen.held?.after === 'publish') allowed = [lastEnded + 1]; // its log entry was
+        if (seen.held?.after === 'data')
+          allowed = [lastEnded]; // its log entry was never written
+        else if (seen.held?.after === 'publish')
+          allowed = [lastEnded + 1]; // its log entry was
         else allowed = [lastEnded, lastEnded + 1].filter((x) => x >= seen.published); // a publish seen done must be visible
         if (!allowed.includes(v)) throw new Error(`${where}: reopened at version ${v}, expected ${allowed.join(' or ')} (seen ${JSON.stringify(seen)})`);
         // Read-only, so the three run side by side (their OPFS reads overlap).
@@ -195,9 +216,15 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashRepor
       await store.close();
       committed = v;
       const tChecked = performance.now();
-      const at = seen.held ? `held after ${seen.held.after === 'data' ? `data write ${seen.held.dataWrites}` : 'the log publish'}` : inFlight ? `in flight (${seen.dataBegun} data writes seen begun)` : 'between commits';
-      options.log?.(`kill ${kill + 1}/${kills} (${kind}): ${at}, reopened at ${v}${inFlight ? (v > lastEnded ? ', the commit landed' : ', rolled back') : ''} ` +
-        `(${Math.round(tReady - t0)} ms to ready, ${Math.round(tKill - tReady)} to the kill, ${Math.round(tDead - tKill)} to its death, ${Math.round(tChecked - tDead)} ms of checks)`);
+      const at = seen.held
+        ? `held after ${seen.held.after === 'data' ? `data write ${seen.held.dataWrites}` : 'the log publish'}`
+        : inFlight
+          ? `in flight (${seen.dataBegun} data writes seen begun)`
+          : 'between commits';
+      options.log?.(
+        `kill ${kill + 1}/${kills} (${kind}): ${at}, reopened at ${v}${inFlight ? (v > lastEnded ? ', the commit landed' : ', rolled back') : ''} ` +
+          `(${Math.round(tReady - t0)} ms to ready, ${Math.round(tKill - tReady)} to the kill, ${Math.round(tDead - tKill)} to its death, ${Math.round(tChecked - tDead)} ms of checks)`,
+      );
       if (v - base >= maxSteps) break;
     }
     // The next writer carries on, and afterwards the pond is entirely clean.
@@ -218,8 +245,10 @@ export async function runCrashHarness(options: CrashOptions): Promise<CrashRepor
 
 /** The one-line summary the test prints and `npm run bench -- --crash` stores. */
 export function formatCrashReport(r: CrashReport): string {
-  return `crash harness (seed ${r.seed}): ${r.kills} kills survived, ${r.midCommit} mid-commit: ${r.midWrite} held after ≥1 data write and before the log publish (all rolled back), ` +
-    `${r.landedInFlight} in-flight commits landed, ${r.rolledBack} rolled back; ${r.commits} commits (version ${r.finalVersion} at the end), ${r.tornTails} torn tails, ${Math.round(r.ms)} ms`;
+  return (
+    `crash harness (seed ${r.seed}): ${r.kills} kills survived, ${r.midCommit} mid-commit: ${r.midWrite} held after ≥1 data write and before the log publish (all rolled back), ` +
+    `${r.landedInFlight} in-flight commits landed, ${r.rolledBack} rolled back; ${r.commits} commits (version ${r.finalVersion} at the end), ${r.tornTails} torn tails, ${Math.round(r.ms)} ms`
+  );
 }
 
 function canonical(m: Record<string, string>): string {

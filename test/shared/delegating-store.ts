@@ -13,7 +13,10 @@ export class DelegatingStore implements ObjectStore {
   readonly move?: (from: string, to: string) => Promise<void>;
 
   /** Wrap `inner`; `name` prefixes the inner kind (`fault(opfs)`). */
-  constructor(readonly inner: ObjectStore, name: string) {
+  constructor(
+    readonly inner: ObjectStore,
+    name: string,
+  ) {
     this.kind = `${name}(${inner.kind})`;
     this.writable = inner.writable;
     if (inner.move) this.move = (from, to) => this.moveObject(from, to);

@@ -8,7 +8,10 @@ import { pondError } from '../../src/core/errors.ts';
 
 /** Example virtual directory (as in the Rust tinyfs): lists another directory in reverse name order. Read-only. */
 export class ReverseDirectory implements Directory {
-  constructor(private readonly inner: Directory, private readonly path = '<reverse>') {}
+  constructor(
+    private readonly inner: Directory,
+    private readonly path = '<reverse>',
+  ) {}
   get(name: string): Promise<DirEntry | undefined> {
     return this.inner.get(name);
   }

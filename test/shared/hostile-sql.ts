@@ -46,7 +46,7 @@ export const WRITING_STATEMENTS: readonly string[] = [
   'RESET lock_configuration',
   'SET VARIABLE pwn = 42',
   'RESET VARIABLE pwn',
-  'SET search_path = \'system.main\'',
+  "SET search_path = 'system.main'",
   'PRAGMA enable_profiling',
   'PRAGMA disable_optimizer',
   'CALL enable_logging()',
@@ -104,7 +104,7 @@ export const SNEAKY_READS: readonly string[] = [
   'SELECT * FROM disable_logging()',
   'SELECT setseed(0.5)',
   "SELECT getvariable('pwn')",
-  "SELECT * FROM duckdb_logs",
+  'SELECT * FROM duckdb_logs',
   "SELECT current_setting('lock_configuration') AS v",
   'SELECT * FROM duckdb_secrets()',
   'FROM duckdb_settings()',
@@ -287,9 +287,12 @@ export async function probe(sql: SqlEngine): Promise<Record<string, unknown>> {
 /** A CSV import and a query over a bound table, as another pond would run them. */
 export async function otherPondWorks(sql: SqlEngine): Promise<void> {
   const csv = await sql.csvToTable(new TextEncoder().encode('a,b\n1,x\n2,y\n'), { path: '/other/in.csv' });
-  expect(csv.toArray().map((r: { toJSON(): Record<string, unknown> }) => r.toJSON())).toEqual([{ a: 1n, b: 'x' }, { a: 2n, b: 'y' }]);
+  expect(csv.toArray().map((r: { toJSON(): Record<string, unknown> }) => r.toJSON())).toEqual([
+    { a: 1n, b: 'x' },
+    { a: 2n, b: 'y' },
+  ]);
   const t = new arrow.Table({ v: arrow.vectorFromArray([3, 1, 2], new arrow.Int32()) });
-  const sorted = await sql.query('SELECT lower(\'Q\') AS q, list(v ORDER BY v) AS vs FROM t', { tables: [{ name: 't', tables: [t] }], path: '/other/t.sql' });
+  const sorted = await sql.query("SELECT lower('Q') AS q, list(v ORDER BY v) AS vs FROM t", { tables: [{ name: 't', tables: [t] }], path: '/other/t.sql' });
   const row = (sorted.toArray()[0] as { toJSON(): Record<string, unknown> }).toJSON();
   expect(row.q).toBe('q');
   expect([...(row.vs as Iterable<number>)]).toEqual([1, 2, 3]);

@@ -10,7 +10,9 @@ import { T, ThriftReader, type ThriftList, type ThriftMap, type ThriftStruct, ty
 
 class Out {
   bytes: number[] = [];
-  byte(b: number): void { this.bytes.push(b & 0xff); }
+  byte(b: number): void {
+    this.bytes.push(b & 0xff);
+  }
   varint(v: bigint): void {
     let x = BigInt.asUintN(64, v);
     do {
@@ -20,20 +22,42 @@ class Out {
       this.byte(b);
     } while (x > 0n);
   }
-  zigzag(v: bigint): void { this.varint(BigInt.asUintN(64, (v << 1n) ^ (v >> 63n))); }
+  zigzag(v: bigint): void {
+    this.varint(BigInt.asUintN(64, (v << 1n) ^ (v >> 63n)));
+  }
 }
 
 function writeValue(o: Out, type: number, v: ThriftValue): void {
   switch (type) {
-    case T.TRUE: case T.FALSE: return;
-    case T.I8: return o.byte(Number(v));
-    case T.I16: case T.I32: case T.I64: return o.zigzag(BigInt(v as number | bigint));
-    case T.DOUBLE: { const b = new Uint8Array(8); new DataView(b.buffer).setFloat64(0, v as number, true); b.forEach((x) => o.byte(x)); return; }
-    case T.BINARY: { const b = v as Uint8Array; o.varint(BigInt(b.length)); b.forEach((x) => o.byte(x)); return; }
-    case T.LIST: case T.SET: {
+    case T.TRUE:
+    case T.FALSE:
+      return;
+    case T.I8:
+      return o.byte(Number(v));
+    case T.I16:
+    case T.I32:
+    case T.I64:
+      return o.zigzag(BigInt(v as number | bigint));
+    case T.DOUBLE: {
+      const b = new Uint8Array(8);
+      new DataView(b.buffer).setFloat64(0, v as number, true);
+      b.forEach((x) => o.byte(x));
+      return;
+    }
+    case T.BINARY: {
+      const b = v as Uint8Array;
+      o.varint(BigInt(b.length));
+      b.forEach((x) => o.byte(x));
+      return;
+    }
+    case T.LIST:
+    case T.SET: {
       const l = v as ThriftList;
       if (l.items.length < 15) o.byte((l.items.length << 4) | l.elemType);
-      else { o.byte(0xf0 | l.elemType); o.varint(BigInt(l.items.length)); }
+      else {
+        o.byte(0xf0 | l.elemType);
+        o.varint(BigInt(l.items.length));
+      }
       for (const it of l.items) {
         if (l.elemType === T.TRUE || l.elemType === T.FALSE) o.byte(it ? 1 : 0);
         else writeValue(o, l.elemType, it);
@@ -44,11 +68,16 @@ function writeValue(o: Out, type: number, v: ThriftValue): void {
       const m = v as ThriftMap;
       o.varint(BigInt(m.entries.length));
       if (m.entries.length) o.byte((m.keyType << 4) | m.valueType);
-      for (const [k, val] of m.entries) { writeValue(o, m.keyType, k); writeValue(o, m.valueType, val); }
+      for (const [k, val] of m.entries) {
+        writeValue(o, m.keyType, k);
+        writeValue(o, m.valueType, val);
+      }
       return;
     }
-    case T.STRUCT: return writeStruct(o, v as ThriftStruct);
-    default: throw new Error(`type ${type}`);
+    case T.STRUCT:
+      return writeStruct(o, v as ThriftStruct);
+    default:
+      throw new Error(`type ${type}`);
   }
 }
 
@@ -57,7 +86,10 @@ function writeStruct(o: Out, s: ThriftStruct): void {
   for (const [id, { type, value }] of [...s.entries()].sort((a, b) => a[0] - b[0])) {
     const wire = type === T.TRUE || type === T.FALSE ? (value ? T.TRUE : T.FALSE) : type;
     if (id > last && id - last <= 15) o.byte(((id - last) << 4) | wire);
-    else { o.byte(wire); o.zigzag(BigInt(id)); }
+    else {
+      o.byte(wire);
+      o.zigzag(BigInt(id));
+    }
     last = id;
     writeValue(o, wire, value);
   }
@@ -129,32 +161,82 @@ export function mutateBytes(bytes: Uint8Array, m: ByteMutation, tail = 0): Uint8
   const pos = (at: number) => (tail > 0 && at % 2 === 0 ? n - 1 - (at % Math.min(tail, n)) : at % n);
   const out = bytes.slice();
   switch (m.kind) {
-    case 'flip': out[pos(m.at)] ^= 1 << m.bit; return out;
-    case 'set': out[pos(m.at)] = m.value; return out;
-    case 'truncate': return out.subarray(0, m.at % n);
-    case 'append': { const r = new Uint8Array(n + m.extra.length); r.set(out); r.set(m.extra, n); return r; }
-    case 'zero': { const p = pos(m.at); out.fill(0, p, Math.min(n, p + m.len)); return out; }
+    case 'flip':
+      out[pos(m.at)] ^= 1 << m.bit;
+      return out;
+    case 'set':
+      out[pos(m.at)] = m.value;
+      return out;
+    case 'truncate':
+      return out.subarray(0, m.at % n);
+    case 'append': {
+      const r = new Uint8Array(n + m.extra.length);
+      r.set(out);
+      r.set(m.extra, n);
+      return r;
+    }
+    case 'zero': {
+      const p = pos(m.at);
+      out.fill(0, p, Math.min(n, p + m.len));
+      return out;
+    }
   }
 }
 
 /** Hostile replacement values: wrong types, nulls, huge and odd numbers, escapes that do not decode, paths that leave the table. */
 export const hostileJsonValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, true, false, 0, -1, 1.5, 2 ** 53, 1e308, -0, '', 'x', [], {}, [null], { add: null }),
-  fc.constantFrom('%', '%E0%A4%A', '%zz', '../escape.parquet', '/etc/passwd', 'file:///etc/passwd', 'https://evil.example/x.parquet',
-    '_delta_log/00000000000000000000.json', 'part_id=a/../../x', 'part_id=%2e%2e/x.parquet', 'a//b', '\u0000', '\ud800'),
+  fc.constantFrom(
+    '%',
+    '%E0%A4%A',
+    '%zz',
+    '../escape.parquet',
+    '/etc/passwd',
+    'file:///etc/passwd',
+    'https://evil.example/x.parquet',
+    '_delta_log/00000000000000000000.json',
+    'part_id=a/../../x',
+    'part_id=%2e%2e/x.parquet',
+    'a//b',
+    '\u0000',
+    '\ud800',
+  ),
   fc.jsonValue({ maxDepth: 2 }),
   fc.string({ maxLength: 8 }),
   fc.integer(),
 );
 
 /** One edit of a JSON value at a random path: replace, delete, or insert a hostile value. */
-export const jsonEdit = fc.record({ pick: fc.nat(), op: fc.constantFrom('replace', 'delete', 'insert') as fc.Arbitrary<'replace' | 'delete' | 'insert'>, value: hostileJsonValue, name: fc.constantFrom('add', 'remove', 'protocol', 'metaData', 'commitInfo', 'path', 'size', 'stats', 'x') });
+export const jsonEdit = fc.record({
+  pick: fc.nat(),
+  op: fc.constantFrom('replace', 'delete', 'insert') as fc.Arbitrary<'replace' | 'delete' | 'insert'>,
+  value: hostileJsonValue,
+  name: fc.constantFrom('add', 'remove', 'protocol', 'metaData', 'commitInfo', 'path', 'size', 'stats', 'x'),
+});
 export type JsonEdit = typeof jsonEdit extends fc.Arbitrary<infer E> ? E : never;
 
 /** An edit aimed at one action of a commit: its whole body, or one field of it, replaced or deleted. */
 export const actionEdit = fc.record({
   line: fc.nat(),
-  field: fc.constantFrom('*', 'path', 'size', 'partitionValues', 'modificationTime', 'dataChange', 'stats', 'minReaderVersion', 'minWriterVersion', 'readerFeatures', 'partitionColumns', 'format', 'schemaString', 'timestamp', 'txn_seq', 'message', 'operation'),
+  field: fc.constantFrom(
+    '*',
+    'path',
+    'size',
+    'partitionValues',
+    'modificationTime',
+    'dataChange',
+    'stats',
+    'minReaderVersion',
+    'minWriterVersion',
+    'readerFeatures',
+    'partitionColumns',
+    'format',
+    'schemaString',
+    'timestamp',
+    'txn_seq',
+    'message',
+    'operation',
+  ),
   op: fc.constantFrom('replace', 'delete') as fc.Arbitrary<'replace' | 'delete'>,
   value: hostileJsonValue,
 });
@@ -183,8 +265,16 @@ export function editAction(lines: unknown[], e: ActionEdit): unknown[] {
 
 /** Every (container, key) of a JSON value, depth first: the places an edit can land. */
 function slots(v: unknown, out: Array<[Record<string, unknown> | unknown[], string | number]> = []): typeof out {
-  if (Array.isArray(v)) v.forEach((x, i) => { out.push([v, i]); slots(x, out); });
-  else if (v !== null && typeof v === 'object') for (const k of Object.keys(v)) { out.push([v as Record<string, unknown>, k]); slots((v as Record<string, unknown>)[k], out); }
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      out.push([v, i]);
+      slots(x, out);
+    });
+  else if (v !== null && typeof v === 'object')
+    for (const k of Object.keys(v)) {
+      out.push([v as Record<string, unknown>, k]);
+      slots((v as Record<string, unknown>)[k], out);
+    }
   return out;
 }
 
@@ -205,19 +295,25 @@ export function editJson(v: unknown, e: JsonEdit): unknown {
 
 /** Rows of an Arrow IPC directory snapshot for building hostile ones: arbitrary names, ids, types. */
 export function snapshotOf(rows: Array<{ name: unknown; node_id: unknown; file_type: unknown; factory?: unknown }>): Uint8Array {
-  const col = (k: 'name' | 'node_id' | 'file_type' | 'factory') => arrow.vectorFromArray(rows.map((r) => (r[k] === undefined ? null : (r[k] as string | null))), new arrow.Utf8());
+  const col = (k: 'name' | 'node_id' | 'file_type' | 'factory') =>
+    arrow.vectorFromArray(
+      rows.map((r) => (r[k] === undefined ? null : (r[k] as string | null))),
+      new arrow.Utf8(),
+    );
   return arrow.tableToIPC(new arrow.Table({ name: col('name'), node_id: col('node_id'), file_type: col('file_type'), factory: col('factory') }), 'stream');
 }
 
 // ---------------------------------------------------------------- editing a stored pond
-
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
 /** The JSON lines of commit `version`. */
 export async function commitLines(store: ObjectStore, version: number): Promise<unknown[]> {
   const text = new TextDecoder().decode(await store.read(logKey(version)));
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as unknown);
 }
 
 /** Rewrite commit `version` as the JSON lines `f` returns (raw strings are written as they are). */
@@ -243,10 +339,12 @@ export async function replaceDataFile(store: ObjectStore, path: string, bytes: U
   await store.write(path, bytes);
   for (const a of await addActions(store)) {
     if (a.path !== path) continue;
-    await rewriteCommit(store, a.version, (lines) => lines.map((l) => {
-      const add = (l as { add?: { path: string; size: number } }).add;
-      return add?.path === path ? { add: { ...add, size: bytes.length } } : l;
-    }));
+    await rewriteCommit(store, a.version, (lines) =>
+      lines.map((l) => {
+        const add = (l as { add?: { path: string; size: number } }).add;
+        return add?.path === path ? { add: { ...add, size: bytes.length } } : l;
+      }),
+    );
   }
 }
 
@@ -264,7 +362,11 @@ const strMap = (v: unknown, nullable = false) => isObj(v) && Object.values(v).ev
 
 function pathOk(p: unknown, partitionValues?: unknown): boolean {
   if (typeof p !== 'string' || p === '') return false;
-  try { decodeURIComponent(p); } catch { return false; }
+  try {
+    decodeURIComponent(p);
+  } catch {
+    return false;
+  }
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(p) || p.startsWith('/') || p.includes('\0')) return false;
   const parts = p.split('/');
   if (parts.some((x) => x === '' || x === '.' || x === '..')) return false;
@@ -292,8 +394,13 @@ export function judgeCommit(lines: unknown): 'valid' | 'unsupported' | 'invalid'
     const a = l[kind];
     if (kind === 'commitInfo') {
       if (i !== all.length - 1 || !isObj(a)) return 'invalid';
-      if ((a.timestamp !== undefined && typeof a.timestamp !== 'number') || (a.operation !== undefined && typeof a.operation !== 'string')
-        || (a.message !== undefined && typeof a.message !== 'string') || (a.txn_seq !== undefined && !isCount(a.txn_seq))) return 'invalid';
+      if (
+        (a.timestamp !== undefined && typeof a.timestamp !== 'number') ||
+        (a.operation !== undefined && typeof a.operation !== 'string') ||
+        (a.message !== undefined && typeof a.message !== 'string') ||
+        (a.txn_seq !== undefined && !isCount(a.txn_seq))
+      )
+        return 'invalid';
       continue;
     }
     if (['txn', 'cdc', 'domainMetadata', 'checkpointMetadata', 'sidecar'].includes(kind)) continue;
@@ -304,7 +411,11 @@ export function judgeCommit(lines: unknown): 'valid' | 'unsupported' | 'invalid'
       if (a.stats !== undefined && a.stats !== null) {
         if (typeof a.stats !== 'string') return 'invalid';
         let s: unknown;
-        try { s = JSON.parse(a.stats); } catch { return 'invalid'; }
+        try {
+          s = JSON.parse(a.stats);
+        } catch {
+          return 'invalid';
+        }
         if (!isObj(s) || (s.numRecords !== undefined && s.numRecords !== null && !isCount(s.numRecords))) return 'invalid';
       }
     } else if (kind === 'remove') {
@@ -312,10 +423,17 @@ export function judgeCommit(lines: unknown): 'valid' | 'unsupported' | 'invalid'
     } else if (kind === 'protocol') {
       const v = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x < 2 ** 31;
       if (!v(a.minReaderVersion) || !v(a.minWriterVersion)) return 'invalid';
-      for (const f of ['readerFeatures', 'writerFeatures']) if (a[f] !== undefined && !(Array.isArray(a[f]) && (a[f] as unknown[]).every((x) => typeof x === 'string'))) return 'invalid';
+      for (const f of ['readerFeatures', 'writerFeatures'])
+        if (a[f] !== undefined && !(Array.isArray(a[f]) && (a[f] as unknown[]).every((x) => typeof x === 'string'))) return 'invalid';
       if ((a.minReaderVersion as number) > 1 || (a.readerFeatures as unknown[] | undefined)?.length) unsupported = true;
     } else if (kind === 'metaData') {
-      if (typeof a.id !== 'string' || typeof a.schemaString !== 'string' || !Array.isArray(a.partitionColumns) || !a.partitionColumns.every((x) => typeof x === 'string')) return 'invalid';
+      if (
+        typeof a.id !== 'string' ||
+        typeof a.schemaString !== 'string' ||
+        !Array.isArray(a.partitionColumns) ||
+        !a.partitionColumns.every((x) => typeof x === 'string')
+      )
+        return 'invalid';
       if (!isObj(a.format) || typeof a.format.provider !== 'string' || (a.format.options !== undefined && !strMap(a.format.options))) return 'invalid';
       if (a.configuration !== undefined && !strMap(a.configuration)) return 'invalid';
       for (const f of ['name', 'description']) if (a[f] != null && typeof a[f] !== 'string') return 'invalid';

@@ -21,11 +21,23 @@ export class MemoryPersistence implements Persistence {
 
   constructor(now: () => number = Date.now) {
     const t = now();
-    this.#append([{
-      partId: ROOT_ID, nodeId: ROOT_ID, type: 'directory', timestampUs: t * 1000, version: 1,
-      content: encodeDirectory([]), sha256: null, size: null, minEventTime: null, maxEventTime: null,
-      attributes: {}, factory: STATIC_FACTORY, txnSeq: 0,
-    }]);
+    this.#append([
+      {
+        partId: ROOT_ID,
+        nodeId: ROOT_ID,
+        type: 'directory',
+        timestampUs: t * 1000,
+        version: 1,
+        content: encodeDirectory([]),
+        sha256: null,
+        size: null,
+        minEventTime: null,
+        maxEventTime: null,
+        attributes: {},
+        factory: STATIC_FACTORY,
+        txnSeq: 0,
+      },
+    ]);
     this.#txns.push({ txnSeq: 0, timestamp: t, message: 'create pond', operation: 'CREATE' });
   }
 
@@ -47,7 +59,12 @@ export class MemoryPersistence implements Persistence {
 
   bodyStream(v: NodeVersion): ReadableStream<Uint8Array> {
     const bytes = v.content ?? new Uint8Array(0);
-    return new ReadableStream({ start(c) { if (bytes.length) c.enqueue(bytes); c.close(); } });
+    return new ReadableStream({
+      start(c) {
+        if (bytes.length) c.enqueue(bytes);
+        c.close();
+      },
+    });
   }
 
   async history(): Promise<TxnRecord[]> {
@@ -76,7 +93,10 @@ export class MemoryPersistence implements Persistence {
         return seq;
       },
       async release(): Promise<void> {
-        if (!done) { done = true; release(); }
+        if (!done) {
+          done = true;
+          release();
+        }
       },
     };
   }
@@ -92,7 +112,8 @@ export class MemoryPersistence implements Persistence {
       const key = `${r.partId}/${r.nodeId}`;
       const list = this.#rows.get(key) ?? [];
       const i = list.findIndex((x) => x.version === r.version);
-      if (i >= 0) list[i] = r; else list.push(r);
+      if (i >= 0) list[i] = r;
+      else list.push(r);
       list.sort((a, b) => a.version - b.version);
       this.#rows.set(key, list);
     }

@@ -49,7 +49,10 @@ export function patternStream(total: number, seed = 0, sizes = [1, 0, 4093, 65_5
 }
 
 /** Drain a stream, checking every byte against the pattern without keeping it; returns counts. */
-export async function checkPatternStream(stream: ReadableStream<Uint8Array>, seed = 0): Promise<{ size: number; chunks: number; maxChunk: number; firstMismatch?: number }> {
+export async function checkPatternStream(
+  stream: ReadableStream<Uint8Array>,
+  seed = 0,
+): Promise<{ size: number; chunks: number; maxChunk: number; firstMismatch?: number }> {
   let size = 0;
   let chunks = 0;
   let maxChunk = 0;
@@ -447,7 +450,12 @@ export function testObjectStore(name: string, make: () => Promise<ObjectStore>, 
         await store.write('big', big);
         expect(await store.size('big')).toBe(largeBytes);
         expectBytes(await store.read('big'), big);
-        for (const [offset, length] of [[MiB - 3, 7], [MiB, MiB], [3 * MiB - 1, 2 * MiB + 2], [largeBytes - 5, 100]]) {
+        for (const [offset, length] of [
+          [MiB - 3, 7],
+          [MiB, MiB],
+          [3 * MiB - 1, 2 * MiB + 2],
+          [largeBytes - 5, 100],
+        ]) {
           expectBytes(await store.readRange('big', offset, length), big.slice(offset, offset + length));
         }
         const r = await checkPatternStream(store.readStream('big'), 7);

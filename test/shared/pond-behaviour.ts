@@ -102,7 +102,10 @@ export function pondBehaviour(name: string, open: () => Promise<Pond>): void {
         expect(dec(await pond.readFile('/f', { version: 1 }))).toBe('one');
         await expect(pond.readFile('/f', { version: 3 })).rejects.toMatchObject({ code: 'ENOENT', data: { path: '/f' } });
         const vs = await pond.versions('/f');
-        expect(vs.map((v) => [v.version, v.size])).toEqual([[1, 3], [2, 3]]);
+        expect(vs.map((v) => [v.version, v.size])).toEqual([
+          [1, 3],
+          [2, 3],
+        ]);
         expect(vs[1].txnSeq).toBeGreaterThan(vs[0].txnSeq);
       });
 
@@ -167,7 +170,10 @@ export function pondBehaviour(name: string, open: () => Promise<Pond>): void {
         await pond.transact(async (tx) => tx.writeFile('/temps', await tableToParquet(t([1000, 3000, 2000])), { type: 'file:series' }));
         await pond.transact(async (tx) => tx.writeFile('/temps', await tableToParquet(t([5000, 4000]))));
         const rows = await pond.persistence.loadNode((await pond.stat('/temps')).partId, (await pond.stat('/temps')).nodeId);
-        expect(rows.map((r) => [r.minEventTime, r.maxEventTime])).toEqual([[1000, 3000], [4000, 5000]]);
+        expect(rows.map((r) => [r.minEventTime, r.maxEventTime])).toEqual([
+          [1000, 3000],
+          [4000, 5000],
+        ]);
         expect((await pond.readTable('/temps')).numRows).toBe(5);
       });
 
@@ -185,7 +191,10 @@ export function pondBehaviour(name: string, open: () => Promise<Pond>): void {
         for (let r = await reader.read(); !r.done; r = await reader.read()) chunks.push(r.value);
         const joined = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
         let o = 0;
-        for (const c of chunks) { joined.set(c, o); o += c.length; }
+        for (const c of chunks) {
+          joined.set(c, o);
+          o += c.length;
+        }
         expect(joined).toEqual(big);
         expect(await pond.readFile('/big')).toEqual(big);
       });
@@ -203,7 +212,10 @@ export function pondBehaviour(name: string, open: () => Promise<Pond>): void {
         expect(dec(await pond.readFile('/f'))).toBe('abc');
         await pond.transact((tx) => tx.writeFile('/f', enc('new')));
         expect((await pond.stat('/f')).attributes).toEqual({ unit: 'm/s' });
-        await pond.transact(async (tx) => { await tx.mkdir('/d'); await tx.setAttributes('/d', { kind: 'station' }); });
+        await pond.transact(async (tx) => {
+          await tx.mkdir('/d');
+          await tx.setAttributes('/d', { kind: 'station' });
+        });
         expect((await pond.stat('/d')).attributes).toEqual({ kind: 'station' });
       });
     });
@@ -278,11 +290,13 @@ export function pondBehaviour(name: string, open: () => Promise<Pond>): void {
       it('apply all or nothing', async () => {
         await pond.transact((tx) => tx.writeFile('/keep', enc('1')));
         const v = pond.version;
-        await expect(pond.transact(async (tx) => {
-          await tx.writeFile('/keep', enc('2'));
-          await tx.mkdir('/new');
-          throw new Error('boom');
-        })).rejects.toThrow('boom');
+        await expect(
+          pond.transact(async (tx) => {
+            await tx.writeFile('/keep', enc('2'));
+            await tx.mkdir('/new');
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
         expect(pond.version).toBe(v);
         expect(dec(await pond.readFile('/keep'))).toBe('1');
         await expect(pond.stat('/new')).rejects.toMatchObject({ code: 'ENOENT' });
@@ -321,7 +335,9 @@ export function pondBehaviour(name: string, open: () => Promise<Pond>): void {
 
       it('refuse use after the callback returns', async () => {
         let saved: Parameters<Parameters<Pond['transact']>[0]>[0] | undefined;
-        await pond.transact((tx) => { saved = tx; });
+        await pond.transact((tx) => {
+          saved = tx;
+        });
         await expect(saved!.mkdir('/late')).rejects.toMatchObject({ code: 'EINVAL' });
       });
 

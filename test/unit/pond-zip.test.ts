@@ -15,7 +15,10 @@ const op = { check() {}, progress() {}, signal: new AbortController().signal } a
 /** A zip built entry by entry with fflate, so duplicate and odd names survive. */
 function rawZip(entries: Array<[string, Uint8Array]>, level: 6 | 9 = 9): Uint8Array {
   const parts: Uint8Array[] = [];
-  const zip = new Zip((err, data) => { if (err) throw err; parts.push(data); });
+  const zip = new Zip((err, data) => {
+    if (err) throw err;
+    parts.push(data);
+  });
   for (const [name, bytes] of entries) {
     const e = new ZipDeflate(name, { level });
     zip.add(e);
@@ -28,18 +31,35 @@ function rawZip(entries: Array<[string, Uint8Array]>, level: 6 | 9 = 9): Uint8Ar
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
 /** One entry as written by `writeZip`: `data` is what the archive holds; the header fields default to the truth. */
-interface RawEntry { name: string; data: Uint8Array; method?: number; crc?: number; originalSize?: number; flags?: number }
+interface RawEntry {
+  name: string;
+  data: Uint8Array;
+  method?: number;
+  crc?: number;
+  originalSize?: number;
+  flags?: number;
+}
 
 /** A deflated entry whose header tells the truth unless overridden. */
 function deflated(name: string, bytes: Uint8Array, lie: Partial<RawEntry> = {}): RawEntry {
   return { name, data: deflateSync(bytes, { level: 6 }), method: 8, crc: crc32(bytes), originalSize: bytes.length, ...lie };
 }
-const stored = (name: string, bytes: Uint8Array, lie: Partial<RawEntry> = {}): RawEntry => ({ name, data: bytes, method: 0, crc: crc32(bytes), originalSize: bytes.length, ...lie });
+const stored = (name: string, bytes: Uint8Array, lie: Partial<RawEntry> = {}): RawEntry => ({
+  name,
+  data: bytes,
+  method: 0,
+  crc: crc32(bytes),
+  originalSize: bytes.length,
+  ...lie,
+});
 
 /** The fields local and central headers share, in the same order (from `at`: 6 local, 8 central). */
 function headerFields(v: DataView, at: number, e: RawEntry, nameLength: number): void {
@@ -59,7 +79,10 @@ function writeZip(entries: RawEntry[]): Uint8Array {
   const parts: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
-  const header = (size: number) => { const b = new Uint8Array(size); return [b, new DataView(b.buffer)] as const; };
+  const header = (size: number) => {
+    const b = new Uint8Array(size);
+    return [b, new DataView(b.buffer)] as const;
+  };
   for (const e of entries) {
     const name = enc(e.name);
     const [l, lv] = header(30);
@@ -87,7 +110,8 @@ function writeZip(entries: RawEntry[]): Uint8Array {
 }
 
 /** Byte equality; vitest's toEqual walks a typed array element by element (minutes for a few MB). */
-const same = (a: Uint8Array | undefined, b: Uint8Array) => a !== undefined && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+const same = (a: Uint8Array | undefined, b: Uint8Array) =>
+  a !== undefined && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 
 /** The offset of `needle` in `hay` (-1 when absent). */
 function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
@@ -134,7 +158,17 @@ describe('pond zip import', () => {
   });
 
   it('keeps a large, repetitive commit log importable (its ratio is far under the bomb limit)', () => {
-    const adds = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ add: { path: `part_id=00000000-0000-7000-8000-000000000000/part-01a2${(i * 7919).toString(16).padStart(8, '0')}-4a40-7336-beae-84eede1d6a05.parquet`, size: 4096 + (i % 17), modificationTime: 1700000000000 + i, dataChange: true, partitionValues: { part_id: '00000000-0000-7000-8000-000000000000' } } }));
+    const adds = Array.from({ length: 20_000 }, (_, i) =>
+      JSON.stringify({
+        add: {
+          path: `part_id=00000000-0000-7000-8000-000000000000/part-01a2${(i * 7919).toString(16).padStart(8, '0')}-4a40-7336-beae-84eede1d6a05.parquet`,
+          size: 4096 + (i % 17),
+          modificationTime: 1700000000000 + i,
+          dataChange: true,
+          partitionValues: { part_id: '00000000-0000-7000-8000-000000000000' },
+        },
+      }),
+    );
     const log = enc(adds.join('\n') + '\n');
     const zip = rawZip([[FIRST, log]], 6); // as zipStore deflates
     console.log(`commit log of ${(log.length / 1e6).toFixed(1)} MB deflates ${(log.length / zip.length).toFixed(0)}×`);
@@ -147,18 +181,31 @@ describe('pond zip import', () => {
     ['/etc/passwd', 'absolute'],
     ['C:/Windows/x', 'absolute'],
   ])('refuses the entry %j', (name, why) => {
-    const zip = rawZip([[FIRST, enc('{}\n')], [name, enc('x')]]);
+    const zip = rawZip([
+      [FIRST, enc('{}\n')],
+      [name, enc('x')],
+    ]);
     expect(() => unzipPond(zip)).toThrow(expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining(why) }));
   });
 
   it('refuses duplicate names', () => {
-    const zip = rawZip([[FIRST, enc('{}\n')], ['part_id=x/a', enc('1')], ['part_id=x/a', enc('2')]]);
-    expect(() => unzipPond(zip)).toThrow(expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining('two entries'), data: { path: 'part_id=x/a' } }));
+    const zip = rawZip([
+      [FIRST, enc('{}\n')],
+      ['part_id=x/a', enc('1')],
+      ['part_id=x/a', enc('2')],
+    ]);
+    expect(() => unzipPond(zip)).toThrow(
+      expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining('two entries'), data: { path: 'part_id=x/a' } }),
+    );
   });
 
   it('refuses encrypted entries and unknown compression as EUNSUPPORTED', () => {
-    expect(() => unzipPond(writeZip([stored(FIRST, enc('{}\n')), stored('a', enc('x'), { flags: 1 })]))).toThrow(expect.objectContaining({ code: 'EUNSUPPORTED', data: { path: 'a' } }));
-    expect(() => unzipPond(writeZip([stored(FIRST, enc('{}\n')), stored('a', enc('x'), { method: 14 })]))).toThrow(expect.objectContaining({ code: 'EUNSUPPORTED', data: { path: 'a' } }));
+    expect(() => unzipPond(writeZip([stored(FIRST, enc('{}\n')), stored('a', enc('x'), { flags: 1 })]))).toThrow(
+      expect.objectContaining({ code: 'EUNSUPPORTED', data: { path: 'a' } }),
+    );
+    expect(() => unzipPond(writeZip([stored(FIRST, enc('{}\n')), stored('a', enc('x'), { method: 14 })]))).toThrow(
+      expect.objectContaining({ code: 'EUNSUPPORTED', data: { path: 'a' } }),
+    );
   });
 
   it('imports a real file that compresses far past the bomb ratio (zeros deflated by another zip tool)', () => {
@@ -187,7 +234,9 @@ describe('pond zip import', () => {
     expect(() => unzipPond(zip)).toThrow(expect.objectContaining({ code: 'ETOOBIG' }));
     const ms = performance.now() - t0;
     const grew = process.memoryUsage().arrayBuffers - before;
-    console.log(`bomb of ${entries.length - 1} × 1 MiB (${(zip.length / 1e6).toFixed(1)} MB zip): refused in ${ms.toFixed(1)} ms, array buffers grew ${(grew / 1e6).toFixed(1)} MB`);
+    console.log(
+      `bomb of ${entries.length - 1} × 1 MiB (${(zip.length / 1e6).toFixed(1)} MB zip): refused in ${ms.toFixed(1)} ms, array buffers grew ${(grew / 1e6).toFixed(1)} MB`,
+    );
     expect(ms).toBeLessThan(2000); // ~10-40 ms; inflating 4 GiB would take minutes, if memory lasted
     expect(grew).toBeLessThan(64 * 1024 ** 2);
   });
@@ -202,7 +251,9 @@ describe('pond zip import', () => {
     expect(() => unzipPond(zip)).toThrow(expect.objectContaining({ code: 'ETOOBIG', data: { path: '<zip>' }, message: expect.stringContaining('zip bomb') }));
     const ms = performance.now() - t0;
     const grew = process.memoryUsage().arrayBuffers - before;
-    console.log(`bomb of 2000 × 64 KiB (${(zip.length / 1e6).toFixed(2)} MB zip): refused in ${ms.toFixed(1)} ms, array buffers grew ${(grew / 1e6).toFixed(1)} MB`);
+    console.log(
+      `bomb of 2000 × 64 KiB (${(zip.length / 1e6).toFixed(2)} MB zip): refused in ${ms.toFixed(1)} ms, array buffers grew ${(grew / 1e6).toFixed(1)} MB`,
+    );
     expect(ms).toBeLessThan(2000);
     expect(grew).toBeLessThan(32 * 1024 ** 2); // nothing inflated: 2000 entries would be 125 MiB
     // The same entries, fewer of them (under 64 MiB in all), are a legitimate archive.
@@ -212,7 +263,15 @@ describe('pond zip import', () => {
 
   it('refuses an archive over the size limit', () => {
     const big = new Uint8Array(3 * 1024 ** 2).map((_, i) => (i * 2654435761) >>> 24); // incompressible
-    expect(() => unzipPond(rawZip([[FIRST, enc('{}\n')], ['part_id=x/big', big]]), 1024 ** 2)).toThrow(expect.objectContaining({ code: 'ETOOBIG' }));
+    expect(() =>
+      unzipPond(
+        rawZip([
+          [FIRST, enc('{}\n')],
+          ['part_id=x/big', big],
+        ]),
+        1024 ** 2,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'ETOOBIG' }));
   });
 
   it('reports truncation at any point as ECORRUPT', async () => {
@@ -222,7 +281,16 @@ describe('pond zip import', () => {
     const dirAt = indexOf(zip, new Uint8Array([0x50, 0x4b, 0x01, 0x02]));
     expect(dataAt).toBeGreaterThan(0);
     expect(dirAt).toBeGreaterThan(dataAt);
-    const cuts = { 'nothing left': 0, 'inside the first header': 10, 'inside the first entry': 60, 'middle of the Parquet entry': dataAt + (pq.length >> 1), 'start of the central directory': dirAt, 'inside the central directory': dirAt + 50, 'inside the end record': zip.length - 10, 'the last byte': zip.length - 1 };
+    const cuts = {
+      'nothing left': 0,
+      'inside the first header': 10,
+      'inside the first entry': 60,
+      'middle of the Parquet entry': dataAt + (pq.length >> 1),
+      'start of the central directory': dirAt,
+      'inside the central directory': dirAt + 50,
+      'inside the end record': zip.length - 10,
+      'the last byte': zip.length - 1,
+    };
     for (const [where, at] of Object.entries(cuts)) {
       expect(() => unzipPond(zip.subarray(0, at)), where).toThrow(expect.objectContaining({ code: 'ECORRUPT' }));
     }
@@ -231,7 +299,9 @@ describe('pond zip import', () => {
     expect(() => unzipPond(holed)).toThrow(expect.objectContaining({ code: 'ECORRUPT' }));
     // The end record, with nothing before it.
     expect(() => unzipPond(zip.subarray(zip.length - 22))).toThrow(expect.objectContaining({ code: 'ECORRUPT' }));
-    expect(() => unzipPond(zipSync({ 'readme.txt': enc('hi') }))).toThrow(expect.objectContaining({ code: 'ECORRUPT', message: expect.stringContaining('does not hold a pond') }));
+    expect(() => unzipPond(zipSync({ 'readme.txt': enc('hi') }))).toThrow(
+      expect.objectContaining({ code: 'ECORRUPT', message: expect.stringContaining('does not hold a pond') }),
+    );
   });
 
   it('catches a flipped byte inside a stored Parquet entry by its CRC-32, and writes nothing', async () => {
@@ -241,7 +311,9 @@ describe('pond zip import', () => {
     for (const i of [4, pq.length >> 1, pq.length - 5]) {
       const bad = zip.slice();
       bad[at + i] ^= 0x01;
-      expect(() => unzipPond(bad)).toThrow(expect.objectContaining({ code: 'ECORRUPT', data: { path: 'part_id=x/a.parquet' }, message: expect.stringContaining('damaged (CRC-32 mismatch)') }));
+      expect(() => unzipPond(bad)).toThrow(
+        expect.objectContaining({ code: 'ECORRUPT', data: { path: 'part_id=x/a.parquet' }, message: expect.stringContaining('damaged (CRC-32 mismatch)') }),
+      );
       const store = new MemoryStore();
       await expect(restoreZip(store, bad, op)).rejects.toMatchObject({ code: 'ECORRUPT' });
       expect(await store.list('')).toEqual([]);
@@ -265,9 +337,13 @@ describe('pond zip import', () => {
     // Stored: the size it claims is not the size it has; refused before reading it.
     expect(lying(stored('s', json, { originalSize: 9000 }))).toThrow(expect.objectContaining({ code: 'ECORRUPT', data: { path: 's' } }));
     // Deflated, claiming more than it inflates to.
-    expect(lying(deflated('d', json, { originalSize: 9000 }))).toThrow(expect.objectContaining({ code: 'ECORRUPT', data: { path: 'd' }, message: expect.stringContaining('inflates to 8000 bytes, its header declares 9000') }));
+    expect(lying(deflated('d', json, { originalSize: 9000 }))).toThrow(
+      expect.objectContaining({ code: 'ECORRUPT', data: { path: 'd' }, message: expect.stringContaining('inflates to 8000 bytes, its header declares 9000') }),
+    );
     // Deflated, claiming less: stopped as soon as it overruns, in a buffer of the declared size.
-    expect(lying(deflated('d', json, { originalSize: 100 }))).toThrow(expect.objectContaining({ code: 'ECORRUPT', data: { path: 'd' }, message: expect.stringContaining('inflates past the 100 bytes') }));
+    expect(lying(deflated('d', json, { originalSize: 100 }))).toThrow(
+      expect.objectContaining({ code: 'ECORRUPT', data: { path: 'd' }, message: expect.stringContaining('inflates past the 100 bytes') }),
+    );
   });
 
   it('stops a bomb hidden behind a small declared size without inflating it', () => {
@@ -279,7 +355,9 @@ describe('pond zip import', () => {
     const t1 = performance.now();
     inflateSync(zeros64MiB().data, { out: new Uint8Array(64 * 1024 ** 2) }); // what fflate's unzipSync would have done
     const full = performance.now() - t1;
-    console.log(`64 MiB entry declared as 1000 bytes (${zip.length} byte zip): stopped in ${ms.toFixed(1)} ms; inflating it in full takes ${full.toFixed(0)} ms`);
+    console.log(
+      `64 MiB entry declared as 1000 bytes (${zip.length} byte zip): stopped in ${ms.toFixed(1)} ms; inflating it in full takes ${full.toFixed(0)} ms`,
+    );
     expect(ms).toBeLessThan(Math.max(100, full / 4));
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 ** 2);
   });

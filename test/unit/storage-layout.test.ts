@@ -67,7 +67,9 @@ describe('storage layout', () => {
       { from: 2, description: 'two to three', run: async () => void ran.push('2->3') },
       { from: 1, description: 'one to two', run: async () => void ran.push('1->2') },
       {
-        from: 3, description: 'three to four', run: async () => {
+        from: 3,
+        description: 'three to four',
+        run: async () => {
           if (failOnce) {
             failOnce = false;
             throw new Error('quota exceeded half-way');

@@ -22,7 +22,10 @@ export class ServiceContext {
   #listeners = new Set<PondListener>();
 
   /** `catalog` is called at once, with this context (recovery may close or emit). */
-  constructor(readonly origins: PondOrigins, catalog: (context: ServiceContext) => Promise<PondCatalog>) {
+  constructor(
+    readonly origins: PondOrigins,
+    catalog: (context: ServiceContext) => Promise<PondCatalog>,
+  ) {
     this.catalog = catalog(this);
   }
 

@@ -21,7 +21,10 @@ export interface FreshPond {
 }
 
 export class Ponds {
-  constructor(private readonly ctx: ServiceContext, private readonly resets: Resets) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly resets: Resets,
+  ) {}
 
   async listPonds(): Promise<PondListing[]> {
     return (await this.ctx.catalog).list();

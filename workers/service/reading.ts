@@ -50,7 +50,14 @@ export class Reading {
       // Multi-line text (a template, a query) as a `|` block: folded YAML doubles its blank lines.
       configYaml = config === undefined ? null : toYaml(config, { blockQuote: 'literal', lineWidth: 0 });
     }
-    return { stat, dynamic, configYaml, target, versions: await this.versions(stat.path), computed: !dynamic || ref.type === 'directory' || options.computed === true };
+    return {
+      stat,
+      dynamic,
+      configYaml,
+      target,
+      versions: await this.versions(stat.path),
+      computed: !dynamic || ref.type === 'directory' || options.computed === true,
+    };
   }
 
   async versions(path: string): Promise<VersionRow[]> {
@@ -107,11 +114,15 @@ export class Reading {
 
   async readersOf(path: string, to?: string): Promise<ReadersReport> {
     const pond = this.ctx.reader();
-    return findReaders({
-      readdir: (dir) => pond.readdir(dir),
-      config: (p) => pond.config(p),
-      readText: async (p) => new TextDecoder().decode(await pond.readFile(p)),
-    }, path, to);
+    return findReaders(
+      {
+        readdir: (dir) => pond.readdir(dir),
+        config: (p) => pond.config(p),
+        readText: async (p) => new TextDecoder().decode(await pond.readFile(p)),
+      },
+      path,
+      to,
+    );
   }
 
   async templateSource(path: string): Promise<TemplateSource | null> {
@@ -119,7 +130,7 @@ export class Reading {
     const abs = normalizePath(path);
     const ref = await pond.lookup(abs);
     if (ref.factory !== 'template') return null;
-    const config = await pond.config(abs) as { template?: unknown; template_file?: unknown } | undefined;
+    const config = (await pond.config(abs)) as { template?: unknown; template_file?: unknown } | undefined;
     if (typeof config?.template === 'string') return { text: config.template, file: null };
     if (typeof config?.template_file !== 'string') return null;
     const file = normalizePath(config.template_file, dirname(abs));

@@ -13,7 +13,10 @@ import type { ServiceContext } from './context.ts';
 import { discard, type Ponds } from './ponds.ts';
 
 export class Transfer {
-  constructor(private readonly ctx: ServiceContext, private readonly ponds: Ponds) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly ponds: Ponds,
+  ) {}
 
   async previewImport(dir: string, items: ImportItem[], options: OpOptions = {}): Promise<ImportPreview[]> {
     const base = normalizePath(dir);
@@ -43,10 +46,13 @@ export class Transfer {
       }
       op.check();
       op.progress({ phase: 'committing', done: items.length, total: items.length + 1 });
-      await this.ctx.commit(async (tx) => {
-        await tx.mkdir(base, { parents: true });
-        for (const p of prepared) await tx.writeFile(joinPath(base, p.name), p.bytes, { type: p.type });
-      }, `import ${prepared.length === 1 ? done[0].path : `${prepared.length} files into ${base}`}`);
+      await this.ctx.commit(
+        async (tx) => {
+          await tx.mkdir(base, { parents: true });
+          for (const p of prepared) await tx.writeFile(joinPath(base, p.name), p.bytes, { type: p.type });
+        },
+        `import ${prepared.length === 1 ? done[0].path : `${prepared.length} files into ${base}`}`,
+      );
       op.progress({ phase: 'done', done: items.length + 1, total: items.length + 1 });
       return done;
     });

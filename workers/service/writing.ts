@@ -67,7 +67,8 @@ export class Writing {
     const row = (await session.pond.versions(abs)).find((v) => v.version === version);
     if (!row) throw pondError('ENOENT', abs, `has no version ${version}`);
     if (ref.factory === STATIC_FACTORY) {
-      if (ref.type !== 'file:data' && ref.type !== 'file:table') throw pondError('EINVAL', abs, `a ${ref.type} cannot restore one version (each version is part of its content)`);
+      if (ref.type !== 'file:data' && ref.type !== 'file:table')
+        throw pondError('EINVAL', abs, `a ${ref.type} cannot restore one version (each version is part of its content)`);
       const bytes = await session.pond.readFile(abs, { version });
       return this.ctx.commit((tx) => tx.writeFile(abs, bytes, { type: ref.type as 'file:data' | 'file:table' }), `restore ${abs} version ${version}`);
     }

@@ -34,7 +34,15 @@ function runInWorker(key: string, file: string, suite: string, run: RunOptions):
   const name = `duckpond-bench-${++workerCount}`;
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name });
   const failed = (error: string): SuiteResult => ({
-    name: suite, file, side: 'worker', rounds: 0, warmup: 0, elapsedMs: 0, cases: [], metrics: [], error,
+    name: suite,
+    file,
+    side: 'worker',
+    rounds: 0,
+    warmup: 0,
+    elapsedMs: 0,
+    cases: [],
+    metrics: [],
+    error,
   });
   return new Promise<SuiteResult>((resolve) => {
     worker.onerror = (ev) => resolve(failed(`worker error: ${ev.message || 'the worker script failed to load'}`));

@@ -25,20 +25,12 @@ export type HostRequest =
 export type HostReply = null | MemoryReading | number | { peakBytes: number; samples: number };
 
 /** Without the target: what a realm asks about itself. */
-export type OwnHostRequest =
-  | { op: 'log'; line: string }
-  | { op: 'read' }
-  | { op: 'probe-start'; intervalMs: number }
-  | { op: 'probe-stop'; id: number };
+export type OwnHostRequest = { op: 'log'; line: string } | { op: 'read' } | { op: 'probe-start'; intervalMs: number } | { op: 'probe-stop'; id: number };
 
 export type ToWorker =
-  | { type: 'run'; key: string; file: string; suite: string; run: RunOptions }
-  | { type: 'host-reply'; id: number; value?: HostReply; error?: string };
+  { type: 'run'; key: string; file: string; suite: string; run: RunOptions } | { type: 'host-reply'; id: number; value?: HostReply; error?: string };
 
-export type FromWorker =
-  | { type: 'host'; id: number; req: OwnHostRequest }
-  | { type: 'result'; result: SuiteResult }
-  | { type: 'fatal'; error: string };
+export type FromWorker = { type: 'host'; id: number; req: OwnHostRequest } | { type: 'result'; result: SuiteResult } | { type: 'fatal'; error: string };
 
 export interface BenchPageApi {
   /** The bench modules in the build (import.meta.glob keys), sorted. */

@@ -11,8 +11,10 @@ export function timeColumn(table: arrow.Table, preferred?: string): string | und
   const fields = table.schema.fields;
   const isTime = (f: arrow.Field) => arrow.DataType.isTimestamp(f.type) || arrow.DataType.isDate(f.type);
   if (preferred && fields.some((f) => f.name === preferred)) return preferred;
-  return (fields.find((f) => (f.name === 'timestamp' || f.name === 'time') && (isTime(f) || arrow.DataType.isInt(f.type) || arrow.DataType.isFloat(f.type)))
-    ?? fields.find(isTime))?.name;
+  return (
+    fields.find((f) => (f.name === 'timestamp' || f.name === 'time') && (isTime(f) || arrow.DataType.isInt(f.type) || arrow.DataType.isFloat(f.type))) ??
+    fields.find(isTime)
+  )?.name;
 }
 
 /** [min, max] of a table's time column in ms since the epoch, or undefined without one (or no rows). */

@@ -42,7 +42,11 @@ export function checkIpcStream(bytes: Uint8Array): void {
 /** A FlatBuffer within [start, end) of `bytes`, with every offset checked against those bounds. */
 class Fb {
   readonly #view: DataView;
-  constructor(readonly bytes: Uint8Array, readonly start: number, readonly end: number) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly start: number,
+    readonly end: number,
+  ) {
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 

@@ -29,7 +29,8 @@ export function checkParquetCounts(bytes: Uint8Array): ParquetCounts {
   if (n < 12) throw new ParquetLie(`${n} bytes is too short for a Parquet file`);
   for (let i = 0; i < 4; i++) {
     if (bytes[i] !== MAGIC[i]) throw new ParquetLie('does not start with PAR1');
-    if (bytes[n - 4 + i] !== MAGIC[i]) throw new ParquetLie(bytes[n - 1] === 0x45 ? 'has an encrypted footer (PARE), which this build does not read' : 'does not end with PAR1');
+    if (bytes[n - 4 + i] !== MAGIC[i])
+      throw new ParquetLie(bytes[n - 1] === 0x45 ? 'has an encrypted footer (PARE), which this build does not read' : 'does not end with PAR1');
   }
   const footerLen = new DataView(bytes.buffer, bytes.byteOffset + n - 8, 4).getUint32(0, true);
   if (footerLen > n - 12) throw new ParquetLie(`declares a ${footerLen}-byte footer in a ${n}-byte file`);
@@ -48,7 +49,9 @@ export function checkParquetCounts(bytes: Uint8Array): ParquetCounts {
       const chunk = asStruct(c, `column chunk ${ci}`);
       if (chunk.has(1)) throw new ParquetLie('has column data in another file (file_path), which this build does not read');
       const cmd = asStruct(chunk.get(3)?.value, `row group ${gi} column ${ci} meta_data`);
-      const path = asList(cmd.get(3)?.value, 'path_in_schema').items.map((p) => new TextDecoder().decode(p as Uint8Array)).join('.');
+      const path = asList(cmd.get(3)?.value, 'path_in_schema')
+        .items.map((p) => new TextDecoder().decode(p as Uint8Array))
+        .join('.');
       const values = int(cmd, 5, `${path} num_values`);
       // A column with no repeated level has one value (or null) per row; a repeated one at least one per row.
       if (repeated.get(path) === false ? values !== rows : values < rows) {
@@ -112,7 +115,8 @@ function repeatedPaths(schema: ThriftList): Map<string, boolean> {
 function int(s: ThriftStruct, id: number, what: string): number {
   const v = s.get(id)?.value;
   const n = typeof v === 'bigint' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new ParquetLie(`${what} is ${v === undefined ? 'missing' : `not a count (${String(v)})`}`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+    throw new ParquetLie(`${what} is ${v === undefined ? 'missing' : `not a count (${String(v)})`}`);
   return n;
 }
 

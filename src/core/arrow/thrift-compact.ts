@@ -8,8 +8,15 @@
 export const T = { TRUE: 1, FALSE: 2, I8: 3, I16: 4, I32: 5, I64: 6, DOUBLE: 7, BINARY: 8, LIST: 9, SET: 10, MAP: 11, STRUCT: 12 } as const;
 
 export type ThriftValue = boolean | number | bigint | Uint8Array | ThriftList | ThriftStruct | ThriftMap;
-export interface ThriftList { elemType: number; items: ThriftValue[] }
-export interface ThriftMap { keyType: number; valueType: number; entries: [ThriftValue, ThriftValue][] }
+export interface ThriftList {
+  elemType: number;
+  items: ThriftValue[];
+}
+export interface ThriftMap {
+  keyType: number;
+  valueType: number;
+  entries: [ThriftValue, ThriftValue][];
+}
 /** A struct: field id → its wire type and value, in the order read. */
 export type ThriftStruct = Map<number, { type: number; value: ThriftValue }>;
 
@@ -23,7 +30,11 @@ const MAX_DEPTH = 64;
 /** Reads compact-protocol values from `bytes[pos..end)`. */
 export class ThriftReader {
   pos: number;
-  constructor(readonly bytes: Uint8Array, pos = 0, readonly end = bytes.length) {
+  constructor(
+    readonly bytes: Uint8Array,
+    pos = 0,
+    readonly end = bytes.length,
+  ) {
     this.pos = pos;
   }
 
@@ -45,17 +56,37 @@ export class ThriftReader {
 
   #value(type: number, depth: number): ThriftValue {
     switch (type) {
-      case T.TRUE: return true;
-      case T.FALSE: return false;
-      case T.I8: { const b = this.#byte(); return b > 127 ? b - 256 : b; }
-      case T.I16: case T.I32: return this.#zigzag32();
-      case T.I64: return this.#zigzag64();
-      case T.DOUBLE: { this.#need(8); const v = new DataView(this.bytes.buffer, this.bytes.byteOffset + this.pos, 8).getFloat64(0, true); this.pos += 8; return v; }
-      case T.BINARY: { const n = this.#varint(); this.#need(n); const v = this.bytes.subarray(this.pos, this.pos + n); this.pos += n; return v; }
-      case T.LIST: case T.SET: {
+      case T.TRUE:
+        return true;
+      case T.FALSE:
+        return false;
+      case T.I8: {
+        const b = this.#byte();
+        return b > 127 ? b - 256 : b;
+      }
+      case T.I16:
+      case T.I32:
+        return this.#zigzag32();
+      case T.I64:
+        return this.#zigzag64();
+      case T.DOUBLE: {
+        this.#need(8);
+        const v = new DataView(this.bytes.buffer, this.bytes.byteOffset + this.pos, 8).getFloat64(0, true);
+        this.pos += 8;
+        return v;
+      }
+      case T.BINARY: {
+        const n = this.#varint();
+        this.#need(n);
+        const v = this.bytes.subarray(this.pos, this.pos + n);
+        this.pos += n;
+        return v;
+      }
+      case T.LIST:
+      case T.SET: {
         const h = this.#byte();
         const elemType = h & 0x0f;
-        const n = (h >> 4) === 15 ? this.#varint() : h >> 4;
+        const n = h >> 4 === 15 ? this.#varint() : h >> 4;
         // Every element takes at least one byte: a hostile count cannot allocate past the input.
         if (n > this.end - this.pos) throw new ThriftError(`a list of ${n} elements in ${this.end - this.pos} bytes`);
         const items: ThriftValue[] = [];
@@ -71,8 +102,10 @@ export class ThriftReader {
         for (let i = 0; i < n; i++) entries.push([this.#value(kv >> 4, depth + 1), this.#value(kv & 0x0f, depth + 1)]);
         return { keyType: kv >> 4, valueType: kv & 0x0f, entries };
       }
-      case T.STRUCT: return this.struct(depth + 1);
-      default: throw new ThriftError(`unknown type ${type} at byte ${this.pos}`);
+      case T.STRUCT:
+        return this.struct(depth + 1);
+      default:
+        throw new ThriftError(`unknown type ${type} at byte ${this.pos}`);
     }
   }
 

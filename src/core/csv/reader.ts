@@ -252,8 +252,16 @@ async function scan(b: Uint8Array, options: CsvReadOptions): Promise<Plan> {
     if (seen === 1 && options.header !== false) {
       // The first row may be the header: a broken one cannot be skipped like a data row.
       if (problem !== null) {
-        const what = sc.error || sc.count === expected ? problem : `has ${sc.count} field${sc.count === 1 ? '' : 's'} but most rows have ${expected} (delimiter ${JSON.stringify(delimiter)})`;
-        fail(path, `line ${sc.line}, the first row (the header?), ${what}: fix the header line or choose another delimiter`, { line: sc.line, delimiter, expected, found: sc.count });
+        const what =
+          sc.error || sc.count === expected
+            ? problem
+            : `has ${sc.count} field${sc.count === 1 ? '' : 's'} but most rows have ${expected} (delimiter ${JSON.stringify(delimiter)})`;
+        fail(path, `line ${sc.line}, the first row (the header?), ${what}: fix the header line or choose another delimiter`, {
+          line: sc.line,
+          delimiter,
+          expected,
+          found: sc.count,
+        });
       }
       first = [];
       for (let i = 0; i < expected; i++) {

@@ -98,7 +98,11 @@ export class RowScanner {
           break;
         }
         if (pos < n && b[pos] !== d && b[pos] !== LF && b[pos] !== CR) {
-          return this.#malformed(line === this.line ? 'text after a closing quote' : `unbalanced quote: the quoted field opened on this line closes on line ${line}, followed by text`);
+          return this.#malformed(
+            line === this.line
+              ? 'text after a closing quote'
+              : `unbalanced quote: the quoted field opened on this line closes on line ${line}, followed by text`,
+          );
         }
       } else {
         s = pos;

@@ -32,7 +32,11 @@ export interface ConfigIssue {
 export function validateWithSchema<C>(schema: z.ZodType<C>, config: unknown, factory: string, path: string): C {
   const r = schema.safeParse(config);
   if (r.success) return r.data;
-  throw configError(path, factory, r.error.issues.map((i) => toIssue(i, config)));
+  throw configError(
+    path,
+    factory,
+    r.error.issues.map((i) => toIssue(i, config)),
+  );
 }
 
 /** The ECONFIG error for a list of issues. */
@@ -50,7 +54,9 @@ function toIssue(issue: z.core.$ZodIssue, config: unknown): ConfigIssue {
   if (issue.code === 'invalid_union') {
     if (valueAt(config, issue.path) === undefined) reason = 'required';
     else {
-      const closest = issue.errors.map((branch) => branch[0]).filter((i): i is z.core.$ZodIssue => i !== undefined)
+      const closest = issue.errors
+        .map((branch) => branch[0])
+        .filter((i): i is z.core.$ZodIssue => i !== undefined)
         .sort((a, b) => b.path.length - a.path.length)[0];
       if (closest) reason = `${closest.path.length ? `${fieldName(closest.path)}: ` : ''}${closest.message}`;
     }

@@ -2,7 +2,17 @@ import { PondError, isPondError, pondError, type PondErrorCode } from '../errors
 
 /** Codes that describe the computation itself and keep their meaning when a reader sees them. */
 const KEEP: ReadonlySet<PondErrorCode> = new Set<PondErrorCode>([
-  'EFACTORY', 'ECONFIG', 'ESQL', 'ETIMEOUT', 'ELOOP', 'ETOOBIG', 'ECORRUPT', 'EQUOTA', 'ECLOSED', 'EUNSUPPORTED', 'EIO',
+  'EFACTORY',
+  'ECONFIG',
+  'ESQL',
+  'ETIMEOUT',
+  'ELOOP',
+  'ETOOBIG',
+  'ECORRUPT',
+  'EQUOTA',
+  'ECLOSED',
+  'EUNSUPPORTED',
+  'EIO',
 ]);
 
 /**
@@ -16,7 +26,8 @@ export function wrapComputeError(e: unknown, path: string): PondError {
     if (e.data.path === path && KEEP.has(e.code)) return e;
     // A cycle is reported once, as the cycle: every node on it fails with the same description.
     const cycle = e.data.cycle;
-    if (e.code === 'ELOOP' && Array.isArray(cycle) && cycle.includes(path)) return pondError('ELOOP', path, `cycle between dynamic nodes: ${cycle.join(' → ')}`, { cycle });
+    if (e.code === 'ELOOP' && Array.isArray(cycle) && cycle.includes(path))
+      return pondError('ELOOP', path, `cycle between dynamic nodes: ${cycle.join(' → ')}`, { cycle });
     const code: PondErrorCode = KEEP.has(e.code) ? e.code : 'EFACTORY';
     const inner = e.message.startsWith(`${e.code}: `) ? e.message.slice(e.code.length + 2) : e.message;
     const extra = { ...e.data, path, inputPath: e.data.path, ...(code !== e.code ? { inputCode: e.code } : {}) };

@@ -54,13 +54,7 @@ export interface FactoryContext {
  * What compute may return: bytes or text (file:data), an Arrow table, record batches (sync or
  * async; consumed as they come), or a Directory (directory factories).
  */
-export type FactoryOutput =
-  | Uint8Array
-  | string
-  | arrow.Table
-  | AsyncIterable<arrow.RecordBatch>
-  | Iterable<arrow.RecordBatch>
-  | Directory;
+export type FactoryOutput = Uint8Array | string | arrow.Table | AsyncIterable<arrow.RecordBatch> | Iterable<arrow.RecordBatch> | Directory;
 
 /**
  * A factory: a name, the entry type it produces, a zod schema for its config (one definition gives

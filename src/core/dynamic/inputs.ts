@@ -29,8 +29,12 @@ export class InputRecorder {
   expiresAt = Number.POSITIVE_INFINITY;
 
   record(input: Input): void {
-    const id = input.kind === 'glob' ? `glob\0${input.cwd}\0${input.pattern}`
-      : input.kind === 'node' && input.version === null ? `id\0${input.path}` : `${input.kind}\0${input.path}`;
+    const id =
+      input.kind === 'glob'
+        ? `glob\0${input.cwd}\0${input.pattern}`
+        : input.kind === 'node' && input.version === null
+          ? `id\0${input.path}`
+          : `${input.kind}\0${input.path}`;
     // The first read of a path is what the computation saw first; a later different answer
     // (a commit landed mid-compute) must make the entry stale, so keep a poisoned record.
     const prev = this.#seen.get(id);

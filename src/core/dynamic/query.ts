@@ -5,7 +5,10 @@ import type { QueryRunner } from './context.ts';
 
 /** The part of the SQL engine (src/core/sql) the dynamic layer uses. */
 export interface SqlEngineLike {
-  query(sql: string, options: { tables?: Array<{ name: string; tables: arrow.Table[] }>; timeoutMs?: number; signal?: AbortSignal; path?: string }): Promise<arrow.Table>;
+  query(
+    sql: string,
+    options: { tables?: Array<{ name: string; tables: arrow.Table[] }>; timeoutMs?: number; signal?: AbortSignal; path?: string },
+  ): Promise<arrow.Table>;
 }
 
 /** Gives the engine when first needed, so listing a pond never waits for DuckDB. */
@@ -42,6 +45,7 @@ export function queryRunner(loadEngine: SqlEngineLoader): QueryRunner {
 
 async function readMatches(ctx: FactoryContext, name: string, pattern: string): Promise<arrow.Table[]> {
   const files = (await ctx.glob(pattern)).filter((m) => m.type !== 'directory').map((m) => m.path);
-  if (files.length === 0) throw pondError('ENOENT', pattern, `no file matches the pattern ${JSON.stringify(pattern)} of table ${name}`, { pattern, table: name });
+  if (files.length === 0)
+    throw pondError('ENOENT', pattern, `no file matches the pattern ${JSON.stringify(pattern)} of table ${name}`, { pattern, table: name });
   return Promise.all(files.map((p) => ctx.readTable(p)));
 }

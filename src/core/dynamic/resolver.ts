@@ -88,7 +88,10 @@ export class DynamicResolver {
   /** Computations started (not cache hits); tests and benchmarks read it. */
   computeCount = 0;
 
-  constructor(readonly registry: FactoryRegistry, options: ResolverOptions = {}) {
+  constructor(
+    readonly registry: FactoryRegistry,
+    options: ResolverOptions = {},
+  ) {
     this.#cache = new LruCache<Entry>(options.budgetBytes ?? 64 * 1024 * 1024);
     this.#tables = new LruCache(options.inputBudgetBytes ?? 32 * 1024 * 1024);
     this.#now = options.now ?? Date.now;
@@ -109,7 +112,13 @@ export class DynamicResolver {
 
   /** Cache statistics (entries and bytes held). */
   get cacheStats(): { entries: number; bytes: number; budgetBytes: number; inputTables: number; inputBytes: number } {
-    return { entries: this.#cache.size, bytes: this.#cache.bytes, budgetBytes: this.#cache.budgetBytes, inputTables: this.#tables.size, inputBytes: this.#tables.bytes };
+    return {
+      entries: this.#cache.size,
+      bytes: this.#cache.bytes,
+      budgetBytes: this.#cache.budgetBytes,
+      inputTables: this.#tables.size,
+      inputBytes: this.#tables.bytes,
+    };
   }
 
   /** Drop cached results, and (unless `results` only) the decoded input tables too. */
@@ -165,9 +174,7 @@ export class DynamicResolver {
   async #openDirectory(node: NodeRef, config: NodeVersion, fs: TinyFs, frame: Frame): Promise<Directory> {
     const sub = parseSubdirNodeId(node.nodeId);
     const segments = sub?.segments ?? [];
-    const owner: NodeRef = sub
-      ? { ...node, nodeId: sub.ownerId, path: node.path.split('/').slice(0, -segments.length).join('/') || '/' }
-      : node;
+    const owner: NodeRef = sub ? { ...node, nodeId: sub.ownerId, path: node.path.split('/').slice(0, -segments.length).join('/') || '/' } : node;
     // A directory's own pattern walking into itself sees it empty: it cannot contain itself.
     if (frame.stack[frame.stack.length - 1]?.nodeId === owner.nodeId) return new VirtualDirectory(new VirtualTree(), node.path);
     const entry = await this.#load(owner, config, fs, frame);
@@ -254,7 +261,8 @@ export class DynamicResolver {
       const def = this.registry.require(node.factory, node.path);
       const config = validateWithSchema(def.schema, parseStoredConfig(configText, node.factory, node.path), node.factory, node.path);
       const type = producedType(def, config);
-      if (type !== node.type) throw pondError('EFACTORY', node.path, `factory ${node.factory} produces a ${type} for this config, but the node is a ${node.type}`);
+      if (type !== node.type)
+        throw pondError('EFACTORY', node.path, `factory ${node.factory} produces a ${type} for this config, but the node is a ${node.type}`);
       deterministic = isDeterministic(def, config);
       const ctx = this.#context(persistence, node.path, node.nodeId, frame);
       result = await ComputedResult.from(await def.compute(ctx, config), node.type, node.path, this.#maxResultBytes);
@@ -264,8 +272,14 @@ export class DynamicResolver {
     const now = this.#now();
     const own = error !== undefined ? now + this.#failureTtl : deterministic ? Number.POSITIVE_INFINITY : now + this.#ttl;
     const entry: Entry = {
-      key, etag: ++this.#etag, inputs: recorder.inputs, checkedAt, expiresAt: Math.min(own, recorder.expiresAt),
-      result, error, bytes: result?.bytes ?? 256,
+      key,
+      etag: ++this.#etag,
+      inputs: recorder.inputs,
+      checkedAt,
+      expiresAt: Math.min(own, recorder.expiresAt),
+      result,
+      error,
+      bytes: result?.bytes ?? 256,
     };
     this.#cache.set(key, entry);
     return entry;
@@ -290,7 +304,8 @@ export class DynamicResolver {
         const versions = await ctx.pond.fs.versionsOf(ref);
         return { info: { ...ref }, version: versions[versions.length - 1]?.version ?? 0 };
       },
-      globJson: async (pattern, cwd) => JSON.stringify((await ctx.pond.glob(pattern, { cwd })).map((m) => ({ path: m.path, captures: [...m.captures], type: m.type }))),
+      globJson: async (pattern, cwd) =>
+        JSON.stringify((await ctx.pond.glob(pattern, { cwd })).map((m) => ({ path: m.path, captures: [...m.captures], type: m.type }))),
       dynamicFresh: async (key, etag) => {
         const inner = this.#cache.peek(key);
         return inner !== undefined && inner.etag === etag && (await this.#fresh(inner, persistence, frame, probe));

@@ -16,7 +16,11 @@ export class ComputedResult {
   #sha256?: string;
   readonly directory?: Directory;
 
-  private constructor(readonly type: EntryType, init: { table?: arrow.Table; bytes?: Uint8Array; directory?: Directory }, readonly path: string) {
+  private constructor(
+    readonly type: EntryType,
+    init: { table?: arrow.Table; bytes?: Uint8Array; directory?: Directory },
+    readonly path: string,
+  ) {
     this.#table = init.table;
     this.#bytes = init.bytes;
     this.directory = init.directory;
@@ -35,7 +39,8 @@ export class ComputedResult {
     if (type === 'symlink') throw pondError('EFACTORY', path, 'a factory cannot produce a symlink');
     if (typeof output === 'string') output = new TextEncoder().encode(output);
     if (type === 'file:data') {
-      if (!(output instanceof Uint8Array)) throw pondError('EFACTORY', path, `factory returned ${describe(output)} for a file:data node (expected bytes or text)`);
+      if (!(output instanceof Uint8Array))
+        throw pondError('EFACTORY', path, `factory returned ${describe(output)} for a file:data node (expected bytes or text)`);
       checkSize(output.byteLength, maxBytes, path);
       return new ComputedResult(type, { bytes: output }, path);
     }
@@ -45,7 +50,11 @@ export class ComputedResult {
       return new ComputedResult(type, { bytes: output }, path);
     }
     if (output instanceof arrow.Table) {
-      checkSize(output.batches.reduce((n, b) => n + b.data.byteLength, 0), maxBytes, path);
+      checkSize(
+        output.batches.reduce((n, b) => n + b.data.byteLength, 0),
+        maxBytes,
+        path,
+      );
       return new ComputedResult(type, { table: output }, path);
     }
     if (isBatchSource(output)) return new ComputedResult(type, { table: await collectBatches(output, path, maxBytes) }, path);
@@ -125,7 +134,12 @@ function describe(x: unknown): string {
 /** ETOOBIG naming `path` when a result of `size` bytes is over `maxBytes`. */
 function checkSize(size: number, maxBytes: number, path: string): void {
   if (size > maxBytes) {
-    throw pondError('ETOOBIG', path, `the result is over the ${formatMiB(maxBytes)} limit for a dynamic node (at ${formatMiB(size)} and counting); narrow it (a LIMIT, a filter, fewer rows)`, { limit: maxBytes });
+    throw pondError(
+      'ETOOBIG',
+      path,
+      `the result is over the ${formatMiB(maxBytes)} limit for a dynamic node (at ${formatMiB(size)} and counting); narrow it (a LIMIT, a filter, fewer rows)`,
+      { limit: maxBytes },
+    );
   }
 }
 

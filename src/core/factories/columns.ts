@@ -10,11 +10,16 @@ export const columnType = z.enum(COLUMN_TYPES);
 /** The Arrow type of a config column type: Int64, Float64, Utf8, Bool, Timestamp(µs, UTC). */
 export function arrowType(t: ColumnType): arrow.DataType {
   switch (t) {
-    case 'integer': return new arrow.Int64();
-    case 'float': return new arrow.Float64();
-    case 'string': return new arrow.Utf8();
-    case 'boolean': return new arrow.Bool();
-    case 'timestamp': return new arrow.TimestampMicrosecond('UTC');
+    case 'integer':
+      return new arrow.Int64();
+    case 'float':
+      return new arrow.Float64();
+    case 'string':
+      return new arrow.Utf8();
+    case 'boolean':
+      return new arrow.Bool();
+    case 'timestamp':
+      return new arrow.TimestampMicrosecond('UTC');
   }
 }
 
@@ -110,7 +115,7 @@ function toBoolean(v: unknown): boolean | undefined {
 }
 
 function show(v: unknown): string {
-  return typeof v === 'bigint' ? `${v}` : JSON.stringify(v) ?? String(v);
+  return typeof v === 'bigint' ? `${v}` : (JSON.stringify(v) ?? String(v));
 }
 
 /** Make a record batch under `schema` from one vector per field, all `length` long. */

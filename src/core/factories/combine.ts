@@ -5,21 +5,22 @@ import { pondError } from '../errors.ts';
 import { configRecord } from '../dynamic/config.ts';
 import { arrowType, castVector, columnType, logicalType, makeBatch, nullVector } from './columns.ts';
 
-const schema = z.object({
-  /** Glob patterns; every matching table or series is an input, in pattern order then path order. */
-  file_patterns: z.array(z.string().min(1)).min(1),
-  /**
-   * none (default): every row; `rows`: drop rows equal in every column to an earlier one;
-   * `{ key: [columns], keep: first | last }`: one row per key, the first or last seen.
-   */
-  deduplication: z.union([
-    z.enum(['none', 'rows']),
-    z.object({ key: z.array(z.string().min(1)).min(1), keep: z.enum(['first', 'last']).default('first') }).strict(),
-  ]).default('none'),
-  output_type: z.enum(['file:table', 'file:series']).default('file:table'),
-  /** Column -> type: inputs are cast to it; a column an input lacks is filled with nulls. */
-  output_schema: configRecord(z.string().min(1), columnType).optional(),
-}).strict();
+const schema = z
+  .object({
+    /** Glob patterns; every matching table or series is an input, in pattern order then path order. */
+    file_patterns: z.array(z.string().min(1)).min(1),
+    /**
+     * none (default): every row; `rows`: drop rows equal in every column to an earlier one;
+     * `{ key: [columns], keep: first | last }`: one row per key, the first or last seen.
+     */
+    deduplication: z
+      .union([z.enum(['none', 'rows']), z.object({ key: z.array(z.string().min(1)).min(1), keep: z.enum(['first', 'last']).default('first') }).strict()])
+      .default('none'),
+    output_type: z.enum(['file:table', 'file:series']).default('file:table'),
+    /** Column -> type: inputs are cast to it; a column an input lacks is filled with nulls. */
+    output_schema: configRecord(z.string().min(1), columnType).optional(),
+  })
+  .strict();
 
 export type CombineConfig = z.infer<typeof schema>;
 
@@ -54,13 +55,25 @@ async function* combineBatches(ctx: FactoryContext, config: CombineConfig): Asyn
       const out = makeBatch(target, plan(batch), batch.numRows);
       const kept = dedup.filter(out);
       if (dedup.holdsAll) held.push(kept);
-      else if (kept.numRows > 0) { yielded++; yield kept; }
+      else if (kept.numRows > 0) {
+        yielded++;
+        yield kept;
+      }
     }
   }
   if (!target) return;
-  if (dedup.holdsAll) for (const b of dedup.finish(held)) { yielded++; yield b; }
+  if (dedup.holdsAll)
+    for (const b of dedup.finish(held)) {
+      yielded++;
+      yield b;
+    }
   // An output with no rows still needs its schema: one empty batch carries it.
-  if (yielded === 0) yield makeBatch(target, target.fields.map((f) => nullVector(f.type, 0)), 0);
+  if (yielded === 0)
+    yield makeBatch(
+      target,
+      target.fields.map((f) => nullVector(f.type, 0)),
+      0,
+    );
 }
 
 async function inputFiles(ctx: FactoryContext, patterns: string[]): Promise<string[]> {
@@ -71,7 +84,8 @@ async function inputFiles(ctx: FactoryContext, patterns: string[]): Promise<stri
       if (seen.has(m.path)) continue;
       seen.add(m.path);
       if (m.type === 'directory') continue;
-      if (m.type !== 'file:table' && m.type !== 'file:series') throw pondError('EFACTORY', m.path, `matches ${JSON.stringify(pattern)} but is a ${m.type}, not a table or series`);
+      if (m.type !== 'file:table' && m.type !== 'file:series')
+        throw pondError('EFACTORY', m.path, `matches ${JSON.stringify(pattern)} but is a ${m.type}, not a table or series`);
       files.push(m.path);
     }
   }
@@ -94,10 +108,17 @@ function outputSchema(first: arrow.Schema, declared: Record<string, z.infer<type
  * re-encode one of the same meaning (dictionary vs plain strings), cast one that output_schema
  * names. Anything else is EFACTORY naming the file and the column.
  */
-function conform(target: arrow.Schema, input: arrow.Schema, declared: Record<string, string>, file: string, reference: string): (b: arrow.RecordBatch) => arrow.Vector[] {
+function conform(
+  target: arrow.Schema,
+  input: arrow.Schema,
+  declared: Record<string, string>,
+  file: string,
+  reference: string,
+): (b: arrow.RecordBatch) => arrow.Vector[] {
   const byName = new Map(input.fields.map((f, i) => [f.name, { f, i }]));
   for (const f of input.fields) {
-    if (!target.fields.some((t) => t.name === f.name)) throw pondError('EFACTORY', file, `column ${f.name} is not in ${reference} (list it in output_schema, or make the schemas match)`, { column: f.name });
+    if (!target.fields.some((t) => t.name === f.name))
+      throw pondError('EFACTORY', file, `column ${f.name} is not in ${reference} (list it in output_schema, or make the schemas match)`, { column: f.name });
   }
   const steps = target.fields.map((t) => {
     const src = byName.get(t.name);
@@ -107,7 +128,9 @@ function conform(target: arrow.Schema, input: arrow.Schema, declared: Record<str
     }
     const same = String(src.f.type) === String(t.type);
     if (!same && !Object.hasOwn(declared, t.name) && logicalType(src.f.type) !== logicalType(t.type)) {
-      throw pondError('EFACTORY', file, `column ${t.name} is ${src.f.type} but ${t.type} in ${reference} (declare it in output_schema to cast)`, { column: t.name });
+      throw pondError('EFACTORY', file, `column ${t.name} is ${src.f.type} but ${t.type} in ${reference} (declare it in output_schema to cast)`, {
+        column: t.name,
+      });
     }
     return (b: arrow.RecordBatch) => {
       const v = b.getChildAt(src.i) as arrow.Vector;
@@ -131,7 +154,10 @@ function makeDeduplicator(mode: CombineConfig['deduplication']): Deduplicator {
   const seen = new Set<string>();
   const keyOf = (b: arrow.RecordBatch, row: number) => JSON.stringify(columns.map((c) => cell(b.getChildAt(c)?.get(row))));
   const check = (s: arrow.Schema, path: string) => {
-    if (mode === 'rows') { columns = s.fields.map((_, i) => i); return; }
+    if (mode === 'rows') {
+      columns = s.fields.map((_, i) => i);
+      return;
+    }
     columns = mode.key.map((k) => {
       const i = s.fields.findIndex((f) => f.name === k);
       if (i < 0) throw pondError('ECONFIG', path, `deduplication.key: no column ${JSON.stringify(k)} in the inputs`, { field: 'deduplication.key' });
@@ -140,20 +166,35 @@ function makeDeduplicator(mode: CombineConfig['deduplication']): Deduplicator {
   };
   if (mode === 'rows' || mode.keep === 'first') {
     return {
-      holdsAll: false, check,
-      filter: (b) => takeRows(b, rowsWhere(b, (r) => { const k = keyOf(b, r); if (seen.has(k)) return false; seen.add(k); return true; })),
+      holdsAll: false,
+      check,
+      filter: (b) =>
+        takeRows(
+          b,
+          rowsWhere(b, (r) => {
+            const k = keyOf(b, r);
+            if (seen.has(k)) return false;
+            seen.add(k);
+            return true;
+          }),
+        ),
       finish: (b) => b,
     };
   }
   return {
-    holdsAll: true, check, filter: (b) => b,
+    holdsAll: true,
+    check,
+    filter: (b) => b,
     finish(batches) {
       // Walk backwards: the last occurrence of each key is the first one met.
       const keep = batches.map(() => [] as number[]);
       for (let bi = batches.length - 1; bi >= 0; bi--) {
         for (let r = batches[bi].numRows - 1; r >= 0; r--) {
           const k = keyOf(batches[bi], r);
-          if (!seen.has(k)) { seen.add(k); keep[bi].push(r); }
+          if (!seen.has(k)) {
+            seen.add(k);
+            keep[bi].push(r);
+          }
         }
       }
       return batches.map((b, i) => takeRows(b, keep[i].reverse())).filter((b) => b.numRows > 0);

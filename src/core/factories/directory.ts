@@ -12,23 +12,32 @@ const KNOWN = /^(\d+|name|stem)$/;
 
 const entryType = z.enum(ENTRY_TYPES as [EntryType, ...EntryType[]]);
 
-const schema = z.object({
-  /** Glob pattern (absolute, or relative to the node's directory); each `*` and `**` captures. */
-  pattern: z.string().min(1),
-  filter: z.object({
-    /** Keep only matches of these entry types (symlinks count as what they point to). */
-    types: z.array(entryType).min(1).optional(),
-    /** Drop matches whose path matches any of these glob patterns. */
-    exclude: z.array(z.string().min(1)).optional(),
-  }).strict().optional(),
-  /**
-   * Where each match appears inside this directory: a relative path template. Default `{name}`
-   * (a flat listing). `{0}/{name}` puts each match in a subdirectory named by its first capture.
-   */
-  virtual_structure: z.string().min(1).refine((s) => [...s.matchAll(PLACEHOLDER)].every((m) => KNOWN.test(m[1])), {
-    message: 'placeholders are {0}, {1}, ... (captures), {name} and {stem}',
-  }).optional(),
-}).strict();
+const schema = z
+  .object({
+    /** Glob pattern (absolute, or relative to the node's directory); each `*` and `**` captures. */
+    pattern: z.string().min(1),
+    filter: z
+      .object({
+        /** Keep only matches of these entry types (symlinks count as what they point to). */
+        types: z.array(entryType).min(1).optional(),
+        /** Drop matches whose path matches any of these glob patterns. */
+        exclude: z.array(z.string().min(1)).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Where each match appears inside this directory: a relative path template. Default `{name}`
+     * (a flat listing). `{0}/{name}` puts each match in a subdirectory named by its first capture.
+     */
+    virtual_structure: z
+      .string()
+      .min(1)
+      .refine((s) => [...s.matchAll(PLACEHOLDER)].every((m) => KNOWN.test(m[1])), {
+        message: 'placeholders are {0}, {1}, ... (captures), {name} and {stem}',
+      })
+      .optional(),
+  })
+  .strict();
 
 export type DirectoryConfig = z.infer<typeof schema>;
 
@@ -60,7 +69,8 @@ function expand(template: string, path: string, captures: string[], node: string
     if (key === 'name') return name;
     if (key === 'stem') return name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : name;
     const i = Number(key);
-    if (i >= captures.length) throw pondError('EFACTORY', node, `virtual_structure uses {${i}} but ${path} has ${captures.length} capture${captures.length === 1 ? '' : 's'}`);
+    if (i >= captures.length)
+      throw pondError('EFACTORY', node, `virtual_structure uses {${i}} but ${path} has ${captures.length} capture${captures.length === 1 ? '' : 's'}`);
     return captures[i];
   });
   const segments = text.split('/').filter((s) => s !== '');

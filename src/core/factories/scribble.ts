@@ -10,46 +10,52 @@ export const MAX_SCRIBBLE_ROWS = 5_000_000;
 const BATCH_ROWS = 65_536;
 const DISTRIBUTIONS = ['uniform', 'normal', 'exponential'] as const;
 
-const column = z.object({
-  name: z.string().min(1),
-  type: columnType,
-  /** Numbers: overrides the node's `distribution`. */
-  distribution: z.enum(DISTRIBUTIONS).optional(),
-  /** Uniform numbers: inclusive range (default 0..100). */
-  min: z.number().optional(),
-  max: z.number().optional(),
-  /** Normal: mean (default 0) and standard deviation (default 1); exponential: mean (default 1). */
-  mean: z.number().optional(),
-  stddev: z.number().positive().optional(),
-  /** Strings: pick uniformly from these (default: random 8-letter words). */
-  values: z.array(z.string()).min(1).optional(),
-  /** Booleans: probability of true (default 0.5). */
-  probability: z.number().min(0).max(1).optional(),
-  /** Timestamps: first value (ISO 8601 or ms since the epoch; default 2024-01-01T00:00:00Z) and the step between rows. */
-  start: z.union([z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 date'), z.number()]).optional(),
-  step_ms: z.number().optional(),
-  /** Fraction of rows that are null (default 0). */
-  null_fraction: z.number().min(0).max(1).optional(),
-}).strict().refine((c) => c.min === undefined || c.max === undefined || c.min <= c.max, { message: 'min must not exceed max', path: ['min'] });
+const column = z
+  .object({
+    name: z.string().min(1),
+    type: columnType,
+    /** Numbers: overrides the node's `distribution`. */
+    distribution: z.enum(DISTRIBUTIONS).optional(),
+    /** Uniform numbers: inclusive range (default 0..100). */
+    min: z.number().optional(),
+    max: z.number().optional(),
+    /** Normal: mean (default 0) and standard deviation (default 1); exponential: mean (default 1). */
+    mean: z.number().optional(),
+    stddev: z.number().positive().optional(),
+    /** Strings: pick uniformly from these (default: random 8-letter words). */
+    values: z.array(z.string()).min(1).optional(),
+    /** Booleans: probability of true (default 0.5). */
+    probability: z.number().min(0).max(1).optional(),
+    /** Timestamps: first value (ISO 8601 or ms since the epoch; default 2024-01-01T00:00:00Z) and the step between rows. */
+    start: z.union([z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 date'), z.number()]).optional(),
+    step_ms: z.number().optional(),
+    /** Fraction of rows that are null (default 0). */
+    null_fraction: z.number().min(0).max(1).optional(),
+  })
+  .strict()
+  .refine((c) => c.min === undefined || c.max === undefined || c.min <= c.max, { message: 'min must not exceed max', path: ['min'] });
 
-const schema = z.object({
-  /** Columns in order; the short form `{name: type}` is stored as the list form. */
-  schema: z.union([
-    z.array(column).min(1),
-    configRecord(z.string().min(1), columnType).transform((m) => Object.entries(m).map(([name, type]) => ({ name, type }))),
-  ]),
-  row_count: z.number().int().min(0).max(MAX_SCRIBBLE_ROWS),
-  /** Same seed, same bytes, on every read and machine. Without one each compute differs (and expires). */
-  seed: z.union([z.number().int(), z.string()]).optional(),
-  distribution: z.enum(DISTRIBUTIONS).default('uniform'),
-  output_type: z.enum(['file:table', 'file:series']).default('file:table'),
-}).strict().superRefine((c, ctx) => {
-  const seen = new Set<string>();
-  c.schema.forEach((col, i) => {
-    if (seen.has(col.name)) ctx.addIssue({ code: 'custom', path: ['schema', i, 'name'], message: `duplicate column name ${JSON.stringify(col.name)}` });
-    seen.add(col.name);
+const schema = z
+  .object({
+    /** Columns in order; the short form `{name: type}` is stored as the list form. */
+    schema: z.union([
+      z.array(column).min(1),
+      configRecord(z.string().min(1), columnType).transform((m) => Object.entries(m).map(([name, type]) => ({ name, type }))),
+    ]),
+    row_count: z.number().int().min(0).max(MAX_SCRIBBLE_ROWS),
+    /** Same seed, same bytes, on every read and machine. Without one each compute differs (and expires). */
+    seed: z.union([z.number().int(), z.string()]).optional(),
+    distribution: z.enum(DISTRIBUTIONS).default('uniform'),
+    output_type: z.enum(['file:table', 'file:series']).default('file:table'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.schema.forEach((col, i) => {
+      if (seen.has(col.name)) ctx.addIssue({ code: 'custom', path: ['schema', i, 'name'], message: `duplicate column name ${JSON.stringify(col.name)}` });
+      seen.add(col.name);
+    });
   });
-});
 
 export type ScribbleConfig = z.infer<typeof schema>;
 type Column = z.infer<typeof column> | { name: string; type: ColumnType };
@@ -75,7 +81,11 @@ export function* generate(config: ScribbleConfig): Generator<arrow.RecordBatch> 
   let done = 0;
   do {
     const n = Math.min(BATCH_ROWS, config.row_count - done);
-    yield makeBatch(arrowSchema, makers.map((m) => m(done, n)), n);
+    yield makeBatch(
+      arrowSchema,
+      makers.map((m) => m(done, n)),
+      n,
+    );
     done += n;
   } while (done < config.row_count);
 }
@@ -129,16 +139,19 @@ function valueMaker(c: z.infer<typeof column>, rng: Prng, dist: (typeof DISTRIBU
 
 function numberMaker(c: z.infer<typeof column>, rng: Prng, dist: (typeof DISTRIBUTIONS)[number], integer: boolean): () => number {
   if (dist === 'normal') {
-    const mean = c.mean ?? 0, sd = c.stddev ?? 1;
+    const mean = c.mean ?? 0,
+      sd = c.stddev ?? 1;
     return integer ? () => Math.round(mean + sd * rng.normal()) : () => mean + sd * rng.normal();
   }
   if (dist === 'exponential') {
     const mean = c.mean ?? 1;
     return integer ? () => Math.round(rng.exponential(mean)) : () => rng.exponential(mean);
   }
-  const min = c.min ?? 0, max = c.max ?? 100;
+  const min = c.min ?? 0,
+    max = c.max ?? 100;
   if (integer) {
-    const lo = Math.ceil(min), hi = Math.floor(max);
+    const lo = Math.ceil(min),
+      hi = Math.floor(max);
     return () => rng.int(lo, hi);
   }
   return () => min + rng.next() * (max - min);

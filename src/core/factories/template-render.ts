@@ -54,13 +54,21 @@ export async function renderTemplate(ctx: FactoryContext, req: RenderRequest): P
   // The template's clock starts once its VM is ready: loading the engine is not the template's time.
   let deadline = performance.now() + timeoutMs;
   // `overMs`: how far past its deadline the template was stopped (the interrupt's reaction time).
-  const overTime = (what: string) => pondError('ETIMEOUT', ctx.path, `the template ran past its ${timeoutMs} ms limit${what}; raise timeout_ms in its config if it needs more`,
-    { timeoutMs, overMs: Math.max(0, Math.round(performance.now() - deadline)) });
+  const overTime = (what: string) =>
+    pondError('ETIMEOUT', ctx.path, `the template ran past its ${timeoutMs} ms limit${what}; raise timeout_ms in its config if it needs more`, {
+      timeoutMs,
+      overMs: Math.max(0, Math.round(performance.now() - deadline)),
+    });
   const { openTemplateVm } = await import('../sandbox/index.ts');
   const opened = await openTemplateVm({
-    source: req.source, name: req.name, autoescape: req.autoescape, variablesJson: JSON.stringify(plain(req.variables)),
+    source: req.source,
+    name: req.name,
+    autoescape: req.autoescape,
+    variablesJson: JSON.stringify(plain(req.variables)),
     node: { path: ctx.path, name: ctx.path.slice(ctx.path.lastIndexOf('/') + 1) },
-    maxRange: MAX_RANGE, deadline: () => deadline, memoryBytes: templateMemoryLimit(maxBytes),
+    maxRange: MAX_RANGE,
+    deadline: () => deadline,
+    memoryBytes: templateMemoryLimit(maxBytes),
   });
   const failed = (outcome: PassOutcome, thrown: unknown[]): PondError => {
     // A pond read that failed on a limit of this node (a query past the template's deadline).
@@ -92,7 +100,11 @@ export async function renderTemplate(ctx: FactoryContext, req: RenderRequest): P
     };
     const outcome = vm.pass(hostCalls(ctx, req, deadline, loaded, fetch));
     if ('output' in outcome && outcome.output.length > maxBytes) {
-      throw pondError('ETOOBIG', ctx.path, `the template's output is over its ${maxBytes} byte limit; raise max_bytes in its config if it is meant to be this big`);
+      throw pondError(
+        'ETOOBIG',
+        ctx.path,
+        `the template's output is over its ${maxBytes} byte limit; raise max_bytes in its config if it is meant to be this big`,
+      );
     }
     if ('limit' in outcome || wanted.size === 0) {
       if ('output' in outcome) return outcome.output;
@@ -101,16 +113,20 @@ export async function renderTemplate(ctx: FactoryContext, req: RenderRequest): P
     if (loaded.size + wanted.size > MAX_POND_READS) {
       throw pondError('ETOOBIG', ctx.path, `the template asked for more than ${MAX_POND_READS} different pond reads (tables, queries, globs, files, includes)`);
     }
-    const loads = Promise.all([...wanted].map(async ([key, load]) => {
-      try {
-        loaded.set(key, { value: await load() });
-      } catch (error) {
-        loaded.set(key, { error });
-      }
-    }));
+    const loads = Promise.all(
+      [...wanted].map(async ([key, load]) => {
+        try {
+          loaded.set(key, { value: await load() });
+        } catch (error) {
+          loaded.set(key, { error });
+        }
+      }),
+    );
     // Loading shares the template's deadline too: a slow read does not hold the render past it.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, deadline - performance.now())); });
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, deadline - performance.now()));
+    });
     const done = await Promise.race([loads, late]).finally(() => clearTimeout(timer));
     if (done === 'late') throw overTime(' while loading pond data');
   }
@@ -185,7 +201,10 @@ function plain(v: unknown): unknown {
 function renderError(node: string, name: string, e: unknown): PondError {
   const message = e instanceof Error ? e.message : String(e);
   const loc = /\(([^()]*)\) \[Line (\d+), Column (\d+)\]/.exec(message);
-  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l && !/^\([^()]*\)( \[Line \d+, Column \d+\])?$/.test(l) && !l.startsWith('Template render error'));
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^\([^()]*\)( \[Line \d+, Column \d+\])?$/.test(l) && !l.startsWith('Template render error'));
   const reason = (lines[lines.length - 1] ?? message).replace(/^(PondError|Error): /, '');
   if (!loc) return pondError('EFACTORY', node, `template error in ${name}: ${reason}`, { template: name }, e);
   // Runtime errors are reported at the shifted line (already one-based); parse errors one line late.

@@ -38,10 +38,12 @@ async function loadBrowser(): Promise<VmEngine> {
   const url = wasmAssets().quickjsWasmUrl;
   if (!url) throw pondError('EUNSUPPORTED', 'quickjs.wasm', 'no template VM wasm URL configured: call configureWasmAssets() (workers/wasm-assets.ts) first');
   const [wasm, source] = await Promise.all([
-    fetch(url).then((r) => {
-      if (!r.ok) throw pondError('EIO', url, `could not load the template VM (${r.status})`);
-      return r.arrayBuffer();
-    }).then((b) => WebAssembly.compile(b)),
+    fetch(url)
+      .then((r) => {
+        if (!r.ok) throw pondError('EIO', url, `could not load the template VM (${r.status})`);
+        return r.arrayBuffer();
+      })
+      .then((b) => WebAssembly.compile(b)),
     import('nunjucks/browser/nunjucks.min.js?raw'),
   ]);
   return { wasm, nunjucksSource: (source as { default: string }).default };

@@ -28,10 +28,7 @@ export type HostCall = (name: string, args: unknown[]) => HostAnswer;
 export type HostAnswer = { value: unknown; path?: string } | { error: string } | { pending: true; path: string } | { missing: true };
 
 /** How one pass ended. */
-export type PassOutcome =
-  | { output: string }
-  | { limit: 'ETIMEOUT' | 'ETOOBIG'; message: string }
-  | { error: string; template?: string };
+export type PassOutcome = { output: string } | { limit: 'ETIMEOUT' | 'ETOOBIG'; message: string } | { error: string; template?: string };
 
 /** What a render asks of its VM. */
 export interface VmRequest {
@@ -81,7 +78,10 @@ async function blankVm(maxPages: number): Promise<BlankVm> {
   const ctx = runtime.newContext();
   const vm: BlankVm = { ctx, runtime, memory, maxPages, clock };
   try {
-    for (const [code, file] of [[VM_GUARDS, 'guards.js'], [engine.nunjucksSource, 'nunjucks.js']]) {
+    for (const [code, file] of [
+      [VM_GUARDS, 'guards.js'],
+      [engine.nunjucksSource, 'nunjucks.js'],
+    ]) {
       vm.failed ??= settle(ctx, ctx.evalCode(code, file), () => undefined);
     }
   } catch (e) {
@@ -100,7 +100,9 @@ const SPARE_PAGES = pagesFor(256 * 1024 * 1024);
 async function takeBlankVm(maxPages: number): Promise<BlankVm> {
   const ready = spare;
   spare = undefined;
-  const timer = setTimeout(() => { spare ??= blankVm(SPARE_PAGES).catch(() => undefined); }, 0) as unknown as { unref?: () => void };
+  const timer = setTimeout(() => {
+    spare ??= blankVm(SPARE_PAGES).catch(() => undefined);
+  }, 0) as unknown as { unref?: () => void };
   // In Node the spare must not keep a finished process (the CLI) alive.
   timer.unref?.();
   const vm = ready ? await ready : undefined;
@@ -145,10 +147,17 @@ export async function openTemplateVm(req: VmRequest): Promise<TemplateVm | PassO
     });
     ctx.setProp(ctx.global, '__host', bridge);
     bridge.dispose();
-    const request = ctx.newString(JSON.stringify({
-      source: req.source, name: req.name, autoescape: req.autoescape, variables: req.variablesJson, node: req.node, maxRange: req.maxRange,
-      maxArgChars: MAX_HOST_ARG_CHARS,
-    }));
+    const request = ctx.newString(
+      JSON.stringify({
+        source: req.source,
+        name: req.name,
+        autoescape: req.autoescape,
+        variables: req.variablesJson,
+        node: req.node,
+        maxRange: req.maxRange,
+        maxArgChars: MAX_HOST_ARG_CHARS,
+      }),
+    );
     ctx.setProp(ctx.global, '__request', request);
     request.dispose();
     return settle(ctx, ctx.evalCode(VM_SCRIPT, 'render.js'), () => undefined);

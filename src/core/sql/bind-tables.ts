@@ -34,7 +34,10 @@ function family(type: string): string {
 }
 
 function columnsOf(s: BindSession, table: string): Column[] {
-  return s.run(`DESCRIBE ${quoteIdent(table)}`).toArray().map((r: { column_name: string; column_type: string }) => ({ name: r.column_name, type: r.column_type }));
+  return s
+    .run(`DESCRIBE ${quoteIdent(table)}`)
+    .toArray()
+    .map((r: { column_name: string; column_type: string }) => ({ name: r.column_name, type: r.column_type }));
 }
 
 /** DuckDB's own choice of a type that holds both (what UNION would pick). */
@@ -100,7 +103,10 @@ async function bindOne(s: BindSession, input: SqlTableInput, stage: string, ctl:
         s.insertArrow(t, input.name, true);
         columns = new Map(columnsOf(s, input.name).map((c) => [c.name.toLowerCase(), c]));
         untyped = nullColumns(t.schema);
-        layout.learn(t.schema, [...columns.values()].map((c) => c.name));
+        layout.learn(
+          t.schema,
+          [...columns.values()].map((c) => c.name),
+        );
         continue;
       }
       const direct = layout.conform(t);
@@ -117,7 +123,10 @@ async function bindOne(s: BindSession, input: SqlTableInput, stage: string, ctl:
       s.run(`INSERT INTO ${target} BY NAME SELECT * FROM ${quoteIdent(stage)}`);
       s.run(`DROP TABLE ${quoteIdent(stage)}`);
       created.pop();
-      layout.learn(t.schema, [...columns.values()].map((c) => c.name));
+      layout.learn(
+        t.schema,
+        [...columns.values()].map((c) => c.name),
+      );
     } catch (e) {
       throw toSqlError(e, path, `binding ${context(i)}`);
     }
@@ -150,7 +159,12 @@ function widenOrAdd(s: BindSession, t: Target, col: Column, colIsNull: boolean):
   } else if (family(have.type) === family(col.type)) {
     common = commonType(s, have.type, col.type);
   } else {
-    throw pondError('ESQL', t.path, `table "${t.table}": column "${have.name}" is ${have.type} in earlier inputs but ${col.type} in ${t.where()}; cannot union ${family(have.type)} with ${family(col.type)}`, { table: t.table, column: have.name });
+    throw pondError(
+      'ESQL',
+      t.path,
+      `table "${t.table}": column "${have.name}" is ${have.type} in earlier inputs but ${col.type} in ${t.where()}; cannot union ${family(have.type)} with ${family(col.type)}`,
+      { table: t.table, column: have.name },
+    );
   }
   t.untyped.delete(key);
   if (common !== have.type) {

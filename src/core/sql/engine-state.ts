@@ -7,7 +7,25 @@ const S = 'system.main.';
 // The configuration is locked (SET is refused by the sandbox and by DuckDB); these are the
 // settings that matter for the sandbox, and the logging ones, which enable_logging() changes
 // despite the lock. Listing every setting costs ~2 ms a call; these cost ~0.1 ms.
-const SETTINGS = ['lock_configuration', 'enable_external_access', 'autoload_known_extensions', 'autoinstall_known_extensions', 'allow_community_extensions', 'allow_unsigned_extensions', 'allowed_directories', 'allowed_paths', 'enable_logging', 'logging_level', 'logging_mode', 'logging_storage', 'enabled_log_types', 'disabled_log_types', 'log_query_path', 'search_path', 'schema'];
+const SETTINGS = [
+  'lock_configuration',
+  'enable_external_access',
+  'autoload_known_extensions',
+  'autoinstall_known_extensions',
+  'allow_community_extensions',
+  'allow_unsigned_extensions',
+  'allowed_directories',
+  'allowed_paths',
+  'enable_logging',
+  'logging_level',
+  'logging_mode',
+  'logging_storage',
+  'enabled_log_types',
+  'disabled_log_types',
+  'log_query_path',
+  'search_path',
+  'schema',
+];
 
 /*
  * What a fresh connection sees of the state every caller shares and a rollback does not undo:
@@ -60,11 +78,22 @@ export class EngineStateReader {
 }
 
 /** Statements that switch logging off and empty the log (see DuckDBSqlEngine's settle step). */
-export const RESET_LOGGING: readonly string[] = ["SELECT * FROM system.main.enable_logging(level := 'INFO')", 'SELECT * FROM system.main.disable_logging()', 'SELECT * FROM system.main.truncate_duckdb_logs()'];
+export const RESET_LOGGING: readonly string[] = [
+  "SELECT * FROM system.main.enable_logging(level := 'INFO')",
+  'SELECT * FROM system.main.disable_logging()',
+  'SELECT * FROM system.main.truncate_duckdb_logs()',
+];
 
 // What RESET_LOGGING puts back. A changed logging_storage is not among them: switching away from
 // 'file' storage aborts the wasm instance (it cannot write the file), so that one means a restart.
-const REPAIRABLE = new Set(['log entries', 'setting enable_logging', 'setting logging_level', 'setting logging_mode', 'setting enabled_log_types', 'setting disabled_log_types']);
+const REPAIRABLE = new Set([
+  'log entries',
+  'setting enable_logging',
+  'setting logging_level',
+  'setting logging_mode',
+  'setting enabled_log_types',
+  'setting disabled_log_types',
+]);
 
 /** The names of the parts of two engine states that differ. */
 export function changedParts(before: string, after: string): string[] {

@@ -198,7 +198,13 @@ export class DuckDBSqlEngine implements SqlEngine {
     this.#drop(); // first, so that cleaning up does not judge the next instance
     this.#end(op);
     if (op.killed) return op.failure(e); // a timeout or abort came first
-    return pondError('ESQL', op.path, `the SQL engine crashed (${duckdbMessage(rootCause(e))}); it was restarted, and the next query gets a fresh one`, { crashed: true }, e);
+    return pondError(
+      'ESQL',
+      op.path,
+      `the SQL engine crashed (${duckdbMessage(rootCause(e))}); it was restarted, and the next query gets a fresh one`,
+      { crashed: true },
+      e,
+    );
   }
 
   /**
@@ -211,7 +217,13 @@ export class DuckDBSqlEngine implements SqlEngine {
     if (generation !== this.#generation || this.#closed) return undefined;
     if (cleanupError !== undefined) {
       this.#drop();
-      return pondError('ESQL', path, `the SQL engine could not clean up after the query (${duckdbMessage(cleanupError)}); it was restarted, and the next query gets a fresh one`, { crashed: true }, cleanupError);
+      return pondError(
+        'ESQL',
+        path,
+        `the SQL engine could not clean up after the query (${duckdbMessage(cleanupError)}); it was restarted, and the next query gets a fresh one`,
+        { crashed: true },
+        cleanupError,
+      );
     }
     let state: string;
     try {
@@ -224,10 +236,20 @@ export class DuckDBSqlEngine implements SqlEngine {
       }
     } catch (e) {
       this.#drop();
-      return pondError('ESQL', path, `the SQL engine failed right after the query (${duckdbMessage(rootCause(e))}); it was restarted, and the next query gets a fresh one`, { crashed: true }, e);
+      return pondError(
+        'ESQL',
+        path,
+        `the SQL engine failed right after the query (${duckdbMessage(rootCause(e))}); it was restarted, and the next query gets a fresh one`,
+        { crashed: true },
+        e,
+      );
     }
     this.#drop();
-    return pondError('ESQL', path, `the query changed state that other queries share (${changedParts(instance.baseline, state).join(', ')}); it was refused and the SQL engine restarted`);
+    return pondError(
+      'ESQL',
+      path,
+      `the query changed state that other queries share (${changedParts(instance.baseline, state).join(', ')}); it was refused and the SQL engine restarted`,
+    );
   }
 
   /** Forget the current instance (its memory goes with it); the next call starts a new one. */

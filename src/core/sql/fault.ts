@@ -5,7 +5,8 @@ import { duckdbMessage } from './sql-error.ts';
 // "this database is unusable" errors. Seen in DuckDB-WASM 1.32: `SELECT length(range(300000000))`
 // throws RuntimeError "null function or function signature mismatch" or "memory access out of
 // bounds", and every later call on that instance fails the same way.
-const TRAP = /memory access out of bounds|unreachable|null function|function signature mismatch|table index is out of bounds|indirect call|call stack exhausted|Maximum call stack size exceeded|out of memory: Cannot allocate Wasm memory/i;
+const TRAP =
+  /memory access out of bounds|unreachable|null function|function signature mismatch|table index is out of bounds|indirect call|call stack exhausted|Maximum call stack size exceeded|out of memory: Cannot allocate Wasm memory/i;
 const FATAL = /^(FATAL|INTERNAL) Error|database has been invalidated|invalidated because of a previous fatal error/i;
 
 /** True when `e` means the DuckDB instance that threw it can no longer be trusted: drop it. */

@@ -39,8 +39,10 @@ export class ArrowLayout {
       if (!arrow.DataType.isNull(f.type) && !this.#accepted.get(key)?.has(typeKey(f.type))) return undefined;
     }
     // Columns that are all-NULL so far have no fill type yet: such an input needs staging.
-    if (this.order.some((k) => !this.#fill.has(k) && (index.get(k) === undefined || arrow.DataType.isNull(t.schema.fields[index.get(k) as number].type)))) return undefined;
-    const same = t.schema.fields.length === this.order.length && t.schema.fields.every((f, i) => f.name.toLowerCase() === this.order[i] && !arrow.DataType.isNull(f.type));
+    if (this.order.some((k) => !this.#fill.has(k) && (index.get(k) === undefined || arrow.DataType.isNull(t.schema.fields[index.get(k) as number].type))))
+      return undefined;
+    const same =
+      t.schema.fields.length === this.order.length && t.schema.fields.every((f, i) => f.name.toLowerCase() === this.order[i] && !arrow.DataType.isNull(f.type));
     if (same) return t;
     const pick = (k: string): number | undefined => {
       const i = index.get(k);
@@ -48,7 +50,9 @@ export class ArrowLayout {
     };
     const fields = this.order.map((k) => {
       const i = pick(k);
-      return i !== undefined ? t.schema.fields[i] : new arrow.Field((this.#fill.get(k) as { name: string }).name, (this.#fill.get(k) as { type: arrow.DataType }).type, true);
+      return i !== undefined
+        ? t.schema.fields[i]
+        : new arrow.Field((this.#fill.get(k) as { name: string }).name, (this.#fill.get(k) as { type: arrow.DataType }).type, true);
     });
     const schema = new arrow.Schema(fields);
     const batches = t.batches.map((b) => {

@@ -2,7 +2,6 @@ import type { DuckDBBindings, DuckDBConfig } from '@duckdb/duckdb-wasm/blocking'
 import { pondError } from '../errors.ts';
 import { isNodeRuntime, wasmAssets } from '../wasm-assets.ts';
 
-
 /**
  * Instantiate and open DuckDB-WASM's blocking build for this runtime. Nothing DuckDB is imported
  * before this runs, so listing a pond never waits for 34 MB of wasm.
@@ -26,7 +25,11 @@ async function createNode(): Promise<DuckDBBindings> {
   const eh = require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm');
   // The blocking build never starts the worker script, but the bundle type wants one.
   const worker = require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node-eh.worker.cjs');
-  return duckdb.createDuckDB({ mvp: { mainModule: eh, mainWorker: worker }, eh: { mainModule: eh, mainWorker: worker } }, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
+  return duckdb.createDuckDB(
+    { mvp: { mainModule: eh, mainWorker: worker }, eh: { mainModule: eh, mainWorker: worker } },
+    new duckdb.VoidLogger(),
+    duckdb.NODE_RUNTIME,
+  );
 }
 
 /** Browser (our worker, or a vitest browser page): the browser blocking build, eh bundle only. */

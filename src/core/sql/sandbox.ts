@@ -25,7 +25,19 @@ export const SANDBOX_SETUP: readonly string[] = [
 ];
 
 /** Statement kinds a query may start with; all of them only read. */
-export const ALLOWED_KEYWORDS: readonly string[] = ['SELECT', 'WITH', 'VALUES', 'FROM', 'TABLE', 'DESCRIBE', 'SUMMARIZE', 'SHOW', 'PIVOT', 'UNPIVOT', 'EXPLAIN'];
+export const ALLOWED_KEYWORDS: readonly string[] = [
+  'SELECT',
+  'WITH',
+  'VALUES',
+  'FROM',
+  'TABLE',
+  'DESCRIBE',
+  'SUMMARIZE',
+  'SHOW',
+  'PIVOT',
+  'UNPIVOT',
+  'EXPLAIN',
+];
 
 const OPERATOR = 3; // TokenType.OPERATOR (a const enum in the typings; not imported so DuckDB stays lazy)
 const KEYWORD = 4; // TokenType.KEYWORD
@@ -134,7 +146,11 @@ export function assertReadOnlyQuery(stmt: ParsedStatement, prepare: (sql: string
     } catch (own) {
       // A PIVOT without IN (...) first creates an ENUM type from the data: a second, writing statement.
       if (stmt.kind.endsWith('PIVOT') && /multiple statements/i.test(String(own))) {
-        throw refused(path, stmt.kind, ' without an explicit IN (...) list (it would create a type first); list the values: PIVOT t ON c IN (\'a\', \'b\') USING ...');
+        throw refused(
+          path,
+          stmt.kind,
+          " without an explicit IN (...) list (it would create a type first); list the values: PIVOT t ON c IN ('a', 'b') USING ...",
+        );
       }
       if (/multiple statements/i.test(String(own))) throw pondError('ESQL', path, 'only one statement per query is allowed');
       throw toSqlError(own, path);

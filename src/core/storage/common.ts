@@ -78,9 +78,8 @@ export function closedError(kind: string, key = '/'): PondError {
 
 /** The ECONFLICT raised when the writer lock cannot be had (at once, or before the timeout). */
 export function lockConflict(kind: string, waitedMs: number | undefined, extra: Record<string, unknown> = {}): PondError {
-  const reason = waitedMs === undefined
-    ? `another writer holds the ${kind} store's lock`
-    : `timed out after ${waitedMs} ms waiting for the ${kind} store's lock`;
+  const reason =
+    waitedMs === undefined ? `another writer holds the ${kind} store's lock` : `timed out after ${waitedMs} ms waiting for the ${kind} store's lock`;
   return pondError('ECONFLICT', '/', reason, extra);
 }
 

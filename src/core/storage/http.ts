@@ -62,10 +62,16 @@ export class HttpStore implements ObjectStore {
     const res = await request(doFetch, indexUrl, { cache: 'no-cache' });
     // Hosts with a single-page-app fallback answer a missing file with their index.html.
     if (res.status === 404 || (res.ok && /text\/html/i.test(res.headers.get('content-type') ?? ''))) {
-      throw pondError('ENOENT', indexUrl.href, `no ${PUBLISH_INDEX} here: a pond is published by exporting it (Storage → Export as .zip) and unzipping it into this folder`);
+      throw pondError(
+        'ENOENT',
+        indexUrl.href,
+        `no ${PUBLISH_INDEX} here: a pond is published by exporting it (Storage → Export as .zip) and unzipping it into this folder`,
+      );
     }
     if (!res.ok) throw httpError(indexUrl, res);
-    const bytes = await readBody(res, indexUrl.href, MAX_INDEX_BYTES, () => pondError('ETOOBIG', indexUrl.href, `the publish index is over ${MAX_INDEX_BYTES} bytes`));
+    const bytes = await readBody(res, indexUrl.href, MAX_INDEX_BYTES, () =>
+      pondError('ETOOBIG', indexUrl.href, `the publish index is over ${MAX_INDEX_BYTES} bytes`),
+    );
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -104,7 +110,13 @@ export class HttpStore implements ObjectStore {
       const range = res.headers.get('content-range');
       if (range !== null) checkContentRange(key, range, offset, end, file.size, abort);
       this.#checkLength(key, res, end - offset, abort);
-      const body = await readBody(res, key, end - offset, () => pondError('ECORRUPT', key, `the host sent more than the ${end - offset} bytes of range ${offset}-${end - 1}`), abort);
+      const body = await readBody(
+        res,
+        key,
+        end - offset,
+        () => pondError('ECORRUPT', key, `the host sent more than the ${end - offset} bytes of range ${offset}-${end - 1}`),
+        abort,
+      );
       if (body.length !== end - offset) throw pondError('ECORRUPT', key, `the host sent ${body.length} bytes for a range of ${end - offset}`);
       return body;
     }
@@ -223,20 +235,34 @@ export class HttpStore implements ObjectStore {
 
   /** GET one object; `abort` ends this request alone (the body stream and its connection). */
   async #get(key: string, headers?: Record<string, string>): Promise<{ res: Response; abort: () => void }> {
-    const url = new URL(key.split('/').map((part) => encodeURIComponent(part).replace(/%3D/g, '=')).join('/'), this.#base);
+    const url = new URL(
+      key
+        .split('/')
+        .map((part) => encodeURIComponent(part).replace(/%3D/g, '='))
+        .join('/'),
+      this.#base,
+    );
     const mine = new AbortController();
     const signal = AbortSignal.any([this.#abort.signal, mine.signal]);
     const res = await request(this.#fetch, url, { headers, signal }, key);
     const abort = () => mine.abort(pondError('ECORRUPT', key, 'the read was stopped'));
     // A listed file the host no longer has: the folder and its index disagree.
-    if (res.status === 404) { await res.body?.cancel().catch(() => {}); throw pondError('ENOENT', key, `listed in ${PUBLISH_INDEX} but the host answered 404 for ${url.href}`); }
-    if (!res.ok) { await res.body?.cancel().catch(() => {}); throw httpError(url, res, key); }
+    if (res.status === 404) {
+      await res.body?.cancel().catch(() => {});
+      throw pondError('ENOENT', key, `listed in ${PUBLISH_INDEX} but the host answered 404 for ${url.href}`);
+    }
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => {});
+      throw httpError(url, res, key);
+    }
     return { res, abort };
   }
 
   async #check(key: string, file: PublishedFile, size: number, digest: (() => Promise<string>) | null): Promise<void> {
-    if (size !== file.size) throw pondError('ECORRUPT', key, `the host sent ${size} bytes; ${PUBLISH_INDEX} lists ${file.size} (a truncated or changed upload?)`);
-    if (digest && (await digest()) !== file.sha256) throw pondError('ECORRUPT', key, `its sha256 differs from ${PUBLISH_INDEX}: the published file was changed or damaged`);
+    if (size !== file.size)
+      throw pondError('ECORRUPT', key, `the host sent ${size} bytes; ${PUBLISH_INDEX} lists ${file.size} (a truncated or changed upload?)`);
+    if (digest && (await digest()) !== file.sha256)
+      throw pondError('ECORRUPT', key, `its sha256 differs from ${PUBLISH_INDEX}: the published file was changed or damaged`);
   }
 
   /**
@@ -308,7 +334,13 @@ async function request(doFetch: typeof fetch, url: URL, init: RequestInit, key?:
 }
 
 function networkError(url: URL, key: string | undefined, e: unknown): PondError {
-  return pondError('EIO', key ?? url.href, `could not reach ${url.href} (${(e as Error).message}); offline, or the host does not allow reads from this site (CORS)`, { url: url.href }, e);
+  return pondError(
+    'EIO',
+    key ?? url.href,
+    `could not reach ${url.href} (${(e as Error).message}); offline, or the host does not allow reads from this site (CORS)`,
+    { url: url.href },
+    e,
+  );
 }
 
 /**

@@ -67,29 +67,32 @@ export class IdbStore implements ObjectStore {
     }
     let manifest: Manifest | undefined;
     let next = 0;
-    return new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        try {
-          if (manifest === undefined) {
-            const head = await this.#tx('readonly', key, (s) => promisifyRequest<Stored | undefined>(s.get(key)));
-            if (head === undefined) throw pondError('ENOENT', key, 'no such object');
-            if (head instanceof Uint8Array) {
-              if (head.length > 0) controller.enqueue(head);
-              return controller.close();
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          try {
+            if (manifest === undefined) {
+              const head = await this.#tx('readonly', key, (s) => promisifyRequest<Stored | undefined>(s.get(key)));
+              if (head === undefined) throw pondError('ENOENT', key, 'no such object');
+              if (head instanceof Uint8Array) {
+                if (head.length > 0) controller.enqueue(head);
+                return controller.close();
+              }
+              manifest = head;
             }
-            manifest = head;
+            if (next >= manifest.chunks) return controller.close();
+            const m = manifest;
+            const chunk = await this.#tx('readonly', key, (s) => promisifyRequest<Uint8Array | undefined>(s.get([key, m.gen, next])));
+            if (chunk === undefined) throw pondError('ECONFLICT', key, 'the object was replaced or deleted while being read');
+            next++;
+            controller.enqueue(chunk);
+          } catch (e) {
+            controller.error(mapStoreError(e, key));
           }
-          if (next >= manifest.chunks) return controller.close();
-          const m = manifest;
-          const chunk = await this.#tx('readonly', key, (s) => promisifyRequest<Uint8Array | undefined>(s.get([key, m.gen, next])));
-          if (chunk === undefined) throw pondError('ECONFLICT', key, 'the object was replaced or deleted while being read');
-          next++;
-          controller.enqueue(chunk);
-        } catch (e) {
-          controller.error(mapStoreError(e, key));
-        }
+        },
       },
-    }, PULL_ON_DEMAND);
+      PULL_ON_DEMAND,
+    );
   }
 
   /** Create or replace in one transaction. */
@@ -117,7 +120,7 @@ export class IdbStore implements ObjectStore {
         const { done, value } = await reader.read();
         if (done) break;
         size += value.length;
-        for (let at = 0; at < value.length; ) {
+        for (let at = 0; at < value.length;) {
           // Flush a full buffer only once more bytes arrive, so a body of exactly CHUNK stays inline.
           if (fill === IDB_CHUNK) {
             const full = buf;

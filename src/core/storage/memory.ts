@@ -136,10 +136,13 @@ export class MemoryStore implements ObjectStore {
         },
       };
       const delay = timerDelay(timeoutMs);
-      const timer = delay === undefined ? undefined : setTimeout(() => {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        reject(lockConflict(this.kind, timeoutMs));
-      }, delay);
+      const timer =
+        delay === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+              reject(lockConflict(this.kind, timeoutMs));
+            }, delay);
       this.#waiters.push(waiter);
     });
   }

@@ -111,10 +111,15 @@ export class LockFile {
   /** Keep the lock's mtime fresh while held; release removes the file only if it is still ours. */
   #hold(token: string): () => Promise<void> {
     const ours = async (): Promise<boolean> => (await this.#inspect(this.path).catch(() => undefined))?.info?.token === token;
-    const timer = setInterval(() => {
-      const now = new Date();
-      void ours().then((mine) => (mine ? utimes(this.path, now, now) : clearInterval(timer))).catch(() => undefined);
-    }, Math.max(10, Math.floor(this.#staleMs / 3)));
+    const timer = setInterval(
+      () => {
+        const now = new Date();
+        void ours()
+          .then((mine) => (mine ? utimes(this.path, now, now) : clearInterval(timer)))
+          .catch(() => undefined);
+      },
+      Math.max(10, Math.floor(this.#staleMs / 3)),
+    );
     // The heartbeat must not keep a finished process alive.
     timer.unref?.();
     let released = false;

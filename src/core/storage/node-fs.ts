@@ -11,7 +11,19 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { ObjectStore } from './object-store.ts';
 import { isPondError, pondError } from '../errors.ts';
-import { RESERVED_DIR, STREAM_CHUNK, checkKey, checkRange, closedError, erroredStream, PULL_ON_DEMAND, listBase, mapStoreError, pullStream, unlessAbsent } from './common.ts';
+import {
+  RESERVED_DIR,
+  STREAM_CHUNK,
+  checkKey,
+  checkRange,
+  closedError,
+  erroredStream,
+  PULL_ON_DEMAND,
+  listBase,
+  mapStoreError,
+  pullStream,
+  unlessAbsent,
+} from './common.ts';
 import { LockFile } from './node-fs-lock.ts';
 import type { StoreLockOptions } from './web-lock.ts';
 
@@ -95,39 +107,46 @@ export class NodeFsStore implements ObjectStore {
     const path = this.#path(key);
     let fh: FileHandle | undefined;
     let pos = 0;
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          fh ??= await open(path, 'r');
-          const buf = new Uint8Array(STREAM_CHUNK);
-          const { bytesRead } = await fh.read(buf, 0, STREAM_CHUNK, pos);
-          if (bytesRead === 0) {
-            await fh.close();
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          try {
+            fh ??= await open(path, 'r');
+            const buf = new Uint8Array(STREAM_CHUNK);
+            const { bytesRead } = await fh.read(buf, 0, STREAM_CHUNK, pos);
+            if (bytesRead === 0) {
+              await fh.close();
+              fh = undefined;
+              return controller.close();
+            }
+            pos += bytesRead;
+            controller.enqueue(bytesRead === STREAM_CHUNK ? buf : buf.slice(0, bytesRead));
+          } catch (e) {
+            await fh?.close().catch(() => undefined);
             fh = undefined;
-            return controller.close();
+            controller.error(readError(e, key));
           }
-          pos += bytesRead;
-          controller.enqueue(bytesRead === STREAM_CHUNK ? buf : buf.slice(0, bytesRead));
-        } catch (e) {
-          await fh?.close().catch(() => undefined);
+        },
+        async cancel() {
+          await fh?.close();
           fh = undefined;
-          controller.error(readError(e, key));
-        }
+        },
       },
-      async cancel() {
-        await fh?.close();
-        fh = undefined;
-      },
-    }, PULL_ON_DEMAND);
+      PULL_ON_DEMAND,
+    );
   }
 
   /** Temp file (fsynced), then rename over the key. */
   async write(key: string, data: Uint8Array): Promise<void> {
     this.#usable(key);
-    await this.#publish(key, (fh) => writeAll(fh, data, 0), async (tmp, path) => {
-      await rename(tmp, path);
-      return true;
-    });
+    await this.#publish(
+      key,
+      (fh) => writeAll(fh, data, 0),
+      async (tmp, path) => {
+        await rename(tmp, path);
+        return true;
+      },
+    );
   }
 
   /** rename() within the pond folder: one step, no copy. */
@@ -169,20 +188,24 @@ export class NodeFsStore implements ObjectStore {
   /** Temp file, then link() it to the key: the kernel refuses (EEXIST) if the key exists. */
   async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
     this.#usable(key);
-    return this.#publish(key, (fh) => writeAll(fh, data, 0), async (tmp, path) => {
-      try {
-        await link(tmp, path);
-        return true;
-      } catch (e) {
-        const code = errCode(e);
-        if (code === 'EEXIST') {
-          if ((await stat(path)).isDirectory()) throw collision(key, e);
-          return false;
+    return this.#publish(
+      key,
+      (fh) => writeAll(fh, data, 0),
+      async (tmp, path) => {
+        try {
+          await link(tmp, path);
+          return true;
+        } catch (e) {
+          const code = errCode(e);
+          if (code === 'EEXIST') {
+            if ((await stat(path)).isDirectory()) throw collision(key, e);
+            return false;
+          }
+          if (code !== undefined && NO_HARD_LINKS.has(code)) return this.#createExclusive(path, data);
+          throw e;
         }
-        if (code !== undefined && NO_HARD_LINKS.has(code)) return this.#createExclusive(path, data);
-        throw e;
-      }
-    });
+      },
+    );
   }
 
   /** Whether the key names a file. */
@@ -193,10 +216,14 @@ export class NodeFsStore implements ObjectStore {
   /** Size in bytes, or undefined when absent. */
   async size(key: string): Promise<number | undefined> {
     this.#usable(key);
-    return unlessAbsent(async () => {
-      const st = await stat(this.#path(key));
-      return st.isFile() ? st.size : undefined;
-    }, (e) => readError(e, key), undefined);
+    return unlessAbsent(
+      async () => {
+        const st = await stat(this.#path(key));
+        return st.isFile() ? st.size : undefined;
+      },
+      (e) => readError(e, key),
+      undefined,
+    );
   }
 
   /** Walks only the directories that can hold matches; `.duckpond/` is skipped. */
@@ -345,7 +372,7 @@ async function walk(dirPath: string, dirKey: string, prefix: string, out: string
 }
 
 async function writeAll(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
-  for (let done = 0; done < data.length; ) {
+  for (let done = 0; done < data.length;) {
     const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
     done += bytesWritten;
   }

@@ -12,7 +12,20 @@
 import type { ObjectStore } from './object-store.ts';
 import { isPondError, pondError } from '../errors.ts';
 import { RESERVED_DIR, STREAM_CHUNK, checkKey, checkRange, closedError, erroredStream, PULL_ON_DEMAND, listBase, pullStream, unlessAbsent } from './common.ts';
-import { SNAPSHOT_RETRIES, hasSyncAccessHandles, isReplacedWhileReading, openReadOnly, openSink, opfsError, readSnapshot, readSync, walk, whenNotBusy, type MovableFileHandle, type Sink } from './opfs-io.ts';
+import {
+  SNAPSHOT_RETRIES,
+  hasSyncAccessHandles,
+  isReplacedWhileReading,
+  openReadOnly,
+  openSink,
+  opfsError,
+  readSnapshot,
+  readSync,
+  walk,
+  whenNotBusy,
+  type MovableFileHandle,
+  type Sink,
+} from './opfs-io.ts';
 import { HeldWebLocks, requestWebLock, type StoreLockOptions } from './web-lock.ts';
 
 export { hasSyncAccessHandles } from './opfs-io.ts';
@@ -60,35 +73,38 @@ export class OpfsStore implements ObjectStore {
     }
     let file: File | undefined;
     let pos = 0;
-    return new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        try {
-          let chunk: Uint8Array;
-          if (file === undefined) {
-            // Until the first byte is out, a snapshot replaced under us can simply be taken again.
-            const handle = await this.#fileHandle(key);
-            for (let attempt = 1; ; attempt++) {
-              file = await handle.getFile();
-              try {
-                chunk = new Uint8Array(await file.slice(0, STREAM_CHUNK).arrayBuffer());
-                break;
-              } catch (e) {
-                if (!isReplacedWhileReading(e) || attempt >= SNAPSHOT_RETRIES) throw e;
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          try {
+            let chunk: Uint8Array;
+            if (file === undefined) {
+              // Until the first byte is out, a snapshot replaced under us can simply be taken again.
+              const handle = await this.#fileHandle(key);
+              for (let attempt = 1; ; attempt++) {
+                file = await handle.getFile();
+                try {
+                  chunk = new Uint8Array(await file.slice(0, STREAM_CHUNK).arrayBuffer());
+                  break;
+                } catch (e) {
+                  if (!isReplacedWhileReading(e) || attempt >= SNAPSHOT_RETRIES) throw e;
+                }
               }
+            } else {
+              chunk = new Uint8Array(await file.slice(pos, pos + STREAM_CHUNK).arrayBuffer());
             }
-          } else {
-            chunk = new Uint8Array(await file.slice(pos, pos + STREAM_CHUNK).arrayBuffer());
+            if (chunk.length === 0) return controller.close();
+            pos += chunk.length;
+            controller.enqueue(chunk);
+          } catch (e) {
+            // Mid-stream the snapshot cannot be retaken without mixing two versions.
+            const replaced = pos > 0 && isReplacedWhileReading(e);
+            controller.error(replaced ? pondError('ECONFLICT', key, 'the object was replaced or deleted while being read', {}, e) : opfsError(e, key, 'read'));
           }
-          if (chunk.length === 0) return controller.close();
-          pos += chunk.length;
-          controller.enqueue(chunk);
-        } catch (e) {
-          // Mid-stream the snapshot cannot be retaken without mixing two versions.
-          const replaced = pos > 0 && isReplacedWhileReading(e);
-          controller.error(replaced ? pondError('ECONFLICT', key, 'the object was replaced or deleted while being read', {}, e) : opfsError(e, key, 'read'));
-        }
+        },
       },
-    }, PULL_ON_DEMAND);
+      PULL_ON_DEMAND,
+    );
   }
 
   /** Temp file, then move over the key. */
@@ -103,14 +119,16 @@ export class OpfsStore implements ObjectStore {
   /** Chunk by chunk into a temp file, then move over the key; a failing stream leaves the old object. */
   async writeStream(key: string, data: ReadableStream<Uint8Array>): Promise<number> {
     this.#usable(key);
-    return pullStream(data, (next) => this.#replace(key, async (sink) => {
-      let total = 0;
-      for (let chunk: Uint8Array | undefined; (chunk = await next()) !== undefined;) {
-        await sink.write(chunk);
-        total += chunk.length;
-      }
-      return total;
-    }));
+    return pullStream(data, (next) =>
+      this.#replace(key, async (sink) => {
+        let total = 0;
+        for (let chunk: Uint8Array | undefined; (chunk = await next()) !== undefined;) {
+          await sink.write(chunk);
+          total += chunk.length;
+        }
+        return total;
+      }),
+    );
   }
 
   /** FileSystemHandle.move(): one step, no copy. */
@@ -149,7 +167,11 @@ export class OpfsStore implements ObjectStore {
   /** Size in bytes, or undefined when absent. */
   async size(key: string): Promise<number | undefined> {
     this.#usable(key);
-    return unlessAbsent(async () => (await (await this.#fileHandle(key)).getFile()).size, (e) => opfsError(e, key, 'read'), undefined);
+    return unlessAbsent(
+      async () => (await (await this.#fileHandle(key)).getFile()).size,
+      (e) => opfsError(e, key, 'read'),
+      undefined,
+    );
   }
 
   /** Walks only the directories that can hold matches; internal files are never listed. */
@@ -158,7 +180,11 @@ export class OpfsStore implements ObjectStore {
     // No key lives below a base that is not itself a valid key path (e.g. '../' or '.duckpond/').
     const base = listBase(prefix);
     if (base === undefined) return [];
-    const dir = await unlessAbsent(() => this.#dir(base === '' ? [] : base.split('/'), false), (e) => opfsError(e, prefix, 'read'), undefined);
+    const dir = await unlessAbsent(
+      () => this.#dir(base === '' ? [] : base.split('/'), false),
+      (e) => opfsError(e, prefix, 'read'),
+      undefined,
+    );
     if (dir === undefined) return [];
     const out: string[] = [];
     await walk(dir, base === '' ? '' : `${base}/`, prefix, out);
@@ -263,7 +289,9 @@ export class OpfsStore implements ObjectStore {
       return parent.getDirectoryHandle(parts[parts.length - 1], { create });
     })();
     this.#dirs.set(key, opened);
-    opened.catch(() => { if (this.#dirs.get(key) === opened) this.#dirs.delete(key); });
+    opened.catch(() => {
+      if (this.#dirs.get(key) === opened) this.#dirs.delete(key);
+    });
     return opened;
   }
 
@@ -322,4 +350,3 @@ function checkPondName(name: string): void {
     throw pondError('EINVAL', String(name), 'a pond name must be one non-empty directory name');
   }
 }
-

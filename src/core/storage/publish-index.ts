@@ -32,11 +32,13 @@ const indexSchema = z.object({
   format: z.literal('duckpond-index'),
   version: z.literal(1),
   created: z.string(),
-  files: z.array(z.object({
-    key: z.string(),
-    size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lower-case hex digits'),
-  })),
+  files: z.array(
+    z.object({
+      key: z.string(),
+      size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lower-case hex digits'),
+    }),
+  ),
 });
 
 /** Parse and check an index (`where` names it in errors): ECORRUPT for anything a real export would not write. */

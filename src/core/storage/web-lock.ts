@@ -57,7 +57,11 @@ export class HeldWebLocks {
   readonly #held = new Set<() => Promise<void>>();
   #swept = false;
 
-  constructor(private readonly name: string, private readonly kind: string, private readonly sweep: () => Promise<void>) {}
+  constructor(
+    private readonly name: string,
+    private readonly kind: string,
+    private readonly sweep: () => Promise<void>,
+  ) {}
 
   /** Take the lock; the release it returns also forgets it. */
   async acquire(options: StoreLockOptions): Promise<() => Promise<void>> {

@@ -16,12 +16,15 @@ const SCHEMA = new arrow.Schema([
 export function encodeDirectory(entries: Iterable<DirEntry>): Uint8Array {
   const sorted = [...entries].sort((a, b) => compareNames(a.name, b.name));
   const col = (f: (e: DirEntry) => string) => arrow.vectorFromArray(sorted.map(f), new arrow.Utf8());
-  const batch = new arrow.RecordBatch(SCHEMA, arrow.makeData({
-    type: new arrow.Struct(SCHEMA.fields),
-    length: sorted.length,
-    nullCount: 0,
-    children: [col((e) => e.name), col((e) => e.nodeId), col((e) => e.type), col((e) => e.factory)].map((v) => v.data[0]),
-  }));
+  const batch = new arrow.RecordBatch(
+    SCHEMA,
+    arrow.makeData({
+      type: new arrow.Struct(SCHEMA.fields),
+      length: sorted.length,
+      nullCount: 0,
+      children: [col((e) => e.name), col((e) => e.nodeId), col((e) => e.type), col((e) => e.factory)].map((v) => v.data[0]),
+    }),
+  );
   return arrow.tableToIPC(new arrow.Table(SCHEMA, [batch]), 'stream');
 }
 
@@ -56,7 +59,8 @@ function decodeEntries(bytes: Uint8Array, path: string): DirEntry[] {
       if (data.length === 0) continue;
       const offsets = data.valueOffsets as Int32Array | undefined;
       const values = data.values as Uint8Array | undefined;
-      const fits = offsets !== undefined && values !== undefined && offsets.length >= data.length + 1 && offsets[0] >= 0 && offsets[data.length] <= values.length;
+      const fits =
+        offsets !== undefined && values !== undefined && offsets.length >= data.length + 1 && offsets[0] >= 0 && offsets[data.length] <= values.length;
       if (!fits) throw pondError('ECORRUPT', path, 'directory snapshot has a column whose offsets do not fit its data');
     }
   }
@@ -74,7 +78,8 @@ function decodeEntries(bytes: Uint8Array, path: string): DirEntry[] {
     seen.add(name);
     if (typeof nodeId !== 'string' || nodeId === '') throw pondError('ECORRUPT', path, `directory entry ${JSON.stringify(name)} has no node id`);
     if (!isEntryType(type)) throw pondError('ECORRUPT', path, `directory entry has unknown type ${JSON.stringify(type)}`);
-    if (typeof factory !== 'string' || factory === '') throw pondError('ECORRUPT', path, `directory entry ${JSON.stringify(name)} has a bad factory ${JSON.stringify(factory)}`);
+    if (typeof factory !== 'string' || factory === '')
+      throw pondError('ECORRUPT', path, `directory entry ${JSON.stringify(name)} has a bad factory ${JSON.stringify(factory)}`);
     out.push({ name, nodeId, type, factory });
   }
   return out;

@@ -110,8 +110,10 @@ export class TinyFs {
     let dir = this.#dirCache.get(key);
     if (!dir) {
       // Entries carry their partition so a virtual directory can re-expose them anywhere.
-      const entries = decodeDirectory(v.content ?? (await this.persistence.readBody(v, ref.path)), ref.path)
-        .map((e) => ({ ...e, partId: TinyFs.partitionOf(e, ref.nodeId) }));
+      const entries = decodeDirectory(v.content ?? (await this.persistence.readBody(v, ref.path)), ref.path).map((e) => ({
+        ...e,
+        partId: TinyFs.partitionOf(e, ref.nodeId),
+      }));
       dir = new ReadonlyDirectory(entries, ref.path);
       this.#dirCache.set(key, dir);
     }
@@ -149,7 +151,8 @@ export class TinyFs {
       if (cur.type !== 'directory') throw pondError('ENOTDIR', cur.path, 'not a directory');
       const dir = await this.directory(cur);
       const entry = await findEntry(dir, name);
-      if (!entry) throw pondError('ENOENT', i === parts.length - 1 ? here : abs, i === parts.length - 1 ? 'no such file or directory' : `no such directory ${here}`);
+      if (!entry)
+        throw pondError('ENOENT', i === parts.length - 1 ? here : abs, i === parts.length - 1 ? 'no such file or directory' : `no such directory ${here}`);
       let next: NodeRef = { path: here, nodeId: entry.nodeId, partId: TinyFs.partitionOf(entry, cur.nodeId), type: entry.type, factory: entry.factory };
       // Pushed, not copied: a path of many components stays linear.
       ancestors.push(cur);
@@ -194,11 +197,19 @@ export class TinyFs {
   async stat(path: string, options: { follow?: boolean; cwd?: string } = {}): Promise<Stat> {
     const ref = await this.resolve(path, options);
     const v = await this.latest(ref);
-    const computed = ref.factory !== STATIC_FACTORY && ref.type.startsWith('file:') && this.dynamic?.statFile
-      ? await this.dynamic.statFile(ref, v, this) : undefined;
+    const computed =
+      ref.factory !== STATIC_FACTORY && ref.type.startsWith('file:') && this.dynamic?.statFile ? await this.dynamic.statFile(ref, v, this) : undefined;
     return {
-      path: normalizePath(path, options.cwd), nodeId: ref.nodeId, partId: ref.partId, type: ref.type, factory: ref.factory,
-      version: v.version, size: computed?.size ?? v.size, sha256: computed?.sha256 ?? v.sha256, timestamp: Math.floor(v.timestampUs / 1000), attributes: { ...v.attributes },
+      path: normalizePath(path, options.cwd),
+      nodeId: ref.nodeId,
+      partId: ref.partId,
+      type: ref.type,
+      factory: ref.factory,
+      version: v.version,
+      size: computed?.size ?? v.size,
+      sha256: computed?.sha256 ?? v.sha256,
+      timestamp: Math.floor(v.timestampUs / 1000),
+      attributes: { ...v.attributes },
     };
   }
 
@@ -212,7 +223,10 @@ export class TinyFs {
 class ReadonlyDirectory implements Directory {
   #byName: Map<string, DirEntry>;
   #odd = new OddNames();
-  constructor(private readonly list: DirEntry[], private readonly path: string) {
+  constructor(
+    private readonly list: DirEntry[],
+    private readonly path: string,
+  ) {
     this.#byName = new Map(list.map((e) => [e.name, e]));
     for (const e of list) this.#odd.add(e.name);
   }

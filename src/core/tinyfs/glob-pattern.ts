@@ -36,7 +36,8 @@ const STAR = '([\\s\\S]*?)';
 export function compileGlob(pattern: string, cwd = '/'): CompiledGlob {
   if (typeof pattern !== 'string' || pattern === '') throw pondError('EINVAL', String(pattern), 'empty glob pattern');
   if (pattern.includes('\0')) throw pondError('EINVAL', pattern, 'glob pattern contains a NUL character');
-  if (typeof cwd !== 'string' || !cwd.startsWith('/')) throw pondError('EINVAL', String(cwd), `working directory of glob ${JSON.stringify(pattern)} must be absolute`);
+  if (typeof cwd !== 'string' || !cwd.startsWith('/'))
+    throw pondError('EINVAL', String(cwd), `working directory of glob ${JSON.stringify(pattern)} must be absolute`);
   const base = normalizePath(cwd);
   // cwd names are taken literally: a directory called 'd[1]' must not turn into a class.
   // Names compare in NFC (docs/format.md): the pattern is normalized here, each name where it is matched.
@@ -152,7 +153,10 @@ class ComponentParser {
       if (ch === '*') {
         if (inBrace) this.#fail("'*' inside braces (the number of captures would vary)");
         // Rust collapses a run of '*' into one wildcard with one capture; so do we.
-        if (!lastStar) { src += STAR; this.stars++; }
+        if (!lastStar) {
+          src += STAR;
+          this.stars++;
+        }
         literal = null;
         lastStar = true;
         this.#pos++;
@@ -199,12 +203,18 @@ class ComponentParser {
     const chars = this.#chars;
     this.#pos++; // '['
     let negate = false;
-    if (chars[this.#pos] === '!' || chars[this.#pos] === '^') { negate = true; this.#pos++; }
+    if (chars[this.#pos] === '!' || chars[this.#pos] === '^') {
+      negate = true;
+      this.#pos++;
+    }
     let body = '';
     // A ']' right after '[' or '[!' is a member, as in fnmatch.
     for (let first = true; ; first = false) {
       if (this.#pos >= chars.length) this.#fail("unbalanced '['");
-      if (chars[this.#pos] === ']' && !first) { this.#pos++; break; }
+      if (chars[this.#pos] === ']' && !first) {
+        this.#pos++;
+        break;
+      }
       const lo = this.#classChar();
       if (chars[this.#pos] === '-' && this.#pos + 1 < chars.length && chars[this.#pos + 1] !== ']') {
         this.#pos++;

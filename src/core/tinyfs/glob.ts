@@ -64,14 +64,24 @@ export async function glob(pattern: string | CompiledGlob, walker: GlobWalker, o
  * is visited at most once, so results come out in order and without duplicates.
  */
 async function walk(
-  g: CompiledGlob, walker: GlobWalker, signal: AbortSignal | undefined,
-  dir: string, states: number[], ancestors: string[], out: GlobMatch[],
+  g: CompiledGlob,
+  walker: GlobWalker,
+  signal: AbortSignal | undefined,
+  dir: string,
+  states: number[],
+  ancestors: string[],
+  out: GlobMatch[],
 ): Promise<void> {
   const comps = g.components;
   const n = comps.length;
   const live = states.filter((i) => i < n);
   if (live.length === 0) return;
-  const entries = await childrenOf(walker, signal, dir, live.map((i) => comps[i]));
+  const entries = await childrenOf(
+    walker,
+    signal,
+    dir,
+    live.map((i) => comps[i]),
+  );
   for (const e of entries) {
     const isDir = e.type === 'directory';
     const key = nfc(e.name);

@@ -192,7 +192,7 @@ export class Transaction implements Overlay {
     if (node.nodeId === ROOT_ID) throw pondError('EINVAL', src, `cannot move the root directory (to ${dst})`, { from: src, to: dst });
     const { parent: srcParent, entry } = await this.#existing(src);
     const { parent: dstParent, name: dstName, ancestors } = await this.#newEntry(dst, true);
-    if (node.type === 'directory' && await this.#isInside(node, dstParent, ancestors)) {
+    if (node.type === 'directory' && (await this.#isInside(node, dstParent, ancestors))) {
       throw pondError('EINVAL', src, `cannot move ${src} into itself: ${dst} is inside it`, { from: src, to: dst });
     }
     const existing = await this.#lookup(dst);
@@ -236,7 +236,9 @@ export class Transaction implements Overlay {
     const merge = (base: Record<string, string>) => {
       // Null prototype: '__proto__' and 'constructor' are ordinary keys (a plain object drops or shadows them).
       const out = Object.create(null) as Record<string, string>;
-      for (const [k, v] of [...Object.entries(base), ...Object.entries(attrs)]) if (v === null) delete out[k]; else out[k] = v;
+      for (const [k, v] of [...Object.entries(base), ...Object.entries(attrs)])
+        if (v === null) delete out[k];
+        else out[k] = v;
       return out;
     };
     if (ref.type === 'directory' && ref.factory === STATIC_FACTORY) {
@@ -251,9 +253,8 @@ export class Transaction implements Overlay {
         last.attributes = merge(last.attributes);
       } else {
         // A series version concatenates on read, so an attribute-only version carries no bytes.
-        const body = ref.type === 'file:series'
-          ? await this.writer.putBody(new Uint8Array(0), abs)
-          : { content: last.content, sha256: last.sha256, size: last.size };
+        const body =
+          ref.type === 'file:series' ? await this.writer.putBody(new Uint8Array(0), abs) : { content: last.content, sha256: last.sha256, size: last.size };
         const v = this.#push(ref, body, (last?.version ?? 0) + 1, merge(last?.attributes ?? {}));
         if (ref.type !== 'file:series' && last) [v.minEventTime, v.maxEventTime] = [last.minEventTime, last.maxEventTime];
       }
@@ -268,10 +269,19 @@ export class Transaction implements Overlay {
     for (const d of this.#dirs.values()) {
       if (!d.dirty) continue;
       out.push({
-        partId: d.ref.nodeId, nodeId: d.ref.nodeId, type: 'directory', timestampUs: this.#timestampUs,
+        partId: d.ref.nodeId,
+        nodeId: d.ref.nodeId,
+        type: 'directory',
+        timestampUs: this.#timestampUs,
         version: d.baseVersion + 1,
-        content: encodeDirectory(d.dir.map.values()), sha256: null, size: null, minEventTime: null, maxEventTime: null,
-        attributes: d.attributes, factory: STATIC_FACTORY, txnSeq: this.txnSeq,
+        content: encodeDirectory(d.dir.map.values()),
+        sha256: null,
+        size: null,
+        minEventTime: null,
+        maxEventTime: null,
+        attributes: d.attributes,
+        factory: STATIC_FACTORY,
+        txnSeq: this.txnSeq,
       });
     }
     return out;
@@ -391,9 +401,19 @@ export class Transaction implements Overlay {
 
   #push(ref: NodeRef, body: StoredBody, version: number, attributes: Record<string, string>): NodeVersion {
     const v: NodeVersion = {
-      partId: ref.partId, nodeId: ref.nodeId, type: ref.type, timestampUs: this.#timestampUs, version,
-      content: body.content, sha256: body.sha256, size: body.size,
-      minEventTime: null, maxEventTime: null, attributes, factory: ref.factory, txnSeq: this.txnSeq,
+      partId: ref.partId,
+      nodeId: ref.nodeId,
+      type: ref.type,
+      timestampUs: this.#timestampUs,
+      version,
+      content: body.content,
+      sha256: body.sha256,
+      size: body.size,
+      minEventTime: null,
+      maxEventTime: null,
+      attributes,
+      factory: ref.factory,
+      txnSeq: this.txnSeq,
     };
     this.#put(v, ref);
     return v;

@@ -18,14 +18,22 @@ const F = <T extends arrow.DataType>(name: string, type: T, nullable = true) => 
 const KEY_VALUE = new arrow.Struct<{ key: arrow.Utf8; value: arrow.Utf8 }>([F('key', new arrow.Utf8(), false), F('value', new arrow.Utf8())]);
 const STRING_MAP = new arrow.Map_(new arrow.Field('key_value', KEY_VALUE, false));
 const ADD = new arrow.Struct([
-  F('path', new arrow.Utf8()), F('partitionValues', STRING_MAP), F('size', new arrow.Int64()),
-  F('modificationTime', new arrow.Int64()), F('dataChange', new arrow.Bool()), F('stats', new arrow.Utf8()),
+  F('path', new arrow.Utf8()),
+  F('partitionValues', STRING_MAP),
+  F('size', new arrow.Int64()),
+  F('modificationTime', new arrow.Int64()),
+  F('dataChange', new arrow.Bool()),
+  F('stats', new arrow.Utf8()),
 ]);
 const META = new arrow.Struct([
-  F('id', new arrow.Utf8()), F('name', new arrow.Utf8()), F('description', new arrow.Utf8()),
+  F('id', new arrow.Utf8()),
+  F('name', new arrow.Utf8()),
+  F('description', new arrow.Utf8()),
   F('format', new arrow.Struct([F('provider', new arrow.Utf8()), F('options', STRING_MAP)])),
-  F('schemaString', new arrow.Utf8()), F('partitionColumns', new arrow.List(F('element', new arrow.Utf8()))),
-  F('configuration', STRING_MAP), F('createdTime', new arrow.Int64()),
+  F('schemaString', new arrow.Utf8()),
+  F('partitionColumns', new arrow.List(F('element', new arrow.Utf8()))),
+  F('configuration', STRING_MAP),
+  F('createdTime', new arrow.Int64()),
 ]);
 const PROTOCOL = new arrow.Struct([F('minReaderVersion', new arrow.Int32()), F('minWriterVersion', new arrow.Int32())]);
 
@@ -40,16 +48,32 @@ export async function writeCheckpoint(store: ObjectStore, state: LogState): Prom
   const n = files.length + 2;
   const meta: MetaDataAction = state.metaData;
   const protocol = [state.protocol, ...Array(n - 1).fill(null)];
-  const metaData = [null, {
-    id: meta.id, name: meta.name ?? null, description: meta.description ?? null,
-    format: { provider: meta.format.provider, options: new Map(Object.entries(meta.format.options ?? {})) },
-    schemaString: meta.schemaString, partitionColumns: meta.partitionColumns,
-    configuration: new Map(Object.entries(meta.configuration ?? {})), createdTime: meta.createdTime == null ? null : BigInt(meta.createdTime),
-  }, ...Array(n - 2).fill(null)];
-  const add = [null, null, ...files.map((f) => ({
-    path: f.path, partitionValues: new Map([[PARTITION_COLUMN, f.partId]]), size: BigInt(f.size),
-    modificationTime: BigInt(0), dataChange: false, stats: f.numRecords === undefined ? null : JSON.stringify({ numRecords: f.numRecords }),
-  }))];
+  const metaData = [
+    null,
+    {
+      id: meta.id,
+      name: meta.name ?? null,
+      description: meta.description ?? null,
+      format: { provider: meta.format.provider, options: new Map(Object.entries(meta.format.options ?? {})) },
+      schemaString: meta.schemaString,
+      partitionColumns: meta.partitionColumns,
+      configuration: new Map(Object.entries(meta.configuration ?? {})),
+      createdTime: meta.createdTime == null ? null : BigInt(meta.createdTime),
+    },
+    ...Array(n - 2).fill(null),
+  ];
+  const add = [
+    null,
+    null,
+    ...files.map((f) => ({
+      path: f.path,
+      partitionValues: new Map([[PARTITION_COLUMN, f.partId]]),
+      size: BigInt(f.size),
+      modificationTime: BigInt(0),
+      dataChange: false,
+      stats: f.numRecords === undefined ? null : JSON.stringify({ numRecords: f.numRecords }),
+    })),
+  ];
   const table = new arrow.Table({
     protocol: arrow.vectorFromArray(protocol, PROTOCOL),
     metaData: arrow.vectorFromArray(metaData, META),
@@ -118,21 +142,46 @@ function decodeCheckpoint(table: arrow.Table, key: string): Action[] {
     if (m) {
       metas++;
       const parts = m.partitionColumns;
-      out.push(checkAction({ metaData: {
-        id: m.id, name: m.name, description: m.description,
-        format: { provider: m.format?.provider ?? 'parquet', options: plain(m.format?.options) },
-        schemaString: m.schemaString, partitionColumns: parts ? [...parts] : parts,
-        configuration: plain(m.configuration), createdTime: opt(num(m.createdTime)),
-      } }, key, where));
+      out.push(
+        checkAction(
+          {
+            metaData: {
+              id: m.id,
+              name: m.name,
+              description: m.description,
+              format: { provider: m.format?.provider ?? 'parquet', options: plain(m.format?.options) },
+              schemaString: m.schemaString,
+              partitionColumns: parts ? [...parts] : parts,
+              configuration: plain(m.configuration),
+              createdTime: opt(num(m.createdTime)),
+            },
+          },
+          key,
+          where,
+        ),
+      );
     }
     const a = add?.get(i);
     if (a) {
-      out.push(checkAction({ add: {
-        path: a.path, partitionValues: plain(a.partitionValues), size: num(a.size), modificationTime: num(a.modificationTime),
-        dataChange: a.dataChange, stats: a.stats,
-      } }, key, where));
+      out.push(
+        checkAction(
+          {
+            add: {
+              path: a.path,
+              partitionValues: plain(a.partitionValues),
+              size: num(a.size),
+              modificationTime: num(a.modificationTime),
+              dataChange: a.dataChange,
+              stats: a.stats,
+            },
+          },
+          key,
+          where,
+        ),
+      );
     }
   }
-  if (protocols !== 1 || metas !== 1) throw pondError('ECORRUPT', key, `checkpoint has ${protocols} protocol and ${metas} metaData rows; it needs exactly one of each`);
+  if (protocols !== 1 || metas !== 1)
+    throw pondError('ECORRUPT', key, `checkpoint has ${protocols} protocol and ${metas} metaData rows; it needs exactly one of each`);
   return out;
 }

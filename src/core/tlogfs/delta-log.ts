@@ -100,8 +100,16 @@ const removeSchema = z.looseObject({
   dataChange: z.boolean(),
 });
 const protocolSchema = z.looseObject({
-  minReaderVersion: z.number().int().min(1).max(2 ** 31 - 1),
-  minWriterVersion: z.number().int().min(1).max(2 ** 31 - 1),
+  minReaderVersion: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1),
+  minWriterVersion: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1),
   readerFeatures: z.array(z.string()).optional(),
   writerFeatures: z.array(z.string()).optional(),
 });
@@ -141,7 +149,7 @@ function dataPathProblem(path: string): string | undefined {
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(path)) return 'is an absolute URI; a pond reads only files inside its own table';
   const problem = keyProblem(path);
   if (problem) return problem;
-  if (NOT_DATA.has(path.split('/')[0])) return 'names a file outside the table\'s data files';
+  if (NOT_DATA.has(path.split('/')[0])) return "names a file outside the table's data files";
   return undefined;
 }
 
@@ -281,16 +289,26 @@ export function checkProtocol(protocol: ProtocolAction | undefined, key: string,
   if (!protocol) return;
   const { minReaderVersion: r, minWriterVersion: w } = protocol;
   if (r > PROTOCOL.minReaderVersion) {
-    throw pondError('EUNSUPPORTED', key, `the table needs Delta reader version ${r}; this build reads version ${PROTOCOL.minReaderVersion}`, { minReaderVersion: r, supported: PROTOCOL.minReaderVersion });
+    throw pondError('EUNSUPPORTED', key, `the table needs Delta reader version ${r}; this build reads version ${PROTOCOL.minReaderVersion}`, {
+      minReaderVersion: r,
+      supported: PROTOCOL.minReaderVersion,
+    });
   }
   if (protocol.readerFeatures?.length) {
-    throw pondError('EUNSUPPORTED', key, `the table needs Delta reader features ${protocol.readerFeatures.join(', ')}, which this build does not implement`, { readerFeatures: protocol.readerFeatures });
+    throw pondError('EUNSUPPORTED', key, `the table needs Delta reader features ${protocol.readerFeatures.join(', ')}, which this build does not implement`, {
+      readerFeatures: protocol.readerFeatures,
+    });
   }
   if (!write) return;
   if (w > PROTOCOL.minWriterVersion) {
-    throw pondError('EUNSUPPORTED', key, `the table needs Delta writer version ${w}; this build writes version ${PROTOCOL.minWriterVersion}`, { minWriterVersion: w, supported: PROTOCOL.minWriterVersion });
+    throw pondError('EUNSUPPORTED', key, `the table needs Delta writer version ${w}; this build writes version ${PROTOCOL.minWriterVersion}`, {
+      minWriterVersion: w,
+      supported: PROTOCOL.minWriterVersion,
+    });
   }
   if (protocol.writerFeatures?.length) {
-    throw pondError('EUNSUPPORTED', key, `the table needs Delta writer features ${protocol.writerFeatures.join(', ')}, which this build does not implement`, { writerFeatures: protocol.writerFeatures });
+    throw pondError('EUNSUPPORTED', key, `the table needs Delta writer features ${protocol.writerFeatures.join(', ')}, which this build does not implement`, {
+      writerFeatures: protocol.writerFeatures,
+    });
   }
 }

@@ -40,7 +40,11 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
   const findings = [...data.findings, ...bodies.findings, ...dirs.findings, ...reach.findings];
   const { problems, byFinding } = toProblems(findings, reach.tree, log.brokenAt);
   const report: FsckReport = {
-    version: log.state.version, commits: log.commits, dataFiles: data.files.length, rows: data.rows, bodiesVerified: bodies.bodies,
+    version: log.state.version,
+    commits: log.commits,
+    dataFiles: data.files.length,
+    rows: data.rows,
+    bodiesVerified: bodies.bodies,
     problems: [...log.problems, ...problems, ...reach.notices],
   };
   if (!options.repair || !store.writable || log.brokenAt !== undefined || findings.length === 0) return report;

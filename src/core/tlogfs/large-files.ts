@@ -43,7 +43,11 @@ export async function putBody(store: ObjectStore, data: Uint8Array | ReadableStr
   let size = 0;
   const hashed = new ReadableStream<Uint8Array>({
     start(controller) {
-      for (const c of head) { hash.update(c); size += c.length; controller.enqueue(c); }
+      for (const c of head) {
+        hash.update(c);
+        size += c.length;
+        controller.enqueue(c);
+      }
       head.length = 0;
     },
     async pull(controller) {
@@ -53,7 +57,9 @@ export async function putBody(store: ObjectStore, data: Uint8Array | ReadableStr
       size += value.length;
       controller.enqueue(value);
     },
-    cancel(reason) { return reader.cancel(reason); },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
   });
   const tmp = `_large_files/tmp-${newId()}`;
   try {
@@ -142,6 +148,8 @@ export function streamLarge(store: ObjectStore, sha256: string, size: number | n
       seen += r.value.length;
       controller.enqueue(r.value);
     },
-    cancel(reason) { return reader?.cancel(reason); },
+    cancel(reason) {
+      return reader?.cancel(reason);
+    },
   });
 }

@@ -1,5 +1,14 @@
 import type { TxnRecord } from '../tinyfs/node.ts';
-import { numRecordsOf, partIdOf, type Action, type AddAction, type CommitInfoAction, type MetaDataAction, type ProtocolAction, type RemoveAction } from './delta-log.ts';
+import {
+  numRecordsOf,
+  partIdOf,
+  type Action,
+  type AddAction,
+  type CommitInfoAction,
+  type MetaDataAction,
+  type ProtocolAction,
+  type RemoveAction,
+} from './delta-log.ts';
 
 /** One data file of the table and the version that added it. */
 export interface DataFile {

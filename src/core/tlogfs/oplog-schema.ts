@@ -30,10 +30,18 @@ export function deltaSchemaString(): string {
   return JSON.stringify({
     type: 'struct',
     fields: [
-      f('part_id', 'string', false), f('node_id', 'string', false), f('file_type', 'string', false),
-      f('timestamp', 'timestamp', false), f('version', 'long', false), f('content', 'binary', true),
-      f('sha256', 'string', true), f('size', 'long', true), f('min_event_time', 'long', true),
-      f('max_event_time', 'long', true), f('extended_attributes', 'string', true), f('factory', 'string', false),
+      f('part_id', 'string', false),
+      f('node_id', 'string', false),
+      f('file_type', 'string', false),
+      f('timestamp', 'timestamp', false),
+      f('version', 'long', false),
+      f('content', 'binary', true),
+      f('sha256', 'string', true),
+      f('size', 'long', true),
+      f('min_event_time', 'long', true),
+      f('max_event_time', 'long', true),
+      f('extended_attributes', 'string', true),
+      f('factory', 'string', false),
       f('txn_seq', 'long', false),
     ],
   });
@@ -43,23 +51,62 @@ export function deltaSchemaString(): string {
 export function rowsToTable(rows: NodeVersion[]): arrow.Table {
   const big = (n: number | null) => (n === null ? null : BigInt(Math.trunc(n)));
   const cols: Record<string, arrow.Vector> = {
-    node_id: arrow.vectorFromArray(rows.map((r) => r.nodeId), new arrow.Utf8()),
-    file_type: arrow.vectorFromArray(rows.map((r) => r.type), new arrow.Utf8()),
+    node_id: arrow.vectorFromArray(
+      rows.map((r) => r.nodeId),
+      new arrow.Utf8(),
+    ),
+    file_type: arrow.vectorFromArray(
+      rows.map((r) => r.type),
+      new arrow.Utf8(),
+    ),
     // Arrow JS takes milliseconds for timestamp vectors and stores the chosen unit.
-    timestamp: arrow.vectorFromArray(rows.map((r) => r.timestampUs / 1000), new arrow.TimestampMicrosecond('UTC')),
-    version: arrow.vectorFromArray(rows.map((r) => BigInt(r.version)), new arrow.Int64()),
-    content: arrow.vectorFromArray(rows.map((r) => r.content), new arrow.Binary()),
-    sha256: arrow.vectorFromArray(rows.map((r) => r.sha256), new arrow.Utf8()),
-    size: arrow.vectorFromArray(rows.map((r) => big(r.size)), new arrow.Int64()),
-    min_event_time: arrow.vectorFromArray(rows.map((r) => big(r.minEventTime)), new arrow.Int64()),
-    max_event_time: arrow.vectorFromArray(rows.map((r) => big(r.maxEventTime)), new arrow.Int64()),
-    extended_attributes: arrow.vectorFromArray(rows.map((r) => (Object.keys(r.attributes).length ? JSON.stringify(r.attributes) : null)), new arrow.Utf8()),
-    factory: arrow.vectorFromArray(rows.map((r) => r.factory), new arrow.Utf8()),
-    txn_seq: arrow.vectorFromArray(rows.map((r) => BigInt(r.txnSeq)), new arrow.Int64()),
+    timestamp: arrow.vectorFromArray(
+      rows.map((r) => r.timestampUs / 1000),
+      new arrow.TimestampMicrosecond('UTC'),
+    ),
+    version: arrow.vectorFromArray(
+      rows.map((r) => BigInt(r.version)),
+      new arrow.Int64(),
+    ),
+    content: arrow.vectorFromArray(
+      rows.map((r) => r.content),
+      new arrow.Binary(),
+    ),
+    sha256: arrow.vectorFromArray(
+      rows.map((r) => r.sha256),
+      new arrow.Utf8(),
+    ),
+    size: arrow.vectorFromArray(
+      rows.map((r) => big(r.size)),
+      new arrow.Int64(),
+    ),
+    min_event_time: arrow.vectorFromArray(
+      rows.map((r) => big(r.minEventTime)),
+      new arrow.Int64(),
+    ),
+    max_event_time: arrow.vectorFromArray(
+      rows.map((r) => big(r.maxEventTime)),
+      new arrow.Int64(),
+    ),
+    extended_attributes: arrow.vectorFromArray(
+      rows.map((r) => (Object.keys(r.attributes).length ? JSON.stringify(r.attributes) : null)),
+      new arrow.Utf8(),
+    ),
+    factory: arrow.vectorFromArray(
+      rows.map((r) => r.factory),
+      new arrow.Utf8(),
+    ),
+    txn_seq: arrow.vectorFromArray(
+      rows.map((r) => BigInt(r.txnSeq)),
+      new arrow.Int64(),
+    ),
   };
   const table = new arrow.Table(cols);
   // Carry the declared nullability (vectorFromArray makes every field nullable).
-  return new arrow.Table(OPLOG_FILE_SCHEMA, table.batches.map((b) => new arrow.RecordBatch(OPLOG_FILE_SCHEMA, b.data)));
+  return new arrow.Table(
+    OPLOG_FILE_SCHEMA,
+    table.batches.map((b) => new arrow.RecordBatch(OPLOG_FILE_SCHEMA, b.data)),
+  );
 }
 
 /** What the log says about a data file, checked against what its rows say. */
@@ -99,13 +146,22 @@ function decodeRows(table: arrow.Table, partId: string, path: string, expect: Ro
     if (!c) throw pondError('ECORRUPT', path, `OplogEntry file lacks column ${name}`);
     return c;
   };
-  const nodeId = need('node_id'), fileType = need('file_type'), ts = need('timestamp'), version = need('version');
+  const nodeId = need('node_id'),
+    fileType = need('file_type'),
+    ts = need('timestamp'),
+    version = need('version');
   const txn = need('txn_seq');
-  const content = col('content'), sha = col('sha256'), size = col('size'), minT = col('min_event_time'), maxT = col('max_event_time');
-  const attrs = col('extended_attributes'), factory = col('factory'), part = col(PARTITION_COLUMN);
+  const content = col('content'),
+    sha = col('sha256'),
+    size = col('size'),
+    minT = col('min_event_time'),
+    maxT = col('max_event_time');
+  const attrs = col('extended_attributes'),
+    factory = col('factory'),
+    part = col(PARTITION_COLUMN);
   const extras = table.schema.fields.map((f) => f.name).filter((n) => !KNOWN.has(n));
   const bad = (i: number, what: string, v: unknown): never => {
-    throw pondError('ECORRUPT', path, `row ${i} has ${what} ${typeof v === 'bigint' ? v.toString() : JSON.stringify(v)?.slice(0, 80) ?? String(v)}`);
+    throw pondError('ECORRUPT', path, `row ${i} has ${what} ${typeof v === 'bigint' ? v.toString() : (JSON.stringify(v)?.slice(0, 80) ?? String(v))}`);
   };
   const str = (i: number, what: string, v: unknown): string => (typeof v === 'string' && v !== '' ? v : bad(i, `a bad ${what}`, v));
   const optStr = (i: number, what: string, v: unknown): string | null => (v === null || v === undefined ? null : str(i, what, v));
@@ -138,7 +194,8 @@ function decodeRows(table: arrow.Table, partId: string, path: string, expect: Ro
     const digest = optStr(i, 'sha256', sha?.get(i));
     if (digest !== null && !SHA256.test(digest)) bad(i, 'a sha256 that is not 64 lower-case hex digits', digest);
     const txnSeq = int(i, 'txn_seq', txn.get(i), 0);
-    if (expect.maxTxnSeq !== undefined && txnSeq > expect.maxTxnSeq) bad(i, `a txn_seq later than the commit (${expect.maxTxnSeq}) that added the file:`, txnSeq);
+    if (expect.maxTxnSeq !== undefined && txnSeq > expect.maxTxnSeq)
+      bad(i, `a txn_seq later than the commit (${expect.maxTxnSeq}) that added the file:`, txnSeq);
     const timestampUs = timestampToUs(ts.get(i), ts.type);
     if (!Number.isFinite(timestampUs)) bad(i, 'a bad timestamp', ts.get(i));
     const row: NodeVersion = {

@@ -51,7 +51,12 @@ export class LogListing {
 
   /** The first listed version after `v`, if any. */
   async laterThan(v: number): Promise<number | undefined> {
-    this.#versions ??= this.store.list(LOG_DIR).then((keys) => keys.map(versionOfKey).filter((x): x is number => x !== undefined).sort((a, b) => a - b));
+    this.#versions ??= this.store.list(LOG_DIR).then((keys) =>
+      keys
+        .map(versionOfKey)
+        .filter((x): x is number => x !== undefined)
+        .sort((a, b) => a - b),
+    );
     return (await this.#versions).find((x) => x > v);
   }
 }
@@ -82,9 +87,8 @@ export async function scanLog(store: ObjectStore, options: ScanOptions = {}): Pr
       // wrong is damage, whichever commit it is.
       const newest = (await listing.laterThan(v)) === undefined;
       const torn = isTorn(e);
-      const problem: LogProblem = newest && torn
-        ? { kind: 'torn', version: v, key, bytes, error: e }
-        : { kind: 'damaged', version: v, key, bytes, error: e, torn, newest };
+      const problem: LogProblem =
+        newest && torn ? { kind: 'torn', version: v, key, bytes, error: e } : { kind: 'damaged', version: v, key, bytes, error: e, torn, newest };
       return { commits, problem };
     }
     const commit: ScannedCommit = { version: v, key, actions: parsed.actions, commitInfo: parsed.commitInfo };

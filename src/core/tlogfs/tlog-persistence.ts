@@ -7,7 +7,22 @@ import { defaultEffects, type Effects } from '../tinyfs/transaction.ts';
 import { parquetToTable, tableToParquet } from '../arrow/parquet.ts';
 import { isPondError, pondError } from '../errors.ts';
 import { sha256Hex } from '../hash.ts';
-import { LOG_DIR, PROTOCOL, checkProtocol, encodeCommit, isComplete, isTorn, logKey, parseCommit, partIdOf, versionOfKey, type Action, type AddAction, type ProtocolAction, type RemoveAction } from './delta-log.ts';
+import {
+  LOG_DIR,
+  PROTOCOL,
+  checkProtocol,
+  encodeCommit,
+  isComplete,
+  isTorn,
+  logKey,
+  parseCommit,
+  partIdOf,
+  versionOfKey,
+  type Action,
+  type AddAction,
+  type ProtocolAction,
+  type RemoveAction,
+} from './delta-log.ts';
 import { LogState, txnRecord, type DataFile } from './log-state.ts';
 import { deltaSchemaString, rowsToTable, tableToRows, PARTITION_COLUMN } from './oplog-schema.ts';
 import { largeKey, putBody, readLarge, streamLarge } from './large-files.ts';
@@ -76,7 +91,11 @@ export class TlogPersistence implements Persistence {
         from = cp.version + 1;
       } catch (e) {
         if (isPondError(e, 'EUNSUPPORTED')) throw e;
-        warnings.push({ code: 'ECORRUPT', path: checkpointKey(cp.version), message: `checkpoint unreadable, replaying the whole log: ${(e as Error).message}` });
+        warnings.push({
+          code: 'ECORRUPT',
+          path: checkpointKey(cp.version),
+          message: `checkpoint unreadable, replaying the whole log: ${(e as Error).message}`,
+        });
       }
     }
     // Read forward until the first version that is not there, a gap, or a commit that does not parse.
@@ -85,7 +104,11 @@ export class TlogPersistence implements Persistence {
     const problem = scan.problem;
     let brokenAt: number | undefined;
     if (problem?.kind === 'gap') {
-      warnings.push({ code: 'ECORRUPT', path: problem.key, message: `commit ${problem.version} is missing but commit ${problem.next} exists; the pond opens at version ${problem.version - 1}` });
+      warnings.push({
+        code: 'ECORRUPT',
+        path: problem.key,
+        message: `commit ${problem.version} is missing but commit ${problem.next} exists; the pond opens at version ${problem.version - 1}`,
+      });
       brokenAt = problem.version;
     } else if (problem?.kind === 'torn') {
       // Only a commit cut short by a crash, and only the newest, is set aside silently-but-reported.
@@ -106,14 +129,35 @@ export class TlogPersistence implements Persistence {
   static async #initialize(store: ObjectStore, effects: Effects): Promise<void> {
     const now = effects.now();
     const root: NodeVersion = {
-      partId: ROOT_ID, nodeId: ROOT_ID, type: 'directory', timestampUs: now * 1000, version: 1,
-      content: encodeDirectory([]), sha256: null, size: null, minEventTime: null, maxEventTime: null,
-      attributes: {}, factory: STATIC_FACTORY, txnSeq: 0,
+      partId: ROOT_ID,
+      nodeId: ROOT_ID,
+      type: 'directory',
+      timestampUs: now * 1000,
+      version: 1,
+      content: encodeDirectory([]),
+      sha256: null,
+      size: null,
+      minEventTime: null,
+      maxEventTime: null,
+      attributes: {},
+      factory: STATIC_FACTORY,
+      txnSeq: 0,
     };
     const add = await writePartition(store, ROOT_ID, [root], effects);
     const actions: Action[] = [
       { protocol: PROTOCOL },
-      { metaData: { id: effects.newId(), name: null, description: 'DuckPond oplog', format: { provider: 'parquet', options: {} }, schemaString: deltaSchemaString(), partitionColumns: [PARTITION_COLUMN], configuration: {}, createdTime: now } },
+      {
+        metaData: {
+          id: effects.newId(),
+          name: null,
+          description: 'DuckPond oplog',
+          format: { provider: 'parquet', options: {} },
+          schemaString: deltaSchemaString(),
+          partitionColumns: [PARTITION_COLUMN],
+          configuration: {},
+          createdTime: now,
+        },
+      },
       { add },
     ];
     const bytes = encodeCommit(actions, { timestamp: now, operation: 'CREATE', txn_seq: 0, message: 'create pond', engineInfo: ENGINE });
@@ -153,7 +197,13 @@ export class TlogPersistence implements Persistence {
   bodyStream(v: NodeVersion, path: string): ReadableStream<Uint8Array> {
     if (v.content || v.sha256 === null || v.size === 0) {
       const inline = v.content ? this.#verifiedInline(v, path) : Promise.resolve(new Uint8Array(0));
-      return new ReadableStream({ async start(c) { const bytes = await inline; if (bytes.length) c.enqueue(bytes); c.close(); } });
+      return new ReadableStream({
+        async start(c) {
+          const bytes = await inline;
+          if (bytes.length) c.enqueue(bytes);
+          c.close();
+        },
+      });
     }
     return streamLarge(this.store, v.sha256, v.size, path);
   }
@@ -177,7 +227,10 @@ export class TlogPersistence implements Persistence {
     const out: TxnRecord[] = [];
     for (let v = this.#state.version; v >= 0; v--) {
       const known = this.#state.txns.get(v) ?? this.#historyCache.get(v);
-      if (known) { out.push(known); continue; }
+      if (known) {
+        out.push(known);
+        continue;
+      }
       // Versions folded into a checkpoint: read their commitInfo on demand (history is rare, opening is not).
       try {
         const parsed = parseCommit(await this.store.read(logKey(v)), logKey(v));
@@ -230,7 +283,10 @@ export class TlogPersistence implements Persistence {
     if (this.asOf !== undefined) return false;
     // One at a time: a tab's commit notice and a writer's catch-up overlap, and two refreshes
     // reading the same next commit would otherwise both apply it.
-    const run = this.#refreshing.then(() => this.#refreshNow(), () => this.#refreshNow());
+    const run = this.#refreshing.then(
+      () => this.#refreshNow(),
+      () => this.#refreshNow(),
+    );
     this.#refreshing = run.catch(() => false);
     return run;
   }
@@ -295,7 +351,8 @@ export class TlogPersistence implements Persistence {
       if (compact) {
         // Fold the partition's files into one, in this same commit: readers then decode one file, not hundreds.
         fileRows = mergeRows([...(await this.#partition(partId)).byNode.values()].flat(), list);
-        for (const f of existing) actions.push({ remove: { path: f.path, deletionTimestamp: now, dataChange: false, partitionValues: { [PARTITION_COLUMN]: partId }, size: f.size } });
+        for (const f of existing)
+          actions.push({ remove: { path: f.path, deletionTimestamp: now, dataChange: false, partitionValues: { [PARTITION_COLUMN]: partId }, size: f.size } });
       }
       const add = await writePartition(this.store, partId, fileRows, this.effects);
       actions.push({ add });
@@ -303,9 +360,12 @@ export class TlogPersistence implements Persistence {
     }
     const compactions = [...written.values()].filter((w) => w.compacted).length;
     const bytes = encodeCommit(actions, {
-      timestamp: now, operation: info.operation,
+      timestamp: now,
+      operation: info.operation,
       operationParameters: { rows: rows.length, partitions: byPart.size, ...(compactions ? { compactedPartitions: compactions } : {}) },
-      txn_seq: txnSeq, message: info.message, engineInfo: ENGINE,
+      txn_seq: txnSeq,
+      message: info.message,
+      engineInfo: ENGINE,
     });
     const key = logKey(txnSeq);
     if (!(await this.store.putIfAbsent(key, bytes))) {
@@ -322,7 +382,11 @@ export class TlogPersistence implements Persistence {
       this.#fileRows.set(w.path, Promise.resolve(w.rows));
       const cached = this.#partitions.get(partId);
       if (w.compacted) this.#partitions.set(partId, Promise.resolve(indexRows([w.rows])));
-      else if (cached) this.#partitions.set(partId, cached.then((p) => indexRows([[...p.byNode.values()].flat(), w.rows])));
+      else if (cached)
+        this.#partitions.set(
+          partId,
+          cached.then((p) => indexRows([[...p.byNode.values()].flat(), w.rows])),
+        );
     }
     if (txnSeq % CHECKPOINT_INTERVAL === 0) {
       try {
@@ -374,7 +438,8 @@ export class TlogPersistence implements Persistence {
           if (isPondError(e, 'ENOENT')) throw pondError('ECORRUPT', file.path, `data file of commit ${file.version} is missing`);
           throw e;
         }
-        if (bytes.length !== file.size) throw pondError('ECORRUPT', file.path, `data file of commit ${file.version} holds ${bytes.length} bytes; its add action says ${file.size}`);
+        if (bytes.length !== file.size)
+          throw pondError('ECORRUPT', file.path, `data file of commit ${file.version} holds ${bytes.length} bytes; its add action says ${file.size}`);
         return tableToRows(await parquetToTable(bytes, file.path), partId, file.path, { numRecords: file.numRecords, maxTxnSeq: file.version });
       })();
       this.#fileRows.set(file.path, p);
@@ -396,7 +461,11 @@ async function writePartition(store: ObjectStore, partId: string, rows: NodeVers
   const path = `${PARTITION_COLUMN}=${partId}/part-${effects.newId()}.parquet`;
   await store.write(path, bytes);
   return {
-    path, partitionValues: { [PARTITION_COLUMN]: partId }, size: bytes.length, modificationTime: effects.now(), dataChange: true,
+    path,
+    partitionValues: { [PARTITION_COLUMN]: partId },
+    size: bytes.length,
+    modificationTime: effects.now(),
+    dataChange: true,
     stats: JSON.stringify({ numRecords: rows.length }),
   };
 }
@@ -412,7 +481,11 @@ function indexRows(lists: NodeVersion[][]): Partition {
     }
   }
   const out = new Map<string, NodeVersion[]>();
-  for (const [id, m] of byNode) out.set(id, [...m.values()].sort((a, b) => a.version - b.version));
+  for (const [id, m] of byNode)
+    out.set(
+      id,
+      [...m.values()].sort((a, b) => a.version - b.version),
+    );
   return { byNode: out };
 }
 
@@ -430,9 +503,14 @@ function protocolOf(actions: Action[]): ProtocolAction | undefined {
 /** A Delta table this build can read as a pond: Parquet files partitioned by part_id (EUNSUPPORTED otherwise). */
 function checkTable(state: LogState): void {
   const meta = state.metaData!;
-  if (meta.format.provider !== 'parquet') throw pondError('EUNSUPPORTED', LOG_DIR, `the table stores ${JSON.stringify(meta.format.provider)} files; a pond stores Parquet`);
+  if (meta.format.provider !== 'parquet')
+    throw pondError('EUNSUPPORTED', LOG_DIR, `the table stores ${JSON.stringify(meta.format.provider)} files; a pond stores Parquet`);
   if (meta.partitionColumns.length !== 1 || meta.partitionColumns[0] !== PARTITION_COLUMN) {
-    throw pondError('EUNSUPPORTED', LOG_DIR, `the table is partitioned by ${JSON.stringify(meta.partitionColumns)}; a pond is partitioned by ["${PARTITION_COLUMN}"]`);
+    throw pondError(
+      'EUNSUPPORTED',
+      LOG_DIR,
+      `the table is partitioned by ${JSON.stringify(meta.partitionColumns)}; a pond is partitioned by ["${PARTITION_COLUMN}"]`,
+    );
   }
 }
 

@@ -13,13 +13,26 @@ const basics: Extension = [basicSetup, placeholder('SELECT * FROM t LIMIT 100')]
 
 /** CodeMirror's default colours, each behind a theme token (src/ui/theme.css) so dark mode recolours them. */
 const SYNTAX_TOKEN: Record<string, string> = {
-  '#708': '--syntax-keyword', '#219': '--syntax-atom', '#164': '--syntax-number', '#a11': '--syntax-string',
-  '#e40': '--syntax-special', '#00f': '--syntax-def', '#30a': '--syntax-def', '#085': '--syntax-type',
-  '#167': '--syntax-type', '#256': '--syntax-def', '#00c': '--syntax-def', '#940': '--syntax-comment',
-  '#404740': '--syntax-comment', '#f00': '--danger',
+  '#708': '--syntax-keyword',
+  '#219': '--syntax-atom',
+  '#164': '--syntax-number',
+  '#a11': '--syntax-string',
+  '#e40': '--syntax-special',
+  '#00f': '--syntax-def',
+  '#30a': '--syntax-def',
+  '#085': '--syntax-type',
+  '#167': '--syntax-type',
+  '#256': '--syntax-def',
+  '#00c': '--syntax-def',
+  '#940': '--syntax-comment',
+  '#404740': '--syntax-comment',
+  '#f00': '--danger',
 };
-const themedHighlight = HighlightStyle.define(defaultHighlightStyle.specs.map((spec) =>
-  spec.color && SYNTAX_TOKEN[spec.color] ? { ...spec, color: `var(${SYNTAX_TOKEN[spec.color]}, ${spec.color})` } : spec));
+const themedHighlight = HighlightStyle.define(
+  defaultHighlightStyle.specs.map((spec) =>
+    spec.color && SYNTAX_TOKEN[spec.color] ? { ...spec, color: `var(${SYNTAX_TOKEN[spec.color]}, ${spec.color})` } : spec,
+  ),
+);
 
 /** The editor's chrome in the app's tokens: light and dark follow the system with the rest of the app. */
 const chrome = EditorView.theme({
@@ -28,7 +41,12 @@ const chrome = EditorView.theme({
   '.cm-scroller': { minHeight: '7rem', fontFamily: 'var(--font-mono)' },
   '.cm-content': { caretColor: 'var(--fg)' },
   '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--fg)' },
-  '.cm-gutters': { background: 'var(--bg-subtle)', color: 'var(--fg-muted)', borderRight: '1px solid var(--border-subtle)', borderRadius: 'var(--radius) 0 0 var(--radius)' },
+  '.cm-gutters': {
+    background: 'var(--bg-subtle)',
+    color: 'var(--fg-muted)',
+    borderRight: '1px solid var(--border-subtle)',
+    borderRadius: 'var(--radius) 0 0 var(--radius)',
+  },
   '.cm-activeLine': { background: 'color-mix(in srgb, var(--bg-hover) 50%, transparent)' },
   '.cm-activeLineGutter': { background: 'var(--bg-hover)' },
   '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, ::selection': { background: 'var(--bg-selected)' },
@@ -47,12 +65,15 @@ export interface SqlEditor {
 }
 
 /** Mount an editor in `host`. */
-export function createSqlEditor(host: HTMLElement, options: {
-  value: string;
-  schema: Record<string, string[]>;
-  onchange: (text: string) => void;
-  onrun: () => void;
-}): SqlEditor {
+export function createSqlEditor(
+  host: HTMLElement,
+  options: {
+    value: string;
+    schema: Record<string, string[]>;
+    onchange: (text: string) => void;
+    onrun: () => void;
+  },
+): SqlEditor {
   const language = new Compartment();
   // DuckDB's dialect is closest to PostgreSQL's among those lang-sql knows.
   const lang = (schema: Record<string, string[]>) => sql({ dialect: PostgreSQL, schema, upperCaseKeywords: true });

@@ -219,7 +219,9 @@ export class AppState {
 
   /** Copy the open published pond into this browser as `name` and open the copy, which can be edited. */
   async copyToLocal(name: string): Promise<void> {
-    const info = await this.tasks.run(`Copying ${this.pond?.name ?? 'the pond'} into this browser`, (t) => this.api.copyToLocal(name, { opId: t.id }, t.onProgress));
+    const info = await this.tasks.run(`Copying ${this.pond?.name ?? 'the pond'} into this browser`, (t) =>
+      this.api.copyToLocal(name, { opId: t.id }, t.onProgress),
+    );
     await this.#show(info, this.path);
     this.notices.info(`“${info.name}” is now a pond of this browser: changes are saved here, and it can be reset to the published version from Storage.`);
   }
@@ -251,9 +253,11 @@ export class AppState {
     localStorage.setItem(PERSIST_ASKED, new Date().toISOString());
     this.persisted = await storage.persist().catch(() => false);
     if (options.force || !this.persisted) {
-      this.notices.info(this.persisted
-        ? 'Storage is persistent: the browser will not evict your ponds to free space.'
-        : 'The browser did not make storage persistent, so it may evict ponds when space runs low. Export ponds you care about (Storage → Export); browsers often grant persistence once the site is bookmarked or installed.');
+      this.notices.info(
+        this.persisted
+          ? 'Storage is persistent: the browser will not evict your ponds to free space.'
+          : 'The browser did not make storage persistent, so it may evict ponds when space runs low. Export ponds you care about (Storage → Export); browsers often grant persistence once the site is bookmarked or installed.',
+      );
     }
     return this.persisted;
   }

@@ -31,7 +31,10 @@ let nextQuery = 1;
 /** A table name SQL can use unquoted, made from a file name ('sales 2024.csv' -> 'sales_2024'). */
 export function tableName(path: string): string {
   const base = path.split('/').filter(Boolean).pop() ?? 't';
-  const name = base.replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
+  const name = base
+    .replace(/\.[^.]+$/, '')
+    .replace(/[^A-Za-z0-9_]/g, '_')
+    .replace(/^(\d)/, '_$1');
   return name || 't';
 }
 
@@ -107,10 +110,14 @@ export class SqlState {
 
   /** Fetch the columns of each bound pattern, for completion. */
   async refreshSchema(): Promise<void> {
-    const entries = await Promise.all(this.bindings.filter((b) => b.name && b.pattern).map(async (b) => {
-      const cols = await this.app.api.columnsOf(b.pattern).catch(() => [] as ColumnInfo[]);
-      return [b.name, cols] as const;
-    }));
+    const entries = await Promise.all(
+      this.bindings
+        .filter((b) => b.name && b.pattern)
+        .map(async (b) => {
+          const cols = await this.app.api.columnsOf(b.pattern).catch(() => [] as ColumnInfo[]);
+          return [b.name, cols] as const;
+        }),
+    );
     this.schema = Object.fromEntries(entries);
   }
 

@@ -80,7 +80,8 @@ export class TableState {
       const key = `${generation}:${p}`;
       if (this.#pages.has(p) || this.#inflight.has(key)) continue;
       this.#inflight.add(key);
-      this.api.tablePage(handle.id, p * PAGE_ROWS, PAGE_ROWS, this.sort)
+      this.api
+        .tablePage(handle.id, p * PAGE_ROWS, PAGE_ROWS, this.sort)
         .then((page) => this.#store(p, page, generation))
         .catch((e: unknown) => {
           if (generation === this.#generation) this.error = describeError(e);

@@ -11,7 +11,10 @@ export class Task {
   /** A comlink-proxied callback to hand the worker (it releases the proxy when done). */
   readonly onProgress: ProgressFn;
 
-  constructor(readonly label: string, private readonly api: Remote<PondApi>) {
+  constructor(
+    readonly label: string,
+    private readonly api: Remote<PondApi>,
+  ) {
     this.onProgress = proxy((p: Progress) => {
       this.progress = p;
     });

@@ -46,7 +46,13 @@ describe(`hostile CSV (${FULL ? 'full corpus' : 'fast sample; HOSTILE_FULL=1 for
   });
 
   it('CSV-shaped noise (quotes, delimiters, line breaks): same', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(alphabet, { maxLength: 120 }).map((a) => enc(a.join(''))), readChecked), { numRuns: FULL ? 10000 : 500 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(alphabet, { maxLength: 120 }).map((a) => enc(a.join(''))),
+        readChecked,
+      ),
+      { numRuns: FULL ? 10000 : 500 },
+    );
   });
 
   const size = FULL ? 400_000 : 60_000;

@@ -37,12 +37,40 @@ describe('quoting and line breaks', () => {
     { name: 'doubled quote', csv: 'a,b\n"say ""hi""",1\n', want: [{ a: 'say "hi"', b: 1 }] },
     { name: 'embedded LF', csv: 'a,b\n"two\nlines",1\n', want: [{ a: 'two\nlines', b: 1 }] },
     { name: 'embedded CRLF', csv: 'a,b\r\n"two\r\nlines",1\r\n', want: [{ a: 'two\r\nlines', b: 1 }] },
-    { name: 'CRLF endings', csv: 'a,b\r\nx,1\r\ny,2\r\n', want: [{ a: 'x', b: 1 }, { a: 'y', b: 2 }] },
-    { name: 'lone CR endings', csv: 'a,b\rx,1\ry,2', want: [{ a: 'x', b: 1 }, { a: 'y', b: 2 }] },
+    {
+      name: 'CRLF endings',
+      csv: 'a,b\r\nx,1\r\ny,2\r\n',
+      want: [
+        { a: 'x', b: 1 },
+        { a: 'y', b: 2 },
+      ],
+    },
+    {
+      name: 'lone CR endings',
+      csv: 'a,b\rx,1\ry,2',
+      want: [
+        { a: 'x', b: 1 },
+        { a: 'y', b: 2 },
+      ],
+    },
     { name: 'no final newline', csv: 'a,b\nx,1', want: [{ a: 'x', b: 1 }] },
     { name: 'UTF-8 BOM', csv: '\uFEFFa,b\nx,1\n', want: [{ a: 'x', b: 1 }] },
-    { name: 'blank lines skipped', csv: 'a,b\n\nx,1\n\n\ny,2\n', want: [{ a: 'x', b: 1 }, { a: 'y', b: 2 }] },
-    { name: 'unicode text', csv: 'name,n\nZürich ☃,1\n日本,2\n', want: [{ name: 'Zürich ☃', n: 1 }, { name: '日本', n: 2 }] },
+    {
+      name: 'blank lines skipped',
+      csv: 'a,b\n\nx,1\n\n\ny,2\n',
+      want: [
+        { a: 'x', b: 1 },
+        { a: 'y', b: 2 },
+      ],
+    },
+    {
+      name: 'unicode text',
+      csv: 'name,n\nZürich ☃,1\n日本,2\n',
+      want: [
+        { name: 'Zürich ☃', n: 1 },
+        { name: '日本', n: 2 },
+      ],
+    },
     { name: 'quoted empty is null', csv: 'a,b\n"",1\n', want: [{ a: null, b: 1 }] },
   ];
   it.each(cases)('$name', async ({ csv, want }) => {
@@ -130,13 +158,26 @@ describe('delimiters and header', () => {
 
 describe('types', () => {
   it('infers each column as the narrowest type all its values fit', async () => {
-    const r = await read([
-      'i,f,b,d,ts,tz,s,code,mix,big',
-      '1,1.5,true,2024-01-31,2024-01-31 10:00:00,2024-01-31T10:00:00Z,x,007,1,9223372036854775807',
-      '-2,2,FALSE,2024-02-29,2024-02-29T23:59:59.5,2024-02-29T23:59:59+02:00,y,012,2.5,1',
-      '3,1e3,true,2023-12-01,2023-12-01T00:00,2023-12-01T00:00:00.000001-0130,z,999,x,99999999999999999999',
-    ].join('\n'));
-    expect(types(r)).toEqual({ i: 'Int64', f: 'Float64', b: 'Bool', d: 'Date', ts: 'Timestamp', tz: 'Timestamp(UTC)', s: 'Utf8', code: 'Utf8', mix: 'Utf8', big: 'Float64' });
+    const r = await read(
+      [
+        'i,f,b,d,ts,tz,s,code,mix,big',
+        '1,1.5,true,2024-01-31,2024-01-31 10:00:00,2024-01-31T10:00:00Z,x,007,1,9223372036854775807',
+        '-2,2,FALSE,2024-02-29,2024-02-29T23:59:59.5,2024-02-29T23:59:59+02:00,y,012,2.5,1',
+        '3,1e3,true,2023-12-01,2023-12-01T00:00,2023-12-01T00:00:00.000001-0130,z,999,x,99999999999999999999',
+      ].join('\n'),
+    );
+    expect(types(r)).toEqual({
+      i: 'Int64',
+      f: 'Float64',
+      b: 'Bool',
+      d: 'Date',
+      ts: 'Timestamp',
+      tz: 'Timestamp(UTC)',
+      s: 'Utf8',
+      code: 'Utf8',
+      mix: 'Utf8',
+      big: 'Float64',
+    });
     const [a, b, c] = rows(r.table);
     expect(a).toMatchObject({ i: 1, f: 1.5, b: true, d: '2024-01-31', ts: '2024-01-31T10:00:00.000Z', tz: '2024-01-31T10:00:00.000Z', code: '007', mix: '1' });
     expect(b).toMatchObject({ i: -2, b: false, d: '2024-02-29', ts: '2024-02-29T23:59:59.500Z', tz: '2024-02-29T21:59:59.000Z' });
@@ -169,7 +210,10 @@ describe('types', () => {
       { name: 'c', type: 'Utf8', nullable: true },
       { name: 'd', type: 'Utf8', nullable: true },
     ]);
-    expect(rows(r.table)).toEqual([{ a: 1, b: null, c: 'x', d: null }, { a: null, b: 2.5, c: null, d: null }]);
+    expect(rows(r.table)).toEqual([
+      { a: 1, b: null, c: 'x', d: null },
+      { a: null, b: 2.5, c: null, d: null },
+    ]);
   });
 
   it('spaces around numbers are ignored for the type, kept in text', async () => {
@@ -246,7 +290,7 @@ describe('rejected rows', () => {
     expect(await inspectCsv(enc(bad))).toEqual(full);
   });
 
-  it('a cancelled read stops with the signal\'s reason', async () => {
+  it("a cancelled read stops with the signal's reason", async () => {
     const big = enc('a,b\n' + '1,x\n'.repeat(200_000));
     const ac = new AbortController();
     const p = readCsv(big, { signal: ac.signal });
@@ -264,48 +308,60 @@ describe('round trip (fast-check)', () => {
 
   it('a text table written as quoted CSV reads back equal', async () => {
     // Non-empty values start with a letter so every column stays text; '' is written as "" (null).
-    const value = fc.oneof(fc.constant(''), cell.map((v) => `x${v}`));
-    await fc.assert(fc.asyncProperty(
-      fc.integer({ min: 1, max: 5 }).chain((cols) => fc.array(fc.array(value, { minLength: cols, maxLength: cols }), { minLength: 1, maxLength: 20 })),
-      fc.constantFrom(',', ';', '\t', '|'),
-      fc.constantFrom('\n', '\r\n'),
-      async (data, d, nl) => {
-        const names = data[0].map((_, i) => `c${i}`);
-        const text = [names.join(d), ...data.map((r) => r.map(quote).join(d))].join(nl) + nl;
-        const r = await read(text, { delimiter: d as ',' });
-        expect(r.rejectedCount).toBe(0);
-        expect(r.header).toBe(true);
-        const got = Array.from({ length: r.table.numRows }, (_, i) => names.map((n) => r.table.getChild(n)!.get(i)));
-        expect(got).toEqual(data.map((row) => row.map((v) => (v === '' ? null : v))));
-        // Detection finds the same delimiter and header when the file has more than one column.
-        if (names.length > 1) expect((await inspectCsv(enc(text))).delimiter).toBe(d);
-      },
-    ), { numRuns: 150 });
+    const value = fc.oneof(
+      fc.constant(''),
+      cell.map((v) => `x${v}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 5 }).chain((cols) => fc.array(fc.array(value, { minLength: cols, maxLength: cols }), { minLength: 1, maxLength: 20 })),
+        fc.constantFrom(',', ';', '\t', '|'),
+        fc.constantFrom('\n', '\r\n'),
+        async (data, d, nl) => {
+          const names = data[0].map((_, i) => `c${i}`);
+          const text = [names.join(d), ...data.map((r) => r.map(quote).join(d))].join(nl) + nl;
+          const r = await read(text, { delimiter: d as ',' });
+          expect(r.rejectedCount).toBe(0);
+          expect(r.header).toBe(true);
+          const got = Array.from({ length: r.table.numRows }, (_, i) => names.map((n) => r.table.getChild(n)!.get(i)));
+          expect(got).toEqual(data.map((row) => row.map((v) => (v === '' ? null : v))));
+          // Detection finds the same delimiter and header when the file has more than one column.
+          if (names.length > 1) expect((await inspectCsv(enc(text))).delimiter).toBe(d);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('typed columns written and read back keep their values', async () => {
-    await fc.assert(fc.asyncProperty(
-      fc.array(fc.record({
-        i: fc.option(fc.integer({ min: -1e9, max: 1e9 }), { nil: null }),
-        f: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
-        b: fc.option(fc.boolean(), { nil: null }),
-        t: fc.option(fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), { nil: null }),
-      }), { minLength: 1, maxLength: 30 }),
-      async (data) => {
-        const text = 'i,f,b,t\n' + data.map((r) => [r.i ?? '', r.f === null ? '' : String(r.f), r.b ?? '', r.t?.toISOString() ?? ''].join(',')).join('\n');
-        const r = await read(text);
-        expect(r.rejectedCount).toBe(0);
-        const t = r.table;
-        for (const [k, r0] of data.entries()) {
-          const i = t.getChild('i')!.get(k);
-          expect(i === null ? null : Number(i)).toBe(r0.i);
-          const f = t.getChild('f')!.get(k);
-          expect(f === null ? null : Number(f)).toBe(r0.f === null ? null : Number(String(r0.f)));
-          expect(t.getChild('b')!.get(k)).toBe(r0.b);
-          const ts = t.getChild('t')!.get(k);
-          expect(ts === null ? null : Number(ts)).toBe(r0.t === null ? null : r0.t.getTime());
-        }
-      },
-    ), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            i: fc.option(fc.integer({ min: -1e9, max: 1e9 }), { nil: null }),
+            f: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
+            b: fc.option(fc.boolean(), { nil: null }),
+            t: fc.option(fc.date({ min: new Date('1900-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), { nil: null }),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
+        async (data) => {
+          const text = 'i,f,b,t\n' + data.map((r) => [r.i ?? '', r.f === null ? '' : String(r.f), r.b ?? '', r.t?.toISOString() ?? ''].join(',')).join('\n');
+          const r = await read(text);
+          expect(r.rejectedCount).toBe(0);
+          const t = r.table;
+          for (const [k, r0] of data.entries()) {
+            const i = t.getChild('i')!.get(k);
+            expect(i === null ? null : Number(i)).toBe(r0.i);
+            const f = t.getChild('f')!.get(k);
+            expect(f === null ? null : Number(f)).toBe(r0.f === null ? null : Number(String(r0.f)));
+            expect(t.getChild('b')!.get(k)).toBe(r0.b);
+            const ts = t.getChild('t')!.get(k);
+            expect(ts === null ? null : Number(ts)).toBe(r0.t === null ? null : r0.t.getTime());
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

@@ -77,7 +77,13 @@ describe('result cache', () => {
       await tx.writeFile('/a', enc('same'));
       await tx.mknod('/A', 'upper', { source: '/a' });
     });
-    const results = await Promise.all([pond.readFile('/A'), pond.readFile('/A'), pond.stat('/A'), pond.readFile('/A'), pond.createReadStream('/A').getReader().read()]);
+    const results = await Promise.all([
+      pond.readFile('/A'),
+      pond.readFile('/A'),
+      pond.stat('/A'),
+      pond.readFile('/A'),
+      pond.createReadStream('/A').getReader().read(),
+    ]);
     expect(dec(results[0] as Uint8Array)).toBe('SAME');
     expect(state.computes).toBe(1);
   });

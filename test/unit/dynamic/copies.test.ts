@@ -12,8 +12,15 @@ const SCRIBBLE = { schema: { site: 'string', v: 'float', n: 'integer' }, row_cou
 async function bytesCopied(fn: () => Promise<unknown>): Promise<number> {
   const { slice, set } = Uint8Array.prototype;
   let n = 0;
-  Uint8Array.prototype.slice = function (this: Uint8Array, a?: number, b?: number) { const r = slice.call(this, a, b); n += r.byteLength; return r; } as typeof slice;
-  Uint8Array.prototype.set = function (this: Uint8Array, src: ArrayLike<number>, off?: number) { n += src.length; return set.call(this, src, off); } as typeof set;
+  Uint8Array.prototype.slice = function (this: Uint8Array, a?: number, b?: number) {
+    const r = slice.call(this, a, b);
+    n += r.byteLength;
+    return r;
+  } as typeof slice;
+  Uint8Array.prototype.set = function (this: Uint8Array, src: ArrayLike<number>, off?: number) {
+    n += src.length;
+    return set.call(this, src, off);
+  } as typeof set;
   try {
     await fn();
   } finally {

@@ -1,14 +1,28 @@
 // Helpers shared by the dynamic and factory tests: real MemoryStore-backed ponds through openPond.
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
-import { openPond, MemoryStore, defaultRegistry, FactoryRegistry, DynamicResolver, defineFactory, type ResolverOptions, type Pond, type FactoryContext } from '../../../src/core/index.ts';
+import {
+  openPond,
+  MemoryStore,
+  defaultRegistry,
+  FactoryRegistry,
+  DynamicResolver,
+  defineFactory,
+  type ResolverOptions,
+  type Pond,
+  type FactoryContext,
+} from '../../../src/core/index.ts';
 import { tableToParquet } from '../../../src/core/arrow/parquet.ts';
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 /** A pond with a resolver the test can inspect (computeCount, cache stats). */
-export async function openDynamic(registry: FactoryRegistry = defaultRegistry(), options: ResolverOptions = {}, store = new MemoryStore()): Promise<{ pond: Pond; resolver: DynamicResolver; store: MemoryStore }> {
+export async function openDynamic(
+  registry: FactoryRegistry = defaultRegistry(),
+  options: ResolverOptions = {},
+  store = new MemoryStore(),
+): Promise<{ pond: Pond; resolver: DynamicResolver; store: MemoryStore }> {
   const resolver = new DynamicResolver(registry, options);
   const pond = await openPond(store, { registry, services: resolver.services() });
   return { pond, resolver, store };
@@ -50,5 +64,7 @@ export function upperFactory(state: { computes: number; delayMs?: number; fail?:
 
 /** Rows of a table as plain objects with bigints turned into numbers. */
 export function rows(t: arrow.Table): Record<string, unknown>[] {
-  return t.toArray().map((r) => Object.fromEntries(Object.entries(r.toJSON() as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+  return t
+    .toArray()
+    .map((r) => Object.fromEntries(Object.entries(r.toJSON() as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
 }

@@ -11,14 +11,19 @@ async function pondWith(nodes: Record<string, [string, unknown]>, limits?: { max
   const pond = await openPond(new MemoryStore(), { create: true, limits });
   await pond.transact(async (tx) => {
     await tx.mkdir('/data');
-    await tx.writeFile('/data/t.parquet', await tableToParquet(tableFromArrays({ x: Float64Array.from({ length: 1000 }, (_, i) => i) })), { type: 'file:table' });
+    await tx.writeFile('/data/t.parquet', await tableToParquet(tableFromArrays({ x: Float64Array.from({ length: 1000 }, (_, i) => i) })), {
+      type: 'file:table',
+    });
     for (const [path, [factory, config]] of Object.entries(nodes)) await tx.mknod(path, factory, config);
   });
   return pond;
 }
 
 async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; data: { path?: string } }> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(isPondError(e), `expected a PondError, got ${String(e)}`).toBe(true);
   return e as { code: string; message: string; data: { path?: string } };
 }
@@ -26,7 +31,14 @@ async function failure(p: Promise<unknown>): Promise<{ code: string; message: st
 describe('template limits', () => {
   it('a loop that would run for hours stops at the timeout with ETIMEOUT naming the node', async () => {
     const pond = await pondWith({
-      '/forever': ['template', { template: '{% for a in range(0, 1000000) %}{% for b in range(0, 1000000) %}{{ a * b }}{% endfor %}{% endfor %}', timeout_ms: 1000, max_bytes: 1024 ** 3 }],
+      '/forever': [
+        'template',
+        {
+          template: '{% for a in range(0, 1000000) %}{% for b in range(0, 1000000) %}{{ a * b }}{% endfor %}{% endfor %}',
+          timeout_ms: 1000,
+          max_bytes: 1024 ** 3,
+        },
+      ],
     });
     const started = performance.now();
     const e = await failure(pond.readFile('/forever'));
@@ -73,9 +85,12 @@ describe('template limits', () => {
 });
 
 describe('SQL time limits of stored nodes', () => {
-  it('a SQL query inside a template stops at the template\'s own time limit', async () => {
+  it("a SQL query inside a template stops at the template's own time limit", async () => {
     const pond = await pondWith({
-      '/slow-report': ['template', { template: '{% for r in query("SELECT count(*) AS n FROM range(100000000000) a") %}{{ r.n }}{% endfor %}', timeout_ms: 1000 }],
+      '/slow-report': [
+        'template',
+        { template: '{% for r in query("SELECT count(*) AS n FROM range(100000000000) a") %}{{ r.n }}{% endfor %}', timeout_ms: 1000 },
+      ],
     });
     const started = performance.now();
     const e = await failure(pond.readFile('/slow-report'));
@@ -93,7 +108,12 @@ describe('SQL time limits of stored nodes', () => {
     expect(DEFAULT_SQL_QUERY_TIMEOUT_MS).toBe(30_000);
     // What the factory asks of the engine, for a config that names no limit.
     const asked: Array<number | undefined> = [];
-    const ctx = { query: async (_sql: string, o: { timeoutMs?: number }) => { asked.push(o.timeoutMs); return tableFromArrays({ n: [1] }); } };
+    const ctx = {
+      query: async (_sql: string, o: { timeoutMs?: number }) => {
+        asked.push(o.timeoutMs);
+        return tableFromArrays({ n: [1] });
+      },
+    };
     await sqlQuery.compute(ctx as never, sqlQuery.schema.parse({ query: 'SELECT 1 AS n' }));
     await sqlQuery.compute(ctx as never, sqlQuery.schema.parse({ query: 'SELECT 1 AS n', timeout_ms: 500 }));
     expect(asked).toEqual([DEFAULT_SQL_QUERY_TIMEOUT_MS, 500]);
@@ -107,9 +127,12 @@ describe('SQL time limits of stored nodes', () => {
 
 describe('result size limit', () => {
   it('scribble with a huge row count stops at the limit, before generating everything', async () => {
-    const pond = await pondWith({
-      '/many': ['scribble', { schema: [{ name: 'v', type: 'float' }], row_count: 5_000_000, seed: 1 }],
-    }, { maxResultBytes: 8 * 1024 * 1024 });
+    const pond = await pondWith(
+      {
+        '/many': ['scribble', { schema: [{ name: 'v', type: 'float' }], row_count: 5_000_000, seed: 1 }],
+      },
+      { maxResultBytes: 8 * 1024 * 1024 },
+    );
     const started = performance.now();
     const e = await failure(pond.readTable('/many'));
     const took = performance.now() - started;
@@ -123,10 +146,13 @@ describe('result size limit', () => {
   });
 
   it('a SQL result over the limit is ETOOBIG; under it, results are unchanged', async () => {
-    const pond = await pondWith({
-      '/big': ['sql_query', { query: 'SELECT range AS i, range * 2.0 AS d FROM range(2000000)' }],
-      '/small': ['sql_query', { query: 'SELECT count(*) AS n FROM t', tables: { t: '/data/t.parquet' } }],
-    }, { maxResultBytes: 4 * 1024 * 1024 });
+    const pond = await pondWith(
+      {
+        '/big': ['sql_query', { query: 'SELECT range AS i, range * 2.0 AS d FROM range(2000000)' }],
+        '/small': ['sql_query', { query: 'SELECT count(*) AS n FROM t', tables: { t: '/data/t.parquet' } }],
+      },
+      { maxResultBytes: 4 * 1024 * 1024 },
+    );
     const e = await failure(pond.readTable('/big'));
     expect(e.code).toBe('ETOOBIG');
     expect(e.data.path).toBe('/big');

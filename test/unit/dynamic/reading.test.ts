@@ -97,7 +97,10 @@ describe('reading dynamic nodes', () => {
   it('mknod validates: an invalid config is ECONFIG and nothing is committed', async () => {
     const { pond } = await openDynamic();
     const before = pond.version;
-    await expect(pond.transact((tx) => tx.mknod('/s', 'scribble', { schema: { a: 'decimal' }, row_count: 1 }))).rejects.toMatchObject({ code: 'ECONFIG', data: { path: '/s' } });
+    await expect(pond.transact((tx) => tx.mknod('/s', 'scribble', { schema: { a: 'decimal' }, row_count: 1 }))).rejects.toMatchObject({
+      code: 'ECONFIG',
+      data: { path: '/s' },
+    });
     await expect(pond.transact((tx) => tx.mknod('/s', 'nope', {}))).rejects.toMatchObject({ code: 'EFACTORY', data: { path: '/s' } });
     expect(pond.version).toBe(before);
   });

@@ -35,7 +35,13 @@ describe('FactoryRegistry', () => {
   });
 
   it('validate: unknown factory is EFACTORY naming the path and the known names', () => {
-    const err = (() => { try { new FactoryRegistry().register(echo).validate('nope', {}, '/x/y'); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        new FactoryRegistry().register(echo).validate('nope', {}, '/x/y');
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(isPondError(err, 'EFACTORY')).toBe(true);
     expect((err as Error).message).toContain('/x/y');
     expect((err as Error).message).toContain('"nope"');
@@ -46,7 +52,11 @@ describe('FactoryRegistry', () => {
     const r = new FactoryRegistry().register(echo);
     expect(r.validate('echo', { text: 'a' }, '/e')).toEqual({ type: 'file:data', config: { text: 'a', times: 1 } });
     let err: unknown;
-    try { r.validate('echo', { text: 5, times: -1, extra: true }, '/dir/e'); } catch (e) { err = e; }
+    try {
+      r.validate('echo', { text: 5, times: -1, extra: true }, '/dir/e');
+    } catch (e) {
+      err = e;
+    }
     expect(err).toMatchObject({ code: 'ECONFIG', data: { path: '/dir/e', factory: 'echo' } });
     const msg = (err as Error).message;
     expect(msg).toContain('/dir/e');
@@ -59,7 +69,11 @@ describe('FactoryRegistry', () => {
 
   it('validate: nested fields are named with their path (sql_query tables.<name>)', () => {
     let err: unknown;
-    try { defaultRegistry().validate('sql_query', { query: 'SELECT 1', tables: { t: 42 } }, '/q'); } catch (e) { err = e; }
+    try {
+      defaultRegistry().validate('sql_query', { query: 'SELECT 1', tables: { t: 42 } }, '/q');
+    } catch (e) {
+      err = e;
+    }
     expect((err as Error).message).toMatch(/ECONFIG: \/q: invalid sql_query config: tables\.t: /);
   });
 
@@ -77,7 +91,11 @@ describe('parseConfigText', () => {
 
   it('a syntax error is ECONFIG naming the path and the line', () => {
     let err: unknown;
-    try { parseConfigText('a: 1\nb: [1, 2\nc: 3\n', '/cfg'); } catch (e) { err = e; }
+    try {
+      parseConfigText('a: 1\nb: [1, 2\nc: 3\n', '/cfg');
+    } catch (e) {
+      err = e;
+    }
     expect(err).toMatchObject({ code: 'ECONFIG', data: { path: '/cfg' } });
     expect((err as Error).message).toMatch(/\/cfg: config is not valid YAML or JSON at line \d+/);
   });
@@ -91,10 +109,14 @@ describe('config messages a person can act on', () => {
   it('says a missing union field is required, and names the exact field of a bad one', async () => {
     const { openPond, MemoryStore } = await import('../../../src/core/index.ts');
     const pond = await openPond(new MemoryStore());
-    await expect(pond.transact((tx) => tx.mknod('/n', 'scribble', { row_count: 5 })))
-      .rejects.toMatchObject({ code: 'ECONFIG', message: expect.stringContaining('schema: required') });
-    await expect(pond.transact((tx) => tx.mknod('/n', 'scribble', { schema: [{ name: 'x', type: 'bogus' }], row_count: 5 })))
-      .rejects.toMatchObject({ code: 'ECONFIG', message: expect.stringMatching(/schema: \[0\]\.type: .*"integer"/) });
+    await expect(pond.transact((tx) => tx.mknod('/n', 'scribble', { row_count: 5 }))).rejects.toMatchObject({
+      code: 'ECONFIG',
+      message: expect.stringContaining('schema: required'),
+    });
+    await expect(pond.transact((tx) => tx.mknod('/n', 'scribble', { schema: [{ name: 'x', type: 'bogus' }], row_count: 5 }))).rejects.toMatchObject({
+      code: 'ECONFIG',
+      message: expect.stringMatching(/schema: \[0\]\.type: .*"integer"/),
+    });
   });
 });
 
@@ -122,15 +144,23 @@ describe('configs keep every key a person wrote (null-prototype maps)', () => {
 
   it('combine output_schema and scribble schema maps keep special column names', () => {
     const r = defaultRegistry();
-    const { config } = r.validate('combine', `{"file_patterns": ["/a/*"], "output_schema": {${SPECIAL.map((k) => `"${k}": "string"`).join(', ')}}}`, '/c') as { config: { output_schema: object } };
+    const { config } = r.validate('combine', `{"file_patterns": ["/a/*"], "output_schema": {${SPECIAL.map((k) => `"${k}": "string"`).join(', ')}}}`, '/c') as {
+      config: { output_schema: object };
+    };
     expect(Object.keys(config.output_schema)).toEqual(SPECIAL);
-    const s = r.validate('scribble', `{"row_count": 1, "schema": {${SPECIAL.map((k) => `"${k}": "integer"`).join(', ')}}}`, '/s') as { config: { schema: Array<{ name: string }> } };
+    const s = r.validate('scribble', `{"row_count": 1, "schema": {${SPECIAL.map((k) => `"${k}": "integer"`).join(', ')}}}`, '/s') as {
+      config: { schema: Array<{ name: string }> };
+    };
     expect(s.config.schema.map((c) => c.name)).toEqual(SPECIAL);
   });
 
   it('an unknown top-level __proto__ field is ECONFIG naming it, not silently dropped', () => {
     let err: unknown;
-    try { defaultRegistry().validate('sql_query', '{"query": "SELECT 1", "__proto__": {"tables": {"t": "/x"}}}', '/q'); } catch (e) { err = e; }
+    try {
+      defaultRegistry().validate('sql_query', '{"query": "SELECT 1", "__proto__": {"tables": {"t": "/x"}}}', '/q');
+    } catch (e) {
+      err = e;
+    }
     expect(err).toMatchObject({ code: 'ECONFIG' });
     expect((err as Error).message).toContain('__proto__');
   });
@@ -141,7 +171,13 @@ describe('configs keep every key a person wrote (null-prototype maps)', () => {
     await pond.transact(async (tx) => {
       await tx.writeFile('/p.parquet', await parquet({ x: ints([1, 2]) }), { type: 'file:table' });
       await tx.writeFile('/c.parquet', await parquet({ x: ints([10]) }), { type: 'file:table' });
-      await tx.mknod('/q', 'sql_query', JSON.parse('{"query": "SELECT (SELECT sum(x) FROM __proto__) + (SELECT sum(x) FROM \\"constructor\\") AS s", "tables": {"__proto__": "/p.parquet", "constructor": "/c.parquet"}}'));
+      await tx.mknod(
+        '/q',
+        'sql_query',
+        JSON.parse(
+          '{"query": "SELECT (SELECT sum(x) FROM __proto__) + (SELECT sum(x) FROM \\"constructor\\") AS s", "tables": {"__proto__": "/p.parquet", "constructor": "/c.parquet"}}',
+        ),
+      );
     });
     const t = await pond.readTable('/q');
     expect(Number(t.getChild('s')!.get(0))).toBe(13);

@@ -17,7 +17,12 @@ describe('combine', () => {
   it('unions every match in pattern order, then path order', async () => {
     const { pond } = await pondWithSites();
     await pond.transact((tx) => tx.mknod('/all', 'combine', { file_patterns: ['/sites/*/data.parquet'] }));
-    expect(rows(await pond.readTable('/all'))).toEqual([{ t: 1, v: 1.5 }, { t: 2, v: 2.5 }, { t: 2, v: 2.5 }, { t: 3, v: 9 }]);
+    expect(rows(await pond.readTable('/all'))).toEqual([
+      { t: 1, v: 1.5 },
+      { t: 2, v: 2.5 },
+      { t: 2, v: 2.5 },
+      { t: 3, v: 9 },
+    ]);
     // A file matched by two patterns is read once.
     await pond.transact((tx) => tx.mknod('/twice', 'combine', { file_patterns: ['/sites/b/*', '/sites/*/data.parquet'] }));
     expect(rows(await pond.readTable('/twice')).map((r) => r.t)).toEqual([2, 3, 1, 2]);
@@ -32,9 +37,21 @@ describe('combine', () => {
       await tx.mknod('/last', 'combine', { file_patterns: ['/sites/*/data.parquet', '/sites/c.parquet'], deduplication: { key: ['t'], keep: 'last' } });
       await tx.mknod('/badkey', 'combine', { file_patterns: ['/sites/*/data.parquet'], deduplication: { key: ['nope'] } });
     });
-    expect(rows(await pond.readTable('/rows'))).toEqual([{ t: 1, v: 1.5 }, { t: 2, v: 2.5 }, { t: 3, v: 9 }]);
-    expect(rows(await pond.readTable('/first'))).toEqual([{ t: 1, v: 1.5 }, { t: 2, v: 2.5 }, { t: 3, v: 9 }]);
-    expect(rows(await pond.readTable('/last'))).toEqual([{ t: 1, v: 1.5 }, { t: 2, v: 2.5 }, { t: 3, v: 99 }]);
+    expect(rows(await pond.readTable('/rows'))).toEqual([
+      { t: 1, v: 1.5 },
+      { t: 2, v: 2.5 },
+      { t: 3, v: 9 },
+    ]);
+    expect(rows(await pond.readTable('/first'))).toEqual([
+      { t: 1, v: 1.5 },
+      { t: 2, v: 2.5 },
+      { t: 3, v: 9 },
+    ]);
+    expect(rows(await pond.readTable('/last'))).toEqual([
+      { t: 1, v: 1.5 },
+      { t: 2, v: 2.5 },
+      { t: 3, v: 99 },
+    ]);
     await expect(pond.readTable('/badkey')).rejects.toMatchObject({ code: 'ECONFIG', message: expect.stringContaining('deduplication.key') });
   });
 
@@ -47,7 +64,10 @@ describe('combine', () => {
       await tx.mknod('/typed', 'combine', { file_patterns: ['/sites/a/*', '/sites/z.parquet'] });
       await tx.mknod('/missing', 'combine', { file_patterns: ['/sites/a/*', '/sites/y.parquet'] });
       await tx.mknod('/extra', 'combine', { file_patterns: ['/sites/a/*', '/sites/x.parquet'] });
-      await tx.mknod('/cast', 'combine', { file_patterns: ['/sites/a/*', '/sites/z.parquet', '/sites/y.parquet'], output_schema: { t: 'integer', v: 'float', note: 'string' } });
+      await tx.mknod('/cast', 'combine', {
+        file_patterns: ['/sites/a/*', '/sites/z.parquet', '/sites/y.parquet'],
+        output_schema: { t: 'integer', v: 'float', note: 'string' },
+      });
     });
     const typed = await pond.readTable('/typed').catch((e) => e);
     expect(typed).toMatchObject({ code: 'EFACTORY', data: { path: '/typed' } });
@@ -57,7 +77,10 @@ describe('combine', () => {
     const cast = await pond.readTable('/cast');
     expect(cast.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual(['t:Int64', 'v:Float64', 'note:Utf8']);
     expect(rows(cast)).toEqual([
-      { t: 1, v: 1.5, note: null }, { t: 2, v: 2.5, note: null }, { t: 4, v: 4, note: null }, { t: 5, v: null, note: null },
+      { t: 1, v: 1.5, note: null },
+      { t: 2, v: 2.5, note: null },
+      { t: 4, v: 4, note: null },
+      { t: 5, v: null, note: null },
     ]);
   });
 

@@ -53,7 +53,9 @@ describe('directory', () => {
     const { pond } = await pondWithLogs();
     await pond.transact((tx) => tx.mknod('/v', 'directory', { pattern: '/logs/*/*.csv', virtual_structure: 'year={0}/{stem}/{name}' }));
     expect((await pond.glob('/v/**')).filter((m) => m.type === 'file:data').map((m) => m.path)).toEqual([
-      '/v/year=2024/feb/feb.csv', '/v/year=2024/jan/jan.csv', '/v/year=2025/jan/jan.csv',
+      '/v/year=2024/feb/feb.csv',
+      '/v/year=2024/jan/jan.csv',
+      '/v/year=2025/jan/jan.csv',
     ]);
   });
 

@@ -12,7 +12,10 @@ describe('scribble', () => {
     const a = await openDynamic();
     const b = await openDynamic();
     await a.pond.transact((tx) => tx.mknod('/s', 'scribble', config));
-    await b.pond.transact(async (tx) => { await tx.mkdir('/other'); await tx.mknod('/other/s', 'scribble', config); });
+    await b.pond.transact(async (tx) => {
+      await tx.mkdir('/other');
+      await tx.mknod('/other/s', 'scribble', config);
+    });
     const first = await a.pond.readFile('/s');
     a.resolver.clearCache();
     expect(await a.pond.readFile('/s')).toEqual(first);
@@ -21,11 +24,21 @@ describe('scribble', () => {
   });
 
   it('the seeded values are fixed (golden values: a change here breaks every stored demo)', () => {
-    const t = collect({ schema: [{ name: 'i', type: 'integer', min: 1, max: 6 }, { name: 'f', type: 'float', distribution: 'normal' }, { name: 's', type: 'string', values: ['x', 'y', 'z'] }], row_count: 4, seed: 7 });
+    const t = collect({
+      schema: [
+        { name: 'i', type: 'integer', min: 1, max: 6 },
+        { name: 'f', type: 'float', distribution: 'normal' },
+        { name: 's', type: 'string', values: ['x', 'y', 'z'] },
+      ],
+      row_count: 4,
+      seed: 7,
+    });
     const values = t.toArray().map((r) => r.toJSON());
     for (const v of values) expect(Number(v.i)).toBeGreaterThanOrEqual(1);
     for (const v of values) expect(Number(v.i)).toBeLessThanOrEqual(6);
-    expect(JSON.stringify(values, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))).toMatchInlineSnapshot(`"[{"i":6,"f":0.2349430728378643,"s":"x"},{"i":2,"f":0.6784263400112205,"s":"z"},{"i":1,"f":0.715130879078451,"s":"x"},{"i":3,"f":-0.8022756067724598,"s":"x"}]"`);
+    expect(JSON.stringify(values, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))).toMatchInlineSnapshot(
+      `"[{"i":6,"f":0.2349430728378643,"s":"x"},{"i":2,"f":0.6784263400112205,"s":"z"},{"i":1,"f":0.715130879078451,"s":"x"},{"i":3,"f":-0.8022756067724598,"s":"x"}]"`,
+    );
   });
 
   it('column types map to Arrow: integer Int64, float Float64, string Utf8, boolean Bool, timestamp µs UTC', () => {
@@ -44,7 +57,8 @@ describe('scribble', () => {
         { name: 'k', type: 'integer', min: -2, max: 2 },
         { name: 'p', type: 'boolean', probability: 0.25 },
       ],
-      row_count: n, seed: 'shape',
+      row_count: n,
+      seed: 'shape',
     });
     const col = (name: string) => [...t.getChild(name)!] as number[];
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -105,10 +119,22 @@ describe('scribble', () => {
   it('config errors name the field', async () => {
     const { pond } = await openDynamic();
     const bad = async (config: unknown) => (await pond.transact((tx) => tx.mknod('/s', 'scribble', config)).catch((e) => e)) as Error;
-    expect((await bad({ schema: [{ name: 'a', type: 'integer' }, { name: 'a', type: 'float' }], row_count: 1 })).message).toMatch(/schema\[1\]\.name: duplicate column name "a"/);
+    expect(
+      (
+        await bad({
+          schema: [
+            { name: 'a', type: 'integer' },
+            { name: 'a', type: 'float' },
+          ],
+          row_count: 1,
+        })
+      ).message,
+    ).toMatch(/schema\[1\]\.name: duplicate column name "a"/);
     expect((await bad({ schema: [{ name: 'a', type: 'decimal' }], row_count: 1 })).message).toMatch(/ECONFIG: \/s: .*schema/);
     expect((await bad({ schema: { a: 'integer' }, row_count: 10_000_001 })).message).toMatch(/row_count: /);
     expect((await bad({ schema: { a: 'integer' }, row_count: 1, distribution: 'poisson' })).message).toMatch(/distribution: /);
-    expect((await bad({ schema: [{ name: 'a', type: 'integer', min: 5, max: 1 }], row_count: 1 })).message).toMatch(/schema\[0\]\.min: min must not exceed max/);
+    expect((await bad({ schema: [{ name: 'a', type: 'integer', min: 5, max: 1 }], row_count: 1 })).message).toMatch(
+      /schema\[0\]\.min: min must not exceed max/,
+    );
   });
 });

@@ -26,7 +26,12 @@ beforeAll(async () => {
 
 describe('sql_query', () => {
   it('queries tables whose matches are unioned by column name', async () => {
-    await pond.transact((tx) => tx.mknod('/q/sum', 'sql_query', { query: 'SELECT count(*)::INTEGER AS n, sum(v) AS s, count(note)::INTEGER AS notes FROM m', tables: { m: '/data/*/m.parquet' } }));
+    await pond.transact((tx) =>
+      tx.mknod('/q/sum', 'sql_query', {
+        query: 'SELECT count(*)::INTEGER AS n, sum(v) AS s, count(note)::INTEGER AS notes FROM m',
+        tables: { m: '/data/*/m.parquet' },
+      }),
+    );
     expect(rows(await pond.readTable('/q/sum'))).toEqual([{ n: 3, s: 14, notes: 1 }]);
     expect((await pond.stat('/q/sum')).type).toBe('file:table');
   });

@@ -11,13 +11,13 @@ const HOST = ['process', 'require', 'module', 'fetch', 'indexedDB', 'navigator',
 const probe = `return [${HOST.map((n) => `typeof ${n}`).join(', ')}].join(",")`;
 
 const ESCAPES: Record<string, string> = {
-  'a global\'s constructor': `{{ range.constructor(${JSON.stringify(probe)})() }}`,
-  'cycler\'s constructor': `{{ cycler.constructor(${JSON.stringify(probe)})() }}`,
-  'joiner\'s constructor': `{{ joiner().constructor.constructor(${JSON.stringify(probe)})() }}`,
-  'a pond function\'s constructor': `{{ table.constructor(${JSON.stringify(probe)})() }}`,
-  'a string\'s constructor chain': `{{ "".constructor.constructor(${JSON.stringify(probe)})() }}`,
+  "a global's constructor": `{{ range.constructor(${JSON.stringify(probe)})() }}`,
+  "cycler's constructor": `{{ cycler.constructor(${JSON.stringify(probe)})() }}`,
+  "joiner's constructor": `{{ joiner().constructor.constructor(${JSON.stringify(probe)})() }}`,
+  "a pond function's constructor": `{{ table.constructor(${JSON.stringify(probe)})() }}`,
+  "a string's constructor chain": `{{ "".constructor.constructor(${JSON.stringify(probe)})() }}`,
   'a computed key': `{% set k = "constr" ~ "uctor" %}{{ range[k](${JSON.stringify(probe)})() }}`,
-  'a macro\'s constructor': `{% macro m() %}x{% endmacro %}{{ m.constructor(${JSON.stringify(probe)})() }}`,
+  "a macro's constructor": `{% macro m() %}x{% endmacro %}{{ m.constructor(${JSON.stringify(probe)})() }}`,
   'the loop object': `{% for i in [1] %}{{ loop.constructor.constructor(${JSON.stringify(probe)})() }}{% endfor %}`,
   'set names that reshape scope': `{% set constructor = range.constructor %}{% set __proto__ = {} %}{{ constructor(${JSON.stringify(probe)})() }}`,
   'what an allowed call returns': `{% set F = cycler(1).next.constructor %}{{ F(${JSON.stringify(probe)})() }}`,
@@ -27,7 +27,9 @@ const ESCAPES: Record<string, string> = {
 const g = globalThis as { __duckpondSentinel?: string };
 
 describe('template sandbox', () => {
-  afterEach(() => { delete g.__duckpondSentinel; });
+  afterEach(() => {
+    delete g.__duckpondSentinel;
+  });
 
   for (const [name, template] of Object.entries(ESCAPES)) {
     it(`${name} reaches only the VM's own realm`, async () => {
@@ -45,7 +47,8 @@ describe('template sandbox', () => {
     const { pond } = await openDynamic();
     await pond.transact(async (tx) => {
       await tx.mknod('/evil', 'template', {
-        template: '{{ range.constructor("globalThis.__duckpondSentinel = \'pwned\'; Array.prototype.join = function () { return \'pwned\' }; Object.prototype.polluted = 1; return \'ran\'")() }}',
+        template:
+          "{{ range.constructor(\"globalThis.__duckpondSentinel = 'pwned'; Array.prototype.join = function () { return 'pwned' }; Object.prototype.polluted = 1; return 'ran'\")() }}",
       });
       await tx.mknod('/next', 'template', { template: '{{ [1, 2] | join("+") }}|{{ ({}).polluted }}|{{ "a-b".split("-") | join(",") }}' });
     });
@@ -58,8 +61,13 @@ describe('template sandbox', () => {
 
   it('host modules and files are out of reach: the attempt is an EFACTORY naming the node', async () => {
     const { pond } = await openDynamic();
-    await pond.transact((tx) => tx.mknod('/evil', 'template', { template: 'a\n{{ range.constructor("return require(\'fs\').readFileSync(\'/etc/passwd\', \'utf8\')")() }}' }));
-    const e = await pond.readFile('/evil').then((b) => new Error(`rendered: ${dec(b)}`), (err: unknown) => err);
+    await pond.transact((tx) =>
+      tx.mknod('/evil', 'template', { template: "a\n{{ range.constructor(\"return require('fs').readFileSync('/etc/passwd', 'utf8')\")() }}" }),
+    );
+    const e = await pond.readFile('/evil').then(
+      (b) => new Error(`rendered: ${dec(b)}`),
+      (err: unknown) => err,
+    );
     expect(e).toMatchObject({ code: 'EFACTORY', data: { path: '/evil', line: 2 } });
     expect((e as Error).message).toMatch(/require/);
     expect((e as Error).message).not.toMatch(/root:/);
@@ -82,11 +90,14 @@ describe('template sandbox', () => {
 
   it('the guarded searches give native results above their size threshold', async () => {
     const { pond } = await openDynamic();
-    const template = '{% set h = "ab".repeat(50000) + "needle-0123456789" + "ab".repeat(10) %}{% set n = "needle-0123456789" %}'
-      + '{{ h.indexOf(n) }} {{ h.lastIndexOf(n) }} {{ h.includes(n) }} {{ h.split(n) | length }} {{ h.replace(n, "[$&]").length }} {{ h.replaceAll(n, "").length }} {{ h.indexOf(n + "x") }}';
+    const template =
+      '{% set h = "ab".repeat(50000) + "needle-0123456789" + "ab".repeat(10) %}{% set n = "needle-0123456789" %}' +
+      '{{ h.indexOf(n) }} {{ h.lastIndexOf(n) }} {{ h.includes(n) }} {{ h.split(n) | length }} {{ h.replace(n, "[$&]").length }} {{ h.replaceAll(n, "").length }} {{ h.indexOf(n + "x") }}';
     await pond.transact((tx) => tx.mknod('/big', 'template', { template }));
     const h = 'ab'.repeat(50000) + 'needle-0123456789' + 'ab'.repeat(10);
     const n = 'needle-0123456789';
-    expect(dec(await pond.readFile('/big'))).toBe([h.indexOf(n), h.lastIndexOf(n), h.includes(n), h.split(n).length, h.replace(n, '[$&]').length, h.replaceAll(n, '').length, -1].join(' '));
+    expect(dec(await pond.readFile('/big'))).toBe(
+      [h.indexOf(n), h.lastIndexOf(n), h.includes(n), h.split(n).length, h.replace(n, '[$&]').length, h.replaceAll(n, '').length, -1].join(' '),
+    );
   });
 });

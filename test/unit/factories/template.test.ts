@@ -21,23 +21,37 @@ const render = async (pond: Awaited<ReturnType<typeof pondWithData>>['pond'], pa
 describe('template', () => {
   it('renders variables inline', async () => {
     const { pond } = await pondWithData();
-    await pond.transact((tx) => tx.mknod('/hello.md', 'template', { template: '# {{ title }}\n{% for x in items %}- {{ x }}\n{% endfor %}', variables: { title: 'Hi', items: ['a', 'b'] }, output_format: 'markdown' }));
+    await pond.transact((tx) =>
+      tx.mknod('/hello.md', 'template', {
+        template: '# {{ title }}\n{% for x in items %}- {{ x }}\n{% endfor %}',
+        variables: { title: 'Hi', items: ['a', 'b'] },
+        output_format: 'markdown',
+      }),
+    );
     expect(await render(pond, '/hello.md')).toBe('# Hi\n- a\n- b\n');
     expect((await pond.stat('/hello.md')).type).toBe('file:data');
   });
 
   it('reads pond data: a glob with captures, each match as rows, through includes', async () => {
     const { pond } = await pondWithData();
-    await pond.transact((tx) => tx.mknod('/report.txt', 'template', {
-      template: '{% for m in glob("/sites/*/temps.parquet") %}{% include "templates/site.njk" %}{% endfor %} n={{ table("/sites/north/temps.parquet") | length }}',
-    }));
+    await pond.transact((tx) =>
+      tx.mknod('/report.txt', 'template', {
+        template:
+          '{% for m in glob("/sites/*/temps.parquet") %}{% include "templates/site.njk" %}{% endfor %} n={{ table("/sites/north/temps.parquet") | length }}',
+      }),
+    );
     expect(await render(pond, '/report.txt')).toBe('north:1=10;north:2=12;south:1=25; n=2');
   });
 
   it('template_file with extends and import resolved inside the pond (relative and absolute)', async () => {
     const { pond } = await pondWithData();
     await pond.transact(async (tx) => {
-      await tx.writeFile('/templates/page.njk', enc('{% extends "base.njk" %}{% import "/templates/macros.njk" as m %}{% block body %}{% for r in table("../sites/north/temps.parquet") %}{{ m.row(r) }} {% endfor %}{{ who }}{% endblock %}'));
+      await tx.writeFile(
+        '/templates/page.njk',
+        enc(
+          '{% extends "base.njk" %}{% import "/templates/macros.njk" as m %}{% block body %}{% for r in table("../sites/north/temps.parquet") %}{{ m.row(r) }} {% endfor %}{{ who }}{% endblock %}',
+        ),
+      );
       await tx.mknod('/templates/page.html', 'template', { template_file: 'page.njk', variables: { who: '<me>' }, output_format: 'html' });
     });
     // html autoescapes values, not the template's own markup.
@@ -46,9 +60,11 @@ describe('template', () => {
 
   it('runs a SQL query over pond tables', async () => {
     const { pond } = await pondWithData();
-    await pond.transact((tx) => tx.mknod('/max.txt', 'template', {
-      template: '{% for r in query("SELECT max(temp) AS hi, count(*) AS n FROM t", { t: "/sites/*/temps.parquet" }) %}{{ r.hi }}/{{ r.n }}{% endfor %}',
-    }));
+    await pond.transact((tx) =>
+      tx.mknod('/max.txt', 'template', {
+        template: '{% for r in query("SELECT max(temp) AS hi, count(*) AS n FROM t", { t: "/sites/*/temps.parquet" }) %}{{ r.hi }}/{{ r.n }}{% endfor %}',
+      }),
+    );
     expect(await render(pond, '/max.txt')).toBe('25/3');
   });
 
@@ -58,7 +74,10 @@ describe('template', () => {
       await tx.mknod('/ok.json', 'template', { template: '{{ table("/sites/south/temps.parquet") | json }}', output_format: 'json' });
       await tx.mknod('/bad.json', 'template', { template: '{ nope', output_format: 'json' });
       await tx.writeFile('/names.parquet', await parquet({ name: strs(['a,b', 'say "hi"']) }), { type: 'file:table' });
-      await tx.mknod('/out.csv', 'template', { template: 'name\n{% for r in table("/names.parquet") %}{{ r.name | csv }}\n{% endfor %}', output_format: 'csv' });
+      await tx.mknod('/out.csv', 'template', {
+        template: 'name\n{% for r in table("/names.parquet") %}{{ r.name | csv }}\n{% endfor %}',
+        output_format: 'csv',
+      });
     });
     expect(JSON.parse(await render(pond, '/ok.json'))).toEqual([{ day: 1, temp: 25 }]);
     await expect(pond.readFile('/bad.json')).rejects.toMatchObject({ code: 'EFACTORY', message: expect.stringContaining('does not parse') });

@@ -13,7 +13,15 @@ import { renderTemplate } from '../../../src/core/factories/template-render.ts';
 import { isPondError, pondError } from '../../../src/core/errors.ts';
 import { normalizePath } from '../../../src/core/tinyfs/path.ts';
 import { openDynamic, dec } from '../dynamic/fixtures.ts';
-import { hostileCases, generatedTemplate, HOSTILE_SLACK_MS, HOSTILE_TOTAL_SLACK_MS, NORMAL, type HostileCase, type Outcome } from '../../shared/hostile-templates.ts';
+import {
+  hostileCases,
+  generatedTemplate,
+  HOSTILE_SLACK_MS,
+  HOSTILE_TOTAL_SLACK_MS,
+  NORMAL,
+  type HostileCase,
+  type Outcome,
+} from '../../shared/hostile-templates.ts';
 
 const FULL = process.env.HOSTILE_FULL === '1';
 /** Short in the fast sample so `npm test` stays quick; the full corpus uses the corpus default. */
@@ -35,7 +43,12 @@ function context(files: Record<string, string> = {}): FactoryContext {
   } as FactoryContext;
 }
 
-interface Result { outcome: Outcome | 'other'; output?: string; error?: unknown; took: number }
+interface Result {
+  outcome: Outcome | 'other';
+  output?: string;
+  error?: unknown;
+  took: number;
+}
 
 async function render(template: string, files?: Record<string, string>, timeoutMs = TIMEOUT_MS): Promise<Result> {
   const started = performance.now();
@@ -94,13 +107,17 @@ afterAll(async () => {
 describe(`hostile templates (${FULL ? 'full corpus' : 'fast sample; HOSTILE_FULL=1 for all'})`, () => {
   const overshoots: number[] = [];
   for (const c of hostileCases(FULL)) {
-    it(c.name, async () => {
-      const r = await render(c.template, c.files);
-      if (r.outcome === 'ETIMEOUT' && !c.slackMs) overshoots.push(overMs(r));
-      judge(c, r, TIMEOUT_MS);
-      await expectHostUntouched();
-      await expectNormalRender();
-    }, 30_000);
+    it(
+      c.name,
+      async () => {
+        const r = await render(c.template, c.files);
+        if (r.outcome === 'ETIMEOUT' && !c.slackMs) overshoots.push(overMs(r));
+        judge(c, r, TIMEOUT_MS);
+        await expectHostUntouched();
+        await expectNormalRender();
+      },
+      30_000,
+    );
   }
 
   it('host files stay out of reach: writing the sentinel file from a template fails', async () => {
@@ -118,19 +135,25 @@ describe(`hostile templates (${FULL ? 'full corpus' : 'fast sample; HOSTILE_FULL
   });
 
   it('generated templates of every tag, filter and global end in time with a typed result', async () => {
-    await fc.assert(fc.asyncProperty(generatedTemplate, async (template) => {
-      const r = await render(template, { '/t/self.njk': '{% include "/t/self.njk" %}' });
-      expect(['ok', 'EFACTORY', 'ETIMEOUT', 'ETOOBIG'], `${template}: ${String(r.error)}`).toContain(r.outcome);
-      expect(r.took, template).toBeLessThan(TIMEOUT_MS + HOSTILE_TOTAL_SLACK_MS);
-      // Generated templates may include themselves: that recursion may stop late (see the corpus).
-      if (r.outcome === 'ETIMEOUT' && !template.includes('{% include')) expect(overMs(r), template).toBeLessThanOrEqual(HOSTILE_SLACK_MS);
-      expect(g.__duckpondSentinel).toBe('untouched');
-    }), { numRuns: FULL ? 300 : 12, seed: FULL ? undefined : 42 });
+    await fc.assert(
+      fc.asyncProperty(generatedTemplate, async (template) => {
+        const r = await render(template, { '/t/self.njk': '{% include "/t/self.njk" %}' });
+        expect(['ok', 'EFACTORY', 'ETIMEOUT', 'ETOOBIG'], `${template}: ${String(r.error)}`).toContain(r.outcome);
+        expect(r.took, template).toBeLessThan(TIMEOUT_MS + HOSTILE_TOTAL_SLACK_MS);
+        // Generated templates may include themselves: that recursion may stop late (see the corpus).
+        if (r.outcome === 'ETIMEOUT' && !template.includes('{% include')) expect(overMs(r), template).toBeLessThanOrEqual(HOSTILE_SLACK_MS);
+        expect(g.__duckpondSentinel).toBe('untouched');
+      }),
+      { numRuns: FULL ? 300 : 12, seed: FULL ? undefined : 42 },
+    );
     await expectNormalRender();
   }, 600_000);
 
   afterAll(() => {
-    if (overshoots.length) console.log(`deadline → stop: max ${Math.max(...overshoots)} ms, median ${overshoots.sort((a, b) => a - b)[overshoots.length >> 1]} ms past a ${TIMEOUT_MS} ms limit over ${overshoots.length} cases`);
+    if (overshoots.length)
+      console.log(
+        `deadline → stop: max ${Math.max(...overshoots)} ms, median ${overshoots.sort((a, b) => a - b)[overshoots.length >> 1]} ms past a ${TIMEOUT_MS} ms limit over ${overshoots.length} cases`,
+      );
   });
 });
 

@@ -13,14 +13,37 @@ const enc = (s: string) => new TextEncoder().encode(s);
 
 /** Names that look alike, collide in NFC, or mean something to JavaScript or to a path. */
 const NASTY = [
-  'a', 'b', 'caf\u00e9', 'cafe\u0301', '\u00C5', '\u212B', 'A\u030A', '\u212A', 'K', 'a\u200Db', 'a\u200Bb',
-  '__proto__', 'constructor', 'toString', 'hasOwnProperty', '.', '..', ' ', 'x'.repeat(300), '\uD83D\uDC4D', '\u0130',
+  'a',
+  'b',
+  'caf\u00e9',
+  'cafe\u0301',
+  '\u00C5',
+  '\u212B',
+  'A\u030A',
+  '\u212A',
+  'K',
+  'a\u200Db',
+  'a\u200Bb',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  '.',
+  '..',
+  ' ',
+  'x'.repeat(300),
+  '\uD83D\uDC4D',
+  '\u0130',
 ];
 // 'a' and 'b' often, so paths meet the seed tree and its symlinks.
 const name = fc.oneof({ weight: 2, arbitrary: fc.constantFrom('a', 'b') }, { weight: 3, arbitrary: fc.constantFrom(...NASTY) });
 const path = fc.array(name, { minLength: 1, maxLength: 3 }).map((parts) => `/${parts.join('/')}`);
 /** Symlink targets: other paths, ancestors, the root, relative climbs, and themselves (loops come from pairs). */
-const target = fc.oneof(path, fc.constantFrom('/', '..', '../..', '.', 'a/../a', '/a/b/../..'), fc.array(name, { minLength: 1, maxLength: 2 }).map((p) => p.join('/')));
+const target = fc.oneof(
+  path,
+  fc.constantFrom('/', '..', '../..', '.', 'a/../a', '/a/b/../..'),
+  fc.array(name, { minLength: 1, maxLength: 2 }).map((p) => p.join('/')),
+);
 
 type Op =
   | { op: 'mkdir'; path: string; parents: boolean }
@@ -84,54 +107,66 @@ async function checkTree(pond: Pond, ids = new Set<string>()): Promise<string> {
 }
 
 describe('hostile tree operations (fast-check)', () => {
-  it('every committed step leaves a whole tree; every refused step is a PondError and changes nothing', async () => {
-    let committed = 0;
-    let refused = 0;
-    const codes = new Map<string, number>();
-    await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 4, maxLength: FULL ? 40 : 14 }), async (ops) => {
-      const store = new MemoryStore();
-      const pond = await openPond(store, { create: true });
-      // A seed tree with a symlink to an ancestor, so renames through links are likely.
-      await pond.transact(async (tx) => {
-        await tx.mkdir('/a/b', { parents: true });
-        await tx.symlink('/a/b', '/b');
-        await tx.symlink('..', '/a/b/up');
-      });
-      for (const o of ops) {
-        const had = new Set<string>();
-        const before = await checkTree(pond, had);
-        try {
-          await apply(pond, o);
-          committed++;
-        } catch (e) {
-          refused++;
-          expect(isPondError(e), `${JSON.stringify(o)} threw ${String(e)}`).toBe(true);
-          const code = (e as { code: string }).code;
-          codes.set(code, (codes.get(code) ?? 0) + 1);
-          expect(await checkTree(pond), `${JSON.stringify(o)} was refused (${code}) but changed the pond`).toBe(before);
-          continue;
-        }
-        // Conservation, checked without fsck: a rename or setAttributes keeps every reachable
-        // node reachable, creating adds only, removing takes only.
-        const has = new Set<string>();
-        await checkTree(pond, has);
-        const lost = [...had].filter((id) => !has.has(id));
-        const gained = [...has].filter((id) => !had.has(id));
-        if (o.op === 'rename' || o.op === 'setattr') expect([lost, gained], `${JSON.stringify(o)} changed which nodes are reachable`).toEqual([[], []]);
-        else if (o.op === 'remove') expect(gained, JSON.stringify(o)).toEqual([]);
-        else expect(lost, `${JSON.stringify(o)} lost nodes`).toEqual([]);
-      }
-      // fsck sees every partition, reachable or not: a lost subtree, a second link or NFC twins show here.
-      const report = await fsck(store);
-      expect(report.problems, JSON.stringify(ops)).toEqual([]);
-      await pond.close();
-    }), { numRuns: FULL ? 400 : 40, seed: FULL ? undefined : 12 });
-    console.log(`tree corpus: ${committed} committed, ${refused} refused steps (${[...codes].sort().map(([c, n]) => `${c} ${n}`).join(', ')})`);
-    expect(committed).toBeGreaterThan(FULL ? 1000 : 40);
-    expect(refused).toBeGreaterThan(FULL ? 1000 : 40);
-    // The corpus reaches the refusals that matter here, not just ENOENT.
-    if (FULL) for (const c of ['EINVAL', 'EEXIST', 'ENOENT']) expect(codes.get(c) ?? 0, c).toBeGreaterThan(0);
-  }, FULL ? 600_000 : 60_000);
+  it(
+    'every committed step leaves a whole tree; every refused step is a PondError and changes nothing',
+    async () => {
+      let committed = 0;
+      let refused = 0;
+      const codes = new Map<string, number>();
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 4, maxLength: FULL ? 40 : 14 }), async (ops) => {
+          const store = new MemoryStore();
+          const pond = await openPond(store, { create: true });
+          // A seed tree with a symlink to an ancestor, so renames through links are likely.
+          await pond.transact(async (tx) => {
+            await tx.mkdir('/a/b', { parents: true });
+            await tx.symlink('/a/b', '/b');
+            await tx.symlink('..', '/a/b/up');
+          });
+          for (const o of ops) {
+            const had = new Set<string>();
+            const before = await checkTree(pond, had);
+            try {
+              await apply(pond, o);
+              committed++;
+            } catch (e) {
+              refused++;
+              expect(isPondError(e), `${JSON.stringify(o)} threw ${String(e)}`).toBe(true);
+              const code = (e as { code: string }).code;
+              codes.set(code, (codes.get(code) ?? 0) + 1);
+              expect(await checkTree(pond), `${JSON.stringify(o)} was refused (${code}) but changed the pond`).toBe(before);
+              continue;
+            }
+            // Conservation, checked without fsck: a rename or setAttributes keeps every reachable
+            // node reachable, creating adds only, removing takes only.
+            const has = new Set<string>();
+            await checkTree(pond, has);
+            const lost = [...had].filter((id) => !has.has(id));
+            const gained = [...has].filter((id) => !had.has(id));
+            if (o.op === 'rename' || o.op === 'setattr') expect([lost, gained], `${JSON.stringify(o)} changed which nodes are reachable`).toEqual([[], []]);
+            else if (o.op === 'remove') expect(gained, JSON.stringify(o)).toEqual([]);
+            else expect(lost, `${JSON.stringify(o)} lost nodes`).toEqual([]);
+          }
+          // fsck sees every partition, reachable or not: a lost subtree, a second link or NFC twins show here.
+          const report = await fsck(store);
+          expect(report.problems, JSON.stringify(ops)).toEqual([]);
+          await pond.close();
+        }),
+        { numRuns: FULL ? 400 : 40, seed: FULL ? undefined : 12 },
+      );
+      console.log(
+        `tree corpus: ${committed} committed, ${refused} refused steps (${[...codes]
+          .sort()
+          .map(([c, n]) => `${c} ${n}`)
+          .join(', ')})`,
+      );
+      expect(committed).toBeGreaterThan(FULL ? 1000 : 40);
+      expect(refused).toBeGreaterThan(FULL ? 1000 : 40);
+      // The corpus reaches the refusals that matter here, not just ENOENT.
+      if (FULL) for (const c of ['EINVAL', 'EEXIST', 'ENOENT']) expect(codes.get(c) ?? 0, c).toBeGreaterThan(0);
+    },
+    FULL ? 600_000 : 60_000,
+  );
 
   it('the cycle the old rename made is refused whichever way the destination is spelled', async () => {
     const pond = await openPond(new MemoryStore(), { create: true });
@@ -144,7 +179,10 @@ describe('hostile tree operations (fast-check)', () => {
     });
     const before = await checkTree(pond);
     for (const to of ['/l/x', '/l/c/x', '/a/rel/x', '/l2/x', '/l2/c/y', '/a/b/../b/x', '/a/./b/x']) {
-      await expect(pond.transact((tx) => tx.rename('/a', to)), to).rejects.toMatchObject({ code: 'EINVAL' });
+      await expect(
+        pond.transact((tx) => tx.rename('/a', to)),
+        to,
+      ).rejects.toMatchObject({ code: 'EINVAL' });
     }
     // dotdot -> /a/b/c/.. is /a/b lexically: still inside /a.
     await expect(pond.transact((tx) => tx.rename('/a', '/dotdot/x'))).rejects.toMatchObject({ code: 'EINVAL' });

@@ -28,7 +28,10 @@ export function rows(t: arrow.Table): Array<Record<string, unknown>> {
 export function people(ids: number[], prefix = 'p'): arrow.Table {
   return new arrow.Table({
     id: arrow.vectorFromArray(ids, new arrow.Int32()),
-    name: arrow.vectorFromArray(ids.map((i) => `${prefix}${i}`), new arrow.Utf8()),
+    name: arrow.vectorFromArray(
+      ids.map((i) => `${prefix}${i}`),
+      new arrow.Utf8(),
+    ),
   });
 }
 

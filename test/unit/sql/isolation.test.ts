@@ -23,7 +23,7 @@ describe('byteOffsetsToIndexes', () => {
         const bytes: number[] = [];
         const indexes: number[] = [];
         let b = 0;
-        for (let i = 0; i < s.length; ) {
+        for (let i = 0; i < s.length;) {
           const cp = s.codePointAt(i) ?? 0;
           const units = cp > 0xffff ? 2 : 1;
           bytes.push(b);
@@ -46,7 +46,7 @@ describe('byteOffsetsToIndexes', () => {
 });
 
 describe('isEngineFault', () => {
-  it('treats wasm traps and DuckDB\'s fatal errors as a broken instance', () => {
+  it("treats wasm traps and DuckDB's fatal errors as a broken instance", () => {
     const trap = new WebAssembly.RuntimeError('memory access out of bounds');
     expect(isEngineFault(trap)).toBe(true);
     expect(isEngineFault(new WebAssembly.RuntimeError('unreachable'))).toBe(true);
@@ -64,7 +64,17 @@ describe('isEngineFault', () => {
     expect(isEngineFault('interrupted')).toBe(false);
     // Our own errors: judged by the DuckDB error inside, never by their text.
     expect(isEngineFault(pondError('ESQL', '/unreachable.sql', 'only read-only queries are allowed; refused statement: CREATE'))).toBe(false);
-    expect(isEngineFault(pondError('ESQL', '/p', 'Catalog Error: Table with name unreachable does not exist!', {}, new Error('Catalog Error: Table with name unreachable does not exist!')))).toBe(false);
+    expect(
+      isEngineFault(
+        pondError(
+          'ESQL',
+          '/p',
+          'Catalog Error: Table with name unreachable does not exist!',
+          {},
+          new Error('Catalog Error: Table with name unreachable does not exist!'),
+        ),
+      ),
+    ).toBe(false);
     expect(isEngineFault(pondError('ESQL', '/p', 'memory access out of bounds', {}, new WebAssembly.RuntimeError('memory access out of bounds')))).toBe(true);
   });
 });
@@ -76,7 +86,10 @@ describe('the per-call transaction (second wall, tested without the statement ch
   const fresh = (sql: string): Array<Record<string, unknown>> => {
     const c = db.connect();
     try {
-      return c.query(sql).toArray().map((r: { toJSON(): Record<string, unknown> }) => r.toJSON());
+      return c
+        .query(sql)
+        .toArray()
+        .map((r: { toJSON(): Record<string, unknown> }) => r.toJSON());
     } finally {
       c.close();
     }
@@ -84,10 +97,15 @@ describe('the per-call transaction (second wall, tested without the statement ch
   /** Run `statements` as one engine call would, bypassing the statement check; report whether cleanup failed. */
   const call = (statements: string[]): boolean => {
     let dirty = true;
-    const op = new Operation(db, new Deadline('/t', undefined), () => {}, (cleanupError) => {
-      dirty = cleanupError !== undefined;
-      return undefined;
-    });
+    const op = new Operation(
+      db,
+      new Deadline('/t', undefined),
+      () => {},
+      (cleanupError) => {
+        dirty = cleanupError !== undefined;
+        return undefined;
+      },
+    );
     for (const s of statements) op.run(s);
     op.dispose();
     return dirty;
@@ -118,7 +136,11 @@ describe('the per-call transaction (second wall, tested without the statement ch
     expect(dirty).toBe(false);
     expect(fresh("SELECT lower('A') AS l, (SELECT count(*) FROM range(3)) AS r")).toEqual([{ l: 'a', r: 3n }]);
     expect(fresh('SELECT count(*) AS n FROM duckdb_functions() WHERE NOT internal')).toEqual([{ n: 0n }]);
-    expect(fresh("SELECT (SELECT count(*) FROM duckdb_views() WHERE NOT internal) + (SELECT count(*) FROM duckdb_types() WHERE NOT internal) + (SELECT count(*) FROM duckdb_sequences()) + (SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'pwn') AS n")).toEqual([{ n: 0n }]);
+    expect(
+      fresh(
+        "SELECT (SELECT count(*) FROM duckdb_views() WHERE NOT internal) + (SELECT count(*) FROM duckdb_types() WHERE NOT internal) + (SELECT count(*) FROM duckdb_sequences()) + (SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'pwn') AS n",
+      ),
+    ).toEqual([{ n: 0n }]);
     expect(readEngineState()).toBe(baseline);
   });
 
@@ -127,7 +149,7 @@ describe('the per-call transaction (second wall, tested without the statement ch
     expect(readEngineState()).toBe(baseline);
   });
 
-  it('the state check sees a database attached outside a call\'s transaction', () => {
+  it("the state check sees a database attached outside a call's transaction", () => {
     const c = db.connect();
     c.query("ATTACH ':memory:' AS pwn_db");
     expect(changedParts(baseline, readEngineState())).toEqual(['attached databases']);
@@ -158,7 +180,8 @@ describe('the engine after a call that changed shared state', () => {
   }, INIT_TIMEOUT_MS);
   afterAll(() => sql.close());
 
-  const logging = "SELECT current_setting('enable_logging') AS on, current_setting('logging_level') AS level, current_setting('logging_storage') AS storage, (SELECT count(*) FROM duckdb_logs) AS logs";
+  const logging =
+    "SELECT current_setting('enable_logging') AS on, current_setting('logging_level') AS level, current_setting('logging_storage') AS storage, (SELECT count(*) FROM duckdb_logs) AS logs";
 
   it('puts logging back after enable_logging(level := ...), and the call succeeds', async () => {
     await sql.query("SELECT * FROM enable_logging(level := 'trace')");
@@ -166,14 +189,31 @@ describe('the engine after a call that changed shared state', () => {
     expect(rows(await sql.query(logging))).toEqual([{ on: 0, level: 'INFO', storage: 'memory', logs: 0 }]);
   });
 
-  it('fails a call that moved the log\'s storage, and the next call gets a fresh engine', async () => {
-    await expectPondError(sql.query("SELECT * FROM enable_logging(storage := 'stdout')", { path: '/stranger/log.sql' }), 'ESQL', /\/stranger\/log\.sql/, /changed state that other queries share \(.*logging_storage/);
-    expect(rows(await sql.query(logging))).toEqual([{ on: 0, level: 'INFO', storage: 'memory', logs: 0 }]);
-  }, INIT_TIMEOUT_MS);
+  it(
+    "fails a call that moved the log's storage, and the next call gets a fresh engine",
+    async () => {
+      await expectPondError(
+        sql.query("SELECT * FROM enable_logging(storage := 'stdout')", { path: '/stranger/log.sql' }),
+        'ESQL',
+        /\/stranger\/log\.sql/,
+        /changed state that other queries share \(.*logging_storage/,
+      );
+      expect(rows(await sql.query(logging))).toEqual([{ on: 0, level: 'INFO', storage: 'memory', logs: 0 }]);
+    },
+    INIT_TIMEOUT_MS,
+  );
 
-  it('fails a call whose file-storage logging breaks the instance, and recovers', async () => {
-    await expectPondError(sql.query("SELECT * FROM enable_logging(storage := 'file', storage_path := '/__pond_csv__/input.csv')", { path: '/stranger/log.sql' }), 'ESQL', /\/stranger\/log\.sql/);
-    expect(rows(await sql.query('SELECT 42 AS x'))).toEqual([{ x: 42 }]);
-    expect(rows(await sql.query(logging))).toEqual([{ on: 0, level: 'INFO', storage: 'memory', logs: 0 }]);
-  }, INIT_TIMEOUT_MS);
+  it(
+    'fails a call whose file-storage logging breaks the instance, and recovers',
+    async () => {
+      await expectPondError(
+        sql.query("SELECT * FROM enable_logging(storage := 'file', storage_path := '/__pond_csv__/input.csv')", { path: '/stranger/log.sql' }),
+        'ESQL',
+        /\/stranger\/log\.sql/,
+      );
+      expect(rows(await sql.query('SELECT 42 AS x'))).toEqual([{ x: 42 }]);
+      expect(rows(await sql.query(logging))).toEqual([{ on: 0, level: 'INFO', storage: 'memory', logs: 0 }]);
+    },
+    INIT_TIMEOUT_MS,
+  );
 });

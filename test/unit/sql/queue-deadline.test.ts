@@ -10,10 +10,12 @@ describe('SerialQueue', () => {
     const q = new SerialQueue();
     const order: string[] = [];
     const first = await q.acquire(new Deadline('/p'));
-    const waiting = ['a', 'b', 'c'].map((name) => q.acquire(new Deadline('/p')).then((release) => {
-      order.push(name);
-      release();
-    }));
+    const waiting = ['a', 'b', 'c'].map((name) =>
+      q.acquire(new Deadline('/p')).then((release) => {
+        order.push(name);
+        release();
+      }),
+    );
     await yieldMacrotask();
     expect(order).toEqual([]);
     first();

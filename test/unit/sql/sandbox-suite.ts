@@ -44,8 +44,8 @@ export const REFUSED: ReadonlyArray<[sql: string, named: string]> = [
   ["PIVOT (SELECT 'x' AS k, 1 AS v) ON k USING sum(v)", 'PIVOT'],
   // Multi-byte characters before the statement: DuckDB's token offsets count UTF-8 bytes.
   ["/* é中😀 */ CREATE OR REPLACE MACRO lower(x) AS 'pwned'", 'CREATE'],
-  ['-- שלום e\u0301 \u200B\nATTACH \':memory:\' AS other', 'ATTACH'],
-  ["/*😀😀😀😀😀😀😀😀😀😀😀😀*/ EXPLAIN CREATE TABLE t AS SELECT 1", 'EXPLAIN CREATE'],
+  ["-- שלום e\u0301 \u200B\nATTACH ':memory:' AS other", 'ATTACH'],
+  ['/*😀😀😀😀😀😀😀😀😀😀😀😀*/ EXPLAIN CREATE TABLE t AS SELECT 1', 'EXPLAIN CREATE'],
 ];
 
 /** Read-only statements that must work. */
@@ -126,14 +126,20 @@ export function sandboxBehaviour(name: string, make: () => SqlEngine): void {
     });
 
     it('has its configuration locked with external access, autoload and autoinstall off', async () => {
-      const t = await sql.query("SELECT current_setting('lock_configuration') AS locked, current_setting('enable_external_access') AS external, current_setting('autoload_known_extensions') AS autoload, current_setting('autoinstall_known_extensions') AS autoinstall");
+      const t = await sql.query(
+        "SELECT current_setting('lock_configuration') AS locked, current_setting('enable_external_access') AS external, current_setting('autoload_known_extensions') AS autoload, current_setting('autoinstall_known_extensions') AS autoinstall",
+      );
       expect(rows(t)).toEqual([{ locked: true, external: false, autoload: false, autoinstall: false }]);
       const loaded = await sql.query('SELECT extension_name FROM duckdb_extensions() WHERE loaded');
       expect(rows(loaded).map((r) => r.extension_name)).toEqual(['core_functions']);
     });
 
-    it('keeps one call\'s query text out of the next call\'s duckdb_logs', async () => {
-      for (const enable of ['SELECT * FROM enable_logging()', 'SELECT * FROM "ENABLE_LOGGING"()', "SELECT * FROM query('SELECT * FROM enable_' || chr(108) || 'ogging()')"]) {
+    it("keeps one call's query text out of the next call's duckdb_logs", async () => {
+      for (const enable of [
+        'SELECT * FROM enable_logging()',
+        'SELECT * FROM "ENABLE_LOGGING"()',
+        "SELECT * FROM query('SELECT * FROM enable_' || chr(108) || 'ogging()')",
+      ]) {
         await sql.query(enable);
         await sql.query("SELECT 'secret-marker' AS s");
         expect(rows(await sql.query('SELECT count(*) AS n FROM duckdb_logs'))).toEqual([{ n: 0 }]);
@@ -164,7 +170,7 @@ export function sandboxBehaviour(name: string, make: () => SqlEngine): void {
       expect(rows(await sql.query('SELECT 1 AS ok'))).toEqual([{ ok: 1 }]);
     });
 
-    it('stops a query when its signal aborts, with the signal\'s reason', async () => {
+    it("stops a query when its signal aborts, with the signal's reason", async () => {
       const ac = new AbortController();
       const p = sql.query('SELECT count(*) FROM range(10_000_000_000)', { signal: ac.signal });
       let abortedAt = 0;

@@ -36,7 +36,9 @@ describe('FaultInjectingStore', () => {
     await store.list('');
     await store.delete('a');
     await store.exists('b');
-    await (await store.lock())();
+    await (
+      await store.lock()
+    )();
     expect(store.writes).toBe(4);
     expect(store.faults).toBe(0);
   });

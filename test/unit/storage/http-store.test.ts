@@ -83,16 +83,24 @@ describe('HttpStore', () => {
     dir = join(root, 'pond');
     const store = new NodeFsStore(dir);
     const pond = await openPond(store, { create: true });
-    await pond.transact(async (tx) => {
-      await tx.mkdir('/data');
-      await tx.writeFile('/data/notes.txt', text('first'));
-      await tx.writeFile('/data/big.bin', big);
-      await tx.writeFile('/data/t.parquet', await tableToParquet(tableFromArrays({ x: Float64Array.from([1, 2, 3]), y: ['a', 'b', 'c'] })), { type: 'file:table' });
-    }, { message: 'data' });
-    await pond.transact(async (tx) => {
-      await tx.writeFile('/data/notes.txt', text('second'));
-      await tx.mknod('/data/sum', 'sql_query', { query: 'SELECT sum(x) AS s FROM t', tables: { t: '/data/t.parquet' } });
-    }, { message: 'more' });
+    await pond.transact(
+      async (tx) => {
+        await tx.mkdir('/data');
+        await tx.writeFile('/data/notes.txt', text('first'));
+        await tx.writeFile('/data/big.bin', big);
+        await tx.writeFile('/data/t.parquet', await tableToParquet(tableFromArrays({ x: Float64Array.from([1, 2, 3]), y: ['a', 'b', 'c'] })), {
+          type: 'file:table',
+        });
+      },
+      { message: 'data' },
+    );
+    await pond.transact(
+      async (tx) => {
+        await tx.writeFile('/data/notes.txt', text('second'));
+        await tx.mknod('/data/sum', 'sql_query', { query: 'SELECT sum(x) AS s FROM t', tables: { t: '/data/t.parquet' } });
+      },
+      { message: 'more' },
+    );
     await pond.close();
     await writePublishIndex(store);
     await store.close();
@@ -108,7 +116,10 @@ describe('HttpStore', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it.each([['honours Range', () => withRanges], ['ignores Range', () => withoutRanges]])('reads a published pond exactly as the disk does (host %s)', async (_, host) => {
+  it.each([
+    ['honours Range', () => withRanges],
+    ['ignores Range', () => withoutRanges],
+  ])('reads a published pond exactly as the disk does (host %s)', async (_, host) => {
     const served = host();
     const store = await HttpStore.open(served.url);
     expect(store.writable).toBe(false);
@@ -191,7 +202,10 @@ describe('HttpStore', () => {
       ['lock', store.lock()],
     ];
     for (const [name, attempt] of attempts) {
-      const error = await attempt.then(() => null, (e: unknown) => e);
+      const error = await attempt.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isPondError(error, 'EROFS'), name).toBe(true);
       expect((error as Error).message).toMatch(/make a local copy/);
     }
@@ -273,7 +287,12 @@ interface Liar {
   close(): Promise<void>;
 }
 
-type Handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, count: (n: number) => void, closed: () => boolean) => Promise<void> | void;
+type Handler = (
+  req: import('node:http').IncomingMessage,
+  res: import('node:http').ServerResponse,
+  count: (n: number) => void,
+  closed: () => boolean,
+) => Promise<void> | void;
 
 /** A host whose every file is served by a handler of the test's choosing; it counts what it sends. */
 async function liar(index: unknown, handlers: Record<string, Handler>): Promise<Liar> {
@@ -282,14 +301,26 @@ async function liar(index: unknown, handlers: Record<string, Handler>): Promise<
     const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/liar\//, '');
     const stat = { bytes: 0, closed: false };
     sent.set(path, stat);
-    res.on('close', () => { stat.closed = true; });
+    res.on('close', () => {
+      stat.closed = true;
+    });
     if (path === PUBLISH_INDEX && !handlers[PUBLISH_INDEX]) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(index));
       return;
     }
     const h = handlers[path];
-    if (!h) { res.writeHead(404).end(); return; }
-    await h(req, res, (n) => { stat.bytes += n; }, () => stat.closed);
+    if (!h) {
+      res.writeHead(404).end();
+      return;
+    }
+    await h(
+      req,
+      res,
+      (n) => {
+        stat.bytes += n;
+      },
+      () => stat.closed,
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const address = server.address();
@@ -297,12 +328,23 @@ async function liar(index: unknown, handlers: Record<string, Handler>): Promise<
   return {
     url: `http://127.0.0.1:${address.port}/liar/`,
     sent,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
 /** Write `chunk` until `total` bytes or the client hangs up, pausing between writes (a slow host). */
-async function drip(res: import('node:http').ServerResponse, chunk: Uint8Array, total: number, count: (n: number) => void, closed: () => boolean, pauseMs = 2): Promise<void> {
+async function drip(
+  res: import('node:http').ServerResponse,
+  chunk: Uint8Array,
+  total: number,
+  count: (n: number) => void,
+  closed: () => boolean,
+  pauseMs = 2,
+): Promise<void> {
   for (let n = 0; n < total && !closed(); n += chunk.length) {
     const ok = await new Promise<boolean>((resolve) => res.write(chunk, (e) => resolve(!e)));
     if (!ok) break;
@@ -317,7 +359,14 @@ function countingFetch(counter: { bytes: number }): typeof fetch {
   return async (input, init) => {
     const res = await fetch(input, init);
     if (!res.body) return res;
-    const counted = res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform(c, ctl) { counter.bytes += c.length; ctl.enqueue(c); } }));
+    const counted = res.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(c, ctl) {
+          counter.bytes += c.length;
+          ctl.enqueue(c);
+        },
+      }),
+    );
     return new Response(counted, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }
@@ -328,10 +377,22 @@ describe('HttpStore against a host that lies', () => {
   const real = new Uint8Array(1000).map((_, i) => (i * 31) % 256);
   const entry = (key: string, size = real.length, digest = sha(real)) => ({ key, size, sha256: digest });
   const index = {
-    format: 'duckpond-index', version: 1, created: '2025-01-01T00:00:00Z',
-    files: [entry('endless.bin'), entry('short.bin'), entry('range200.bin'), entry('range200-endless.bin'), entry('bad-content-range.bin'),
-      entry('long-206.bin'), entry('huge-length.bin'), entry('partial-to-get.bin'), entry('gzip-bomb.bin'), entry('changed-200.bin'),
-      entry('huge-declared.bin', 2 ** 52)],
+    format: 'duckpond-index',
+    version: 1,
+    created: '2025-01-01T00:00:00Z',
+    files: [
+      entry('endless.bin'),
+      entry('short.bin'),
+      entry('range200.bin'),
+      entry('range200-endless.bin'),
+      entry('bad-content-range.bin'),
+      entry('long-206.bin'),
+      entry('huge-length.bin'),
+      entry('partial-to-get.bin'),
+      entry('gzip-bomb.bin'),
+      entry('changed-200.bin'),
+      entry('huge-declared.bin', 2 ** 52),
+    ],
   };
   const MiB = 1024 * 1024;
   let host: Liar;
@@ -343,23 +404,49 @@ describe('HttpStore against a host that lies', () => {
     changed[500] ^= 1;
     host = await liar(index, {
       // Streams 64 KiB chunks, slowly, up to 32 MiB, for a file the index lists as 1000 bytes.
-      'endless.bin': (_q, res, count, closed) => { res.writeHead(200, { 'content-type': 'application/octet-stream' }); return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed); },
-      'short.bin': (_q, res) => { res.writeHead(200).end(real.subarray(0, 999)); },
-      'range200.bin': (_q, res) => { res.writeHead(200).end(real); },
-      'range200-endless.bin': (_q, res, count, closed) => { res.writeHead(200); return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed); },
-      'bad-content-range.bin': (_q, res) => { res.writeHead(206, { 'content-range': `bytes 0-9/${real.length}` }).end(real.subarray(0, 10)); },
-      'long-206.bin': (_q, res, count, closed) => { res.writeHead(206); return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed); },
+      'endless.bin': (_q, res, count, closed) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed);
+      },
+      'short.bin': (_q, res) => {
+        res.writeHead(200).end(real.subarray(0, 999));
+      },
+      'range200.bin': (_q, res) => {
+        res.writeHead(200).end(real);
+      },
+      'range200-endless.bin': (_q, res, count, closed) => {
+        res.writeHead(200);
+        return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed);
+      },
+      'bad-content-range.bin': (_q, res) => {
+        res.writeHead(206, { 'content-range': `bytes 0-9/${real.length}` }).end(real.subarray(0, 10));
+      },
+      'long-206.bin': (_q, res, count, closed) => {
+        res.writeHead(206);
+        return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed);
+      },
       'huge-length.bin': (_q, res, count, closed) => {
         res.writeHead(200, { 'content-length': String(2 ** 40) });
         return drip(res, new Uint8Array(64 * 1024), 32 * MiB, count, closed);
       },
-      'partial-to-get.bin': (_q, res) => { res.writeHead(206, { 'content-range': `bytes 0-99/${real.length}` }).end(real.subarray(0, 100)); },
-      'gzip-bomb.bin': (_q, res) => { res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb); },
-      'changed-200.bin': (_q, res) => { res.writeHead(200).end(changed); },
-      'huge-declared.bin': (_q, res, count, closed) => { res.writeHead(200); return drip(res, new Uint8Array(64 * 1024), 8 * MiB, count, closed, 0); },
+      'partial-to-get.bin': (_q, res) => {
+        res.writeHead(206, { 'content-range': `bytes 0-99/${real.length}` }).end(real.subarray(0, 100));
+      },
+      'gzip-bomb.bin': (_q, res) => {
+        res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb);
+      },
+      'changed-200.bin': (_q, res) => {
+        res.writeHead(200).end(changed);
+      },
+      'huge-declared.bin': (_q, res, count, closed) => {
+        res.writeHead(200);
+        return drip(res, new Uint8Array(64 * 1024), 8 * MiB, count, closed, 0);
+      },
     });
   });
-  afterAll(async () => { await host?.close(); });
+  afterAll(async () => {
+    await host?.close();
+  });
 
   const settle = () => new Promise((r) => setTimeout(r, 100));
 
@@ -374,7 +461,10 @@ describe('HttpStore against a host that lies', () => {
     ] as const) {
       got.bytes = 0;
       const t0 = performance.now();
-      const e = await attempt().then(() => null, (x: unknown) => x);
+      const e = await attempt().then(
+        () => null,
+        (x: unknown) => x,
+      );
       expect(isPondError(e, 'ECORRUPT'), `${how}: ${String(e)}`).toBe(true);
       expect((e as { data: { path: string } }).data.path).toMatch(/endless|long-206/);
       expect((e as Error).message).toMatch(/more than/);
@@ -448,7 +538,10 @@ describe('HttpStore against a host that lies', () => {
 
   it('refuses an index the host streams without end, and one that is not UTF-8', async () => {
     const endless = await liar(null, {
-      [PUBLISH_INDEX]: (_q, res, count, closed) => { res.writeHead(200, { 'content-type': 'application/json' }); return drip(res, new TextEncoder().encode(' '.repeat(1024 * 1024)), 256 * MiB, count, closed, 0); },
+      [PUBLISH_INDEX]: (_q, res, count, closed) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return drip(res, new TextEncoder().encode(' '.repeat(1024 * 1024)), 256 * MiB, count, closed, 0);
+      },
     });
     const t0 = performance.now();
     const e = await HttpStore.open(endless.url).catch((x: unknown) => x);
@@ -457,9 +550,15 @@ describe('HttpStore against a host that lies', () => {
     await settle();
     expect(endless.sent.get(PUBLISH_INDEX)!.closed).toBe(true);
     expect(endless.sent.get(PUBLISH_INDEX)!.bytes).toBeLessThan(128 * MiB);
-    console.log(`endless index: refused after ${(performance.now() - t0).toFixed(0)} ms, host sent ${(endless.sent.get(PUBLISH_INDEX)!.bytes / MiB).toFixed(0)} MiB`);
+    console.log(
+      `endless index: refused after ${(performance.now() - t0).toFixed(0)} ms, host sent ${(endless.sent.get(PUBLISH_INDEX)!.bytes / MiB).toFixed(0)} MiB`,
+    );
     await endless.close();
-    const latin1 = await liar(null, { [PUBLISH_INDEX]: (_q, res) => { res.writeHead(200, { 'content-type': 'application/json' }).end(Uint8Array.from([0x7b, 0xff, 0x7d])); } });
+    const latin1 = await liar(null, {
+      [PUBLISH_INDEX]: (_q, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(Uint8Array.from([0x7b, 0xff, 0x7d]));
+      },
+    });
     await expect(HttpStore.open(latin1.url)).rejects.toMatchObject({ code: 'ECORRUPT' });
     await latin1.close();
   });

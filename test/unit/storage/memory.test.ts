@@ -9,10 +9,12 @@ describe('MemoryStore lock queue', () => {
     const store = new MemoryStore();
     const first = await store.lock();
     const order: number[] = [];
-    const waiters = [1, 2, 3].map((n) => store.lock().then(async (release) => {
-      order.push(n);
-      await release();
-    }));
+    const waiters = [1, 2, 3].map((n) =>
+      store.lock().then(async (release) => {
+        order.push(n);
+        await release();
+      }),
+    );
     await first();
     await Promise.all(waiters);
     expect(order).toEqual([1, 2, 3]);
@@ -29,7 +31,9 @@ describe('MemoryStore lock queue', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(granted).toBe(false);
     await first();
-    await (await waiting)();
+    await (
+      await waiting
+    )();
   });
 
   it('fails pending waiters with ECLOSED when closed', async () => {

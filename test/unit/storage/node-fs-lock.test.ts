@@ -125,7 +125,9 @@ describe('NodeFsStore lock file', () => {
     expect(isPondError(await rejection(store.lock({ wait: false })), 'ECONFLICT')).toBe(true);
     const then = new Date(Date.now() - 3000);
     await utimes(path, then, then);
-    await (await store.lock({ wait: false }))();
+    await (
+      await store.lock({ wait: false })
+    )();
   });
 
   it('keeps a held lock fresh, so a live holder is never taken over', async () => {
@@ -138,7 +140,9 @@ describe('NodeFsStore lock file', () => {
     const rival = new NodeFsStore(dir, { staleLockMs: 300 });
     expect(isPondError(await rejection(rival.lock({ wait: false })), 'ECONFLICT')).toBe(true);
     await release();
-    await (await rival.lock({ wait: false }))();
+    await (
+      await rival.lock({ wait: false })
+    )();
   });
 
   it('lets exactly one of many racing writers take over a stale lock', async () => {
@@ -167,7 +171,9 @@ describe('NodeFsStore lock file', () => {
     const store = new NodeFsStore(dir);
     await store.lock();
     await store.close();
-    await (await new NodeFsStore(dir).lock({ wait: false }))();
+    await (
+      await new NodeFsStore(dir).lock({ wait: false })
+    )();
   });
 
   it('sweeps temp files of crashed writers on lock, but not young ones', async () => {

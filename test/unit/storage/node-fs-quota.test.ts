@@ -46,7 +46,10 @@ describe('NodeFsStore on a full disk', () => {
       () => store.putIfAbsent('n', new Uint8Array(10)),
       () => store.writeStream('k', new Blob([new Uint8Array(10)]).stream()),
     ]) {
-      const e = await attempt().then(() => undefined, (x: unknown) => x);
+      const e = await attempt().then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(e).toMatchObject({ name: 'PondError', code: 'EQUOTA' });
       expect((e as { data: { path: string } }).data.path).toMatch(/^(k|n)$/);
       expect((e as { cause?: { code?: string } }).cause?.code).toBe(code);

@@ -22,7 +22,10 @@ testObjectStore('NodeFsStore', async () => new NodeFsStore(await freshDir()), {
 /** Every file under `dir`, relative, '/'-separated. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 }
 
 describe('NodeFsStore on disk', () => {
@@ -31,10 +34,7 @@ describe('NodeFsStore on disk', () => {
     const store = new NodeFsStore(dir);
     await store.write('_delta_log/00000000000000000000.json', new TextEncoder().encode('{}\n'));
     await store.putIfAbsent('part_id=a/part-1.parquet', patternBytes(10));
-    expect((await filesUnder(dir)).filter((f) => !f.startsWith('.duckpond'))).toEqual([
-      '_delta_log/00000000000000000000.json',
-      'part_id=a/part-1.parquet',
-    ]);
+    expect((await filesUnder(dir)).filter((f) => !f.startsWith('.duckpond'))).toEqual(['_delta_log/00000000000000000000.json', 'part_id=a/part-1.parquet']);
   });
 
   it('leaves no temp file behind after writes, failed writes and lost putIfAbsent races', async () => {

@@ -10,7 +10,8 @@ import { normalizePath, joinPath, dirname, splitPath } from '../../../src/core/t
 // ('table' and 'series' give those file types, anything else file:data).
 
 type Tree = { [name: string]: Tree | string };
-type Node = { id: string; kind: 'dir'; children: Map<string, Node> } | { id: string; kind: 'file'; type: EntryType } | { id: string; kind: 'link'; target: string };
+type Node =
+  { id: string; kind: 'dir'; children: Map<string, Node> } | { id: string; kind: 'file'; type: EntryType } | { id: string; kind: 'link'; target: string };
 
 const MAX_HOPS = 10;
 
@@ -247,7 +248,9 @@ describe('malformed patterns', () => {
 // The tree of Rust tests/memory.rs test_visit_glob_matching.
 const RUST_TREE: Tree = {
   a: {
-    'file1.txt': 'data', 'file2.txt': 'data', 'other.dat': 'data',
+    'file1.txt': 'data',
+    'file2.txt': 'data',
+    'other.dat': 'data',
     b: { 'file3.txt': 'data', c: { 'file4.txt': 'data' } },
     d: { 'file5.txt': 'data' },
   },
@@ -270,7 +273,8 @@ describe('glob over a tree (ported from Rust tinyfs tests)', () => {
   });
 
   const BUG_TREE: Tree = {
-    'file1.txt': 'data', 'file2.txt': 'data',
+    'file1.txt': 'data',
+    'file2.txt': 'data',
     subdir1: { 'file3.txt': 'data', 'file4.txt': 'data' },
     subdir2: { 'file5.txt': 'data' },
   };
@@ -292,7 +296,14 @@ describe('glob over a tree (ported from Rust tinyfs tests)', () => {
   it('test_double_wildcard_non_root and test_single_double_wildcard_patterns (relative **)', async () => {
     const w = new FakeWalker({ testdir: { 'file1.txt': 'data', 'file2.txt': 'data', subdir: { 'file3.txt': 'data' } }, other: 'data' });
     expect(paths(await glob('testdir/**', w))).toEqual(['/testdir/file1.txt', '/testdir/file2.txt', '/testdir/subdir', '/testdir/subdir/file3.txt']);
-    expect(paths(await glob('**', w))).toEqual(['/other', '/testdir', '/testdir/file1.txt', '/testdir/file2.txt', '/testdir/subdir', '/testdir/subdir/file3.txt']);
+    expect(paths(await glob('**', w))).toEqual([
+      '/other',
+      '/testdir',
+      '/testdir/file1.txt',
+      '/testdir/file2.txt',
+      '/testdir/subdir',
+      '/testdir/subdir/file3.txt',
+    ]);
     expect(paths(await glob('**', w, { cwd: '/testdir/subdir' }))).toEqual(['/testdir/subdir/file3.txt']);
   });
 
@@ -444,7 +455,13 @@ describe('glob: walking', () => {
 
   it('orders depth-first by code unit, a directory before its contents, no duplicates', async () => {
     const w = new FakeWalker({
-      'a-b': 'data', a: { b: 'data', B: 'data' }, B: 'data', 'é': 'data', 'Z': { '~': 'data' }, '😀': 'data', 'ｚ': 'data',
+      'a-b': 'data',
+      a: { b: 'data', B: 'data' },
+      B: 'data',
+      é: 'data',
+      Z: { '~': 'data' },
+      '😀': 'data',
+      ｚ: 'data',
     });
     expect(paths(await glob('/**', w))).toEqual(['/B', '/Z', '/Z/~', '/a', '/a/B', '/a/b', '/a-b', '/é', '/😀', '/ｚ']);
     // Several ways to split a path between two **: still one result.
@@ -465,7 +482,7 @@ describe('glob: walking', () => {
   });
 
   it('?, classes, braces and escapes select without capturing', async () => {
-    const w = new FakeWalker({ d: { 'file1.csv': 'data', 'file2.csv': 'data', 'fileA.csv': 'data', 'file10.csv': 'data', 'a*b': 'data', 'axb': 'data' } });
+    const w = new FakeWalker({ d: { 'file1.csv': 'data', 'file2.csv': 'data', 'fileA.csv': 'data', 'file10.csv': 'data', 'a*b': 'data', axb: 'data' } });
     expect(caps(await glob('/d/file?.csv', w))).toEqual({ '/d/file1.csv': [], '/d/file2.csv': [], '/d/fileA.csv': [] });
     expect(paths(await glob('/d/file[0-9]*.csv', w))).toEqual(['/d/file1.csv', '/d/file10.csv', '/d/file2.csv']);
     expect(caps(await glob('/d/file{1,A}*', w))).toEqual({ '/d/file1.csv': ['.csv'], '/d/file10.csv': ['0.csv'], '/d/fileA.csv': ['.csv'] });
@@ -510,7 +527,11 @@ describe('glob: walking', () => {
   it('propagates walker errors other than ENOENT/ENOTDIR', async () => {
     const w: GlobWalker = {
       async list(dir) {
-        if (dir === '/') return [{ name: 'dyn', type: 'directory', nodeId: 'n1' }, { name: 'gone', type: 'directory', nodeId: 'n2' }];
+        if (dir === '/')
+          return [
+            { name: 'dyn', type: 'directory', nodeId: 'n1' },
+            { name: 'gone', type: 'directory', nodeId: 'n2' },
+          ];
         if (dir === '/gone') throw pondError('ENOENT', dir, 'no such file or directory');
         throw pondError('EFACTORY', dir, 'factory failed');
       },
@@ -523,7 +544,10 @@ describe('glob: walking', () => {
     const ac = new AbortController();
     const w = new FakeWalker(TREE);
     const inner = w.list.bind(w);
-    w.list = async (dir) => { if (dir === '/data') ac.abort(); return inner(dir); };
+    w.list = async (dir) => {
+      if (dir === '/data') ac.abort();
+      return inner(dir);
+    };
     await expect(glob('/**', w, { signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
     await expect(glob('/**', w, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
   });

@@ -9,8 +9,10 @@ const enc = (s: string) => new TextEncoder().encode(s);
 async function snapshot(pond: Pond, dir = '/', out: Record<string, string> = {}): Promise<Record<string, string>> {
   for (const e of await pond.readdir(dir)) {
     const p = dir === '/' ? `/${e.name}` : `${dir}/${e.name}`;
-    if (e.type === 'directory') { out[p] = 'dir'; await snapshot(pond, p, out); }
-    else if (e.type === 'symlink') out[p] = `-> ${await pond.readlink(p)}`;
+    if (e.type === 'directory') {
+      out[p] = 'dir';
+      await snapshot(pond, p, out);
+    } else if (e.type === 'symlink') out[p] = `-> ${await pond.readlink(p)}`;
     else out[p] = `${e.type}:${Buffer.from(await pond.readFile(p)).toString('base64')}`;
   }
   return out;
@@ -29,7 +31,10 @@ async function base(store: MemoryStore): Promise<Record<string, string>> {
 /** A transaction that writes a large file, files in three partitions, a symlink and a rename. */
 async function bigTransaction(tx: Tx): Promise<void> {
   await tx.mkdir('/b/c', { parents: true });
-  await tx.writeFile('/b/large.bin', new Uint8Array(150_000).map((_, i) => (i * 31) % 256));
+  await tx.writeFile(
+    '/b/large.bin',
+    new Uint8Array(150_000).map((_, i) => (i * 31) % 256),
+  );
   await tx.writeFile('/b/c/small.txt', enc('small'));
   await tx.writeFile('/a/old.txt', enc('new'));
   await tx.writeFile('/log', enc('line 2\n'));
@@ -55,7 +60,10 @@ describe('fault injection: every write of a commit', () => {
       const faulty = new FaultInjectingStore(inner);
       const p = await openPond(faulty);
       faulty.arm({ failAt: k, mode });
-      const err = await p.transact(bigTransaction).then(() => undefined, (e: unknown) => e);
+      const err = await p.transact(bigTransaction).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err, `write ${k} of ${writes} should fail the commit`).toBeDefined();
       if (mode === 'quota') expect(err).toMatchObject({ code: 'EQUOTA' });
       faulty.reset();

@@ -13,11 +13,14 @@ const json = async (store: ObjectStore, key: string) => parseCommit(await store.
 
 async function samplePond(store: ObjectStore) {
   const pond = await openPond(store);
-  await pond.transact(async (tx) => {
-    await tx.mkdir('/data/raw', { parents: true });
-    await tx.writeFile('/data/raw/a.txt', enc('hello'));
-    await tx.writeFile('/data/t.parquet', await tableToParquet(arrow.tableFromArrays({ x: Int32Array.from([1, 2, 3]) })), { type: 'file:table' });
-  }, { message: 'load data' });
+  await pond.transact(
+    async (tx) => {
+      await tx.mkdir('/data/raw', { parents: true });
+      await tx.writeFile('/data/raw/a.txt', enc('hello'));
+      await tx.writeFile('/data/t.parquet', await tableToParquet(arrow.tableFromArrays({ x: Int32Array.from([1, 2, 3]) })), { type: 'file:table' });
+    },
+    { message: 'load data' },
+  );
   await pond.transact((tx) => tx.writeFile('/data/raw/a.txt', enc('hello again')));
   return pond;
 }
@@ -29,13 +32,33 @@ describe('Delta Lake format', () => {
     const v0 = await json(store, logKey(0));
     const protocol = v0.actions.find((a) => 'protocol' in a) as { protocol: { minReaderVersion: number; minWriterVersion: number } };
     expect(protocol.protocol).toEqual({ minReaderVersion: 1, minWriterVersion: 2 });
-    const meta = (v0.actions.find((a) => 'metaData' in a) as { metaData: { schemaString: string; partitionColumns: string[]; format: { provider: string } } }).metaData;
+    const meta = (v0.actions.find((a) => 'metaData' in a) as { metaData: { schemaString: string; partitionColumns: string[]; format: { provider: string } } })
+      .metaData;
     expect(meta.partitionColumns).toEqual(['part_id']);
     expect(meta.format.provider).toBe('parquet');
     const schema = JSON.parse(meta.schemaString) as { type: string; fields: { name: string; type: string }[] };
     expect(schema.type).toBe('struct');
-    expect(schema.fields.map((f) => f.name)).toEqual(['part_id', 'node_id', 'file_type', 'timestamp', 'version', 'content', 'sha256', 'size', 'min_event_time', 'max_event_time', 'extended_attributes', 'factory', 'txn_seq']);
-    expect(Object.fromEntries(schema.fields.map((f) => [f.name, f.type]))).toMatchObject({ timestamp: 'timestamp', version: 'long', content: 'binary', txn_seq: 'long' });
+    expect(schema.fields.map((f) => f.name)).toEqual([
+      'part_id',
+      'node_id',
+      'file_type',
+      'timestamp',
+      'version',
+      'content',
+      'sha256',
+      'size',
+      'min_event_time',
+      'max_event_time',
+      'extended_attributes',
+      'factory',
+      'txn_seq',
+    ]);
+    expect(Object.fromEntries(schema.fields.map((f) => [f.name, f.type]))).toMatchObject({
+      timestamp: 'timestamp',
+      version: 'long',
+      content: 'binary',
+      txn_seq: 'long',
+    });
     expect(v0.actions.filter((a) => 'add' in a)).toHaveLength(1);
     expect(v0.commitInfo).toMatchObject({ txn_seq: 0, operation: 'CREATE' });
   });
@@ -80,7 +103,12 @@ describe('Delta Lake format', () => {
     expect((await pond.stat('/big.bin')).sha256).toBe(sha);
     expect(await pond.readFile('/big.bin')).toEqual(big);
     // Streams in go through the same path.
-    const stream = new ReadableStream<Uint8Array>({ start(c) { for (let i = 0; i < 10; i++) c.enqueue(big.subarray(i * 10_000, (i + 1) * 10_000)); c.close(); } });
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 10; i++) c.enqueue(big.subarray(i * 10_000, (i + 1) * 10_000));
+        c.close();
+      },
+    });
     await pond.transact((tx) => tx.writeFile('/big2.bin', stream));
     expect((await pond.stat('/big2.bin')).sha256).toBe(sha);
     expect((await store.list('_large_files/')).filter((k) => k.includes('tmp-'))).toEqual([]);
@@ -91,7 +119,13 @@ describe('Delta Lake format', () => {
     const reopened = await openPond(store);
     await expect(reopened.readFile('/big.bin')).rejects.toMatchObject({ code: 'ECORRUPT', data: { path: '/big.bin' } });
     const reader = reopened.createReadStream('/big.bin').getReader();
-    await expect((async () => { for (;;) { if ((await reader.read()).done) break; } })()).rejects.toMatchObject({ code: 'ECORRUPT' });
+    await expect(
+      (async () => {
+        for (;;) {
+          if ((await reader.read()).done) break;
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'ECORRUPT' });
   });
 });
 
@@ -145,8 +179,14 @@ describe('corrupt inputs', () => {
   it('a truncated Parquet file fails reads of its partition with ECORRUPT naming the file; other directories still read', async () => {
     const store = new MemoryStore();
     const pond = await openPond(store);
-    await pond.transact(async (tx) => { await tx.mkdir('/good'); await tx.writeFile('/good/f', enc('ok')); });
-    await pond.transact(async (tx) => { await tx.mkdir('/bad'); await tx.writeFile('/bad/f', enc('x')); });
+    await pond.transact(async (tx) => {
+      await tx.mkdir('/good');
+      await tx.writeFile('/good/f', enc('ok'));
+    });
+    await pond.transact(async (tx) => {
+      await tx.mkdir('/bad');
+      await tx.writeFile('/bad/f', enc('x'));
+    });
     const v2 = await json(store, logKey(2));
     const badId = (await pond.stat('/bad')).nodeId;
     const add = v2.actions.map((a) => (a as { add?: { path: string } }).add).find((a) => a?.path.startsWith(`part_id=${badId}`))!;
@@ -171,7 +211,17 @@ describe('checkpoints', () => {
     expect(cp.schema.fields.map((f) => f.name)).toEqual(['protocol', 'metaData', 'add']);
     // Count JSON commits read on open: only the ones after the checkpoint.
     const reads: string[] = [];
-    const spy = new Proxy(store, { get(t, p, r) { if (p === 'read') return (k: string) => { reads.push(k); return t.read(k); }; const v = Reflect.get(t, p, r); return typeof v === 'function' ? v.bind(t) : v; } });
+    const spy = new Proxy(store, {
+      get(t, p, r) {
+        if (p === 'read')
+          return (k: string) => {
+            reads.push(k);
+            return t.read(k);
+          };
+        const v = Reflect.get(t, p, r);
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
     const reopened = await openPond(spy);
     expect(reads.filter((k) => k.endsWith('.json')).length).toBe(6); // commits 101..105, plus the probe that finds no 106
     expect(reopened.version).toBe(105);
@@ -194,7 +244,10 @@ describe('schema evolution', () => {
     const t = await parquetToTable(await store.read(path));
     const cols: Record<string, arrow.Vector> = {};
     for (const f of t.schema.fields) if (f.name !== 'factory') cols[f.name] = t.getChild(f.name)!;
-    cols.future_column = arrow.vectorFromArray(Array.from({ length: t.numRows }, () => 'kept'), new arrow.Utf8());
+    cols.future_column = arrow.vectorFromArray(
+      Array.from({ length: t.numRows }, () => 'kept'),
+      new arrow.Utf8(),
+    );
     const rewritten = await tableToParquet(new arrow.Table(cols));
     await store.write(path, rewritten);
     // That writer's add action names the file's real size (the reader checks it).
@@ -228,7 +281,11 @@ describe('compaction', () => {
         const add = (a as { add?: { path: string } }).add;
         const rm = (a as { remove?: { path: string; dataChange: boolean } }).remove;
         if (add) live.add(add.path);
-        if (rm) { expect(rm.dataChange).toBe(false); live.delete(rm.path); removes++; }
+        if (rm) {
+          expect(rm.dataChange).toBe(false);
+          live.delete(rm.path);
+          removes++;
+        }
       }
     }
     expect(removes).toBeGreaterThan(0);
@@ -243,7 +300,8 @@ describe('compaction', () => {
 // Issue 12, class 6: a stranger's pond is untrusted bytes. Each case below failed on the code before
 // the fix (an untyped TypeError/URIError, a silent open, or a silently short table).
 describe('stored bytes are not trusted', () => {
-  const addLine = async (store: ObjectStore, v: number) => (await commitLines(store, v)).find((l) => 'add' in (l as object)) as { add: Record<string, unknown> };
+  const addLine = async (store: ObjectStore, v: number) =>
+    (await commitLines(store, v)).find((l) => 'add' in (l as object)) as { add: Record<string, unknown> };
 
   const badLines: Array<[string, (add: Record<string, unknown>) => unknown]> = [
     ['{"add":null}', () => ({ add: null })],
@@ -255,17 +313,27 @@ describe('stored bytes are not trusted', () => {
     ['add.partitionValues null', (add) => ({ add: { ...add, partitionValues: null } })],
     ['a bad % escape in add.path', (add) => ({ add: { ...add, path: String(add.path).replace('part_id=', 'part_id=%E0%A4%A') } })],
     ['add.path climbing out', (add) => ({ add: { ...add, path: `../${String(add.path)}` } })],
-    ['add.path into the log', () => ({ add: { path: '_delta_log/00000000000000000000.json', partitionValues: { part_id: 'x' }, size: 1, modificationTime: 0, dataChange: true } })],
+    [
+      'add.path into the log',
+      () => ({ add: { path: '_delta_log/00000000000000000000.json', partitionValues: { part_id: 'x' }, size: 1, modificationTime: 0, dataChange: true } }),
+    ],
     ['add.path an absolute URI', (add) => ({ add: { ...add, path: 'https://evil.example/part_id=x/a.parquet' } })],
-    ['add.path in another partition than partitionValues', (add) => ({ add: { ...add, partitionValues: { part_id: '00000000-0000-7000-8000-00000000beef' } } })],
+    [
+      'add.path in another partition than partitionValues',
+      (add) => ({ add: { ...add, partitionValues: { part_id: '00000000-0000-7000-8000-00000000beef' } } }),
+    ],
     ['add.stats not JSON', (add) => ({ add: { ...add, stats: '{numRecords' } })],
     ['remove with a number path', () => ({ remove: { path: 7, dataChange: false } })],
-    ['metaData.partitionColumns a string', () => ({ metaData: { id: 'x', format: { provider: 'parquet', options: {} }, schemaString: '{}', partitionColumns: 'part_id', configuration: {} } })],
+    [
+      'metaData.partitionColumns a string',
+      () => ({ metaData: { id: 'x', format: { provider: 'parquet', options: {} }, schemaString: '{}', partitionColumns: 'part_id', configuration: {} } }),
+    ],
     ['commitInfo.timestamp a string', () => ({ commitInfo: { timestamp: 'noon', operation: 'WRITE', txn_seq: 2, message: '' } })],
   ];
 
   it.each(badLines)('a complete commit with %s is ECORRUPT naming it: the pond stays at the version before and refuses writes', async (_, line) => {
-    for (const v of [1, 2]) { // an older commit, and the newest
+    for (const v of [1, 2]) {
+      // an older commit, and the newest
       const store = new MemoryStore();
       await (await samplePond(store)).close();
       const add = (await addLine(store, v)).add;
@@ -277,7 +345,9 @@ describe('stored bytes are not trusted', () => {
       expect(pond.version, `v${v}`).toBe(v - 1);
       expect(pond.warnings[0], `v${v}`).toMatchObject({ code: 'ECORRUPT', path: logKey(v) });
       await expect(pond.transact((tx) => tx.mkdir('/x'))).rejects.toMatchObject({ code: 'ECORRUPT', data: { path: logKey(v) } });
-      expect(() => parseCommit(enc(JSON.stringify(line(add)) + '\n'), 'k')).toThrow(expect.objectContaining({ code: 'ECORRUPT', data: expect.objectContaining({ path: 'k', torn: false }) }));
+      expect(() => parseCommit(enc(JSON.stringify(line(add)) + '\n'), 'k')).toThrow(
+        expect.objectContaining({ code: 'ECORRUPT', data: expect.objectContaining({ path: 'k', torn: false }) }),
+      );
     }
   });
 
@@ -286,14 +356,18 @@ describe('stored bytes are not trusted', () => {
     await (await samplePond(store)).close();
     // JSON.stringify cannot write an own "__proto__" key: write a placeholder and rename it in the text.
     const proto = (l: unknown) => JSON.stringify(l).replaceAll('"__x__"', '"__proto__"');
-    await rewriteCommit(store, 1, (lines) => lines.map((l) => {
-      const add = (l as { add?: { partitionValues: Record<string, string> } }).add;
-      return add ? proto({ add: { ...add, partitionValues: { ...add.partitionValues, __x__: 'elsewhere' } } }) : l;
-    }));
-    await rewriteCommit(store, 0, (lines) => lines.map((l) => {
-      const m = (l as { metaData?: { configuration: Record<string, string>; format: { options: Record<string, string> } } }).metaData;
-      return m ? proto({ metaData: { ...m, configuration: { __x__: 'c', constructor: 'k' }, format: { ...m.format, options: { __x__: 'o' } } } }) : l;
-    }));
+    await rewriteCommit(store, 1, (lines) =>
+      lines.map((l) => {
+        const add = (l as { add?: { partitionValues: Record<string, string> } }).add;
+        return add ? proto({ add: { ...add, partitionValues: { ...add.partitionValues, __x__: 'elsewhere' } } }) : l;
+      }),
+    );
+    await rewriteCommit(store, 0, (lines) =>
+      lines.map((l) => {
+        const m = (l as { metaData?: { configuration: Record<string, string>; format: { options: Record<string, string> } } }).metaData;
+        return m ? proto({ metaData: { ...m, configuration: { __x__: 'c', constructor: 'k' }, format: { ...m.format, options: { __x__: 'o' } } } }) : l;
+      }),
+    );
     const own = (o: object, k: string) => Object.getOwnPropertyDescriptor(o, k)?.value as unknown;
     const adds = (await json(store, logKey(1))).actions.filter((a) => 'add' in a) as Array<{ add: { partitionValues: Record<string, string> } }>;
     expect(adds.length).toBeGreaterThan(0);
@@ -301,7 +375,11 @@ describe('stored bytes are not trusted', () => {
       expect(Object.keys(add.partitionValues)).toEqual(['part_id', '__proto__']);
       expect(own(add.partitionValues, '__proto__')).toBe('elsewhere');
     }
-    const meta = ((await json(store, logKey(0))).actions.find((a) => 'metaData' in a) as { metaData: { configuration: Record<string, string>; format: { options: Record<string, string> } } }).metaData;
+    const meta = (
+      (await json(store, logKey(0))).actions.find((a) => 'metaData' in a) as {
+        metaData: { configuration: Record<string, string>; format: { options: Record<string, string> } };
+      }
+    ).metaData;
     expect(Object.keys(meta.configuration)).toEqual(['__proto__', 'constructor']);
     expect([own(meta.configuration, '__proto__'), own(meta.configuration, 'constructor'), own(meta.format.options, '__proto__')]).toEqual(['c', 'k', 'o']);
     // The pond still reads as written: the extra partition value is carried, not used.
@@ -397,10 +475,11 @@ describe('stored bytes are not trusted', () => {
   });
 
   it('a protocol above ours is EUNSUPPORTED naming both versions (reading, and writing)', async () => {
-    const setProtocol = async (store: ObjectStore, v: number, protocol: Record<string, unknown>) => rewriteCommit(store, v, (lines) => {
-      const info = lines.pop()!;
-      return [...lines.filter((l) => !('protocol' in (l as object))), { protocol }, info];
-    });
+    const setProtocol = async (store: ObjectStore, v: number, protocol: Record<string, unknown>) =>
+      rewriteCommit(store, v, (lines) => {
+        const info = lines.pop()!;
+        return [...lines.filter((l) => !('protocol' in (l as object))), { protocol }, info];
+      });
     const reader = new MemoryStore();
     await (await samplePond(reader)).close();
     await setProtocol(reader, 0, { minReaderVersion: 3, minWriterVersion: 7 });
@@ -427,7 +506,10 @@ describe('stored bytes are not trusted', () => {
     const bytes = await tableToParquet(arrow.tableFromArrays({ x: Int32Array.from([1, 2, 3]), y: ['a', null, 'c'] }));
     for (const where of ['file', 'row-groups', 'file+row-groups', 'all'] as const) {
       for (const rows of [0, 1, 2, 4, 1000]) {
-        await expect(parquetToTable(lieAboutRows(bytes, rows, where), 't.parquet'), `${where} ${rows}`).rejects.toMatchObject({ code: 'ECORRUPT', data: { path: 't.parquet' } });
+        await expect(parquetToTable(lieAboutRows(bytes, rows, where), 't.parquet'), `${where} ${rows}`).rejects.toMatchObject({
+          code: 'ECORRUPT',
+          data: { path: 't.parquet' },
+        });
       }
     }
     expect((await parquetToTable(lieAboutRows(bytes, 3, 'all'))).numRows).toBe(3); // the truth still reads
@@ -444,7 +526,10 @@ describe('stored bytes are not trusted', () => {
   it('a data file holding fewer rows than its add action declares is ECORRUPT', async () => {
     const store = new MemoryStore();
     const pond = await openPond(store);
-    await pond.transact(async (tx) => { await tx.mkdir('/d'); for (let i = 0; i < 3; i++) await tx.writeFile(`/d/f${i}`, enc(`${i}`)); });
+    await pond.transact(async (tx) => {
+      await tx.mkdir('/d');
+      for (let i = 0; i < 3; i++) await tx.writeFile(`/d/f${i}`, enc(`${i}`));
+    });
     const dirId = (await pond.stat('/d')).nodeId;
     await pond.close();
     const add = (await addActions(store)).find((a) => a.version === 1 && a.partId === dirId)!;
@@ -452,7 +537,10 @@ describe('stored bytes are not trusted', () => {
     const oneRow = await tableToParquet(rows.slice(0, 1)); // a consistent, valid file: only the log knows
     await replaceDataFile(store, add.path, oneRow);
     const reopened = await openPond(store);
-    const e = await (async () => { for (const p of ['/d', '/d/f0', '/d/f1', '/d/f2']) await reopened.stat(p); await reopened.readdir('/d'); })().catch((x: unknown) => x);
+    const e = await (async () => {
+      for (const p of ['/d', '/d/f0', '/d/f1', '/d/f2']) await reopened.stat(p);
+      await reopened.readdir('/d');
+    })().catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'ECORRUPT', data: { path: add.path } });
     expect((e as Error).message).toMatch(/holds 1 rows; its add action declares/);
   });
@@ -463,10 +551,13 @@ describe('stored bytes are not trusted', () => {
     const add = (await addActions(store)).at(-1)!;
     const t = await parquetToTable(await store.read(add.path));
     const content = t.getChild('content')!;
-    const changed = arrow.vectorFromArray(Array.from({ length: t.numRows }, (_, i) => {
-      const c = content.get(i) as Uint8Array | null;
-      return c && new TextDecoder().decode(c) === 'hello again' ? enc('HELLO again') : c;
-    }), new arrow.Binary());
+    const changed = arrow.vectorFromArray(
+      Array.from({ length: t.numRows }, (_, i) => {
+        const c = content.get(i) as Uint8Array | null;
+        return c && new TextDecoder().decode(c) === 'hello again' ? enc('HELLO again') : c;
+      }),
+      new arrow.Binary(),
+    );
     const cols: Record<string, arrow.Vector> = {};
     for (const f of t.schema.fields) cols[f.name] = f.name === 'content' ? changed : t.getChild(f.name)!;
     await replaceDataFile(store, add.path, await tableToParquet(new arrow.Table(cols)));
@@ -499,8 +590,15 @@ describe('stored bytes are not trusted', () => {
     const addCol = t.getChild('add')!;
     const rows = Array.from({ length: t.numRows }, (_, i) => addCol.get(i)?.toJSON() ?? null) as Array<Record<string, unknown> | null>;
     const hostile = rows.map((r) => (r ? { ...r, path: `../${String(r.path)}` } : null));
-    const cols: Record<string, arrow.Vector> = { protocol: t.getChild('protocol')!, metaData: t.getChild('metaData')!, add: arrow.vectorFromArray(hostile, addCol.type) };
-    for (const [name, bytes] of [['hostile path', await tableToParquet(new arrow.Table(cols))], ['footer says 0 rows', lieAboutRows(original, 0, 'file')]] as const) {
+    const cols: Record<string, arrow.Vector> = {
+      protocol: t.getChild('protocol')!,
+      metaData: t.getChild('metaData')!,
+      add: arrow.vectorFromArray(hostile, addCol.type),
+    };
+    for (const [name, bytes] of [
+      ['hostile path', await tableToParquet(new arrow.Table(cols))],
+      ['footer says 0 rows', lieAboutRows(original, 0, 'file')],
+    ] as const) {
       await store.write(cpKey, bytes);
       const reopened = await openPond(store);
       expect(reopened.warnings[0], name).toMatchObject({ code: 'ECORRUPT', path: cpKey });

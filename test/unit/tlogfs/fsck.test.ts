@@ -23,8 +23,14 @@ const BIG = new Uint8Array(70_000).fill(7);
 
 async function pondWithData(store: MemoryStore) {
   const pond = await openPond(store);
-  await pond.transact(async (tx) => { await tx.mkdir('/keep'); await tx.writeFile('/keep/a', enc('a')); });
-  await pond.transact(async (tx) => { await tx.mkdir('/hurt'); await tx.writeFile('/hurt/b', enc('b')); });
+  await pond.transact(async (tx) => {
+    await tx.mkdir('/keep');
+    await tx.writeFile('/keep/a', enc('a'));
+  });
+  await pond.transact(async (tx) => {
+    await tx.mkdir('/hurt');
+    await tx.writeFile('/hurt/b', enc('b'));
+  });
   await pond.transact((tx) => tx.writeFile('/keep/big', BIG));
   return pond;
 }
@@ -130,7 +136,13 @@ describe('fsck', () => {
     // A stream writes through a temporary key: the same holds.
     await store.write(key, bad);
     expect((await fsck(store)).problems.map((p) => p.kind)).toEqual(['hash-mismatch']);
-    const stream = new ReadableStream<Uint8Array>({ start(c) { c.enqueue(BIG.subarray(0, 40_000)); c.enqueue(BIG.subarray(40_000)); c.close(); } });
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(BIG.subarray(0, 40_000));
+        c.enqueue(BIG.subarray(40_000));
+        c.close();
+      },
+    });
     await pond.transact((tx) => tx.writeFile('/keep/streamed', stream as never));
     await expectClean(store);
   });
@@ -178,11 +190,16 @@ describe('fsck', () => {
   it('an inline body that does not match its sha256: repair drops that version, the file reads as the one before', async () => {
     const store = new MemoryStore();
     const pond = await pondWithData(store);
-    await pond.transact(async (tx) => { await tx.writeFile('/keep/a', enc('a, second version')); await tx.writeFile('/keep/c', enc('c')); });
+    await pond.transact(async (tx) => {
+      await tx.writeFile('/keep/a', enc('a, second version'));
+      await tx.writeFile('/keep/c', enc('c'));
+    });
     const keep = await pond.stat('/keep');
     const a = await pond.stat('/keep/a');
     const key = await fileOf(store, keep.nodeId, a.nodeId, 2);
-    await tamper(store, key, a.nodeId, 2, (r) => { r.content = enc('a, SECOND version'); });
+    await tamper(store, key, a.nodeId, 2, (r) => {
+      r.content = enc('a, SECOND version');
+    });
     const r = await fsck(store);
     expect(r.problems).toEqual([expect.objectContaining({ kind: 'hash-mismatch', path: key, pondPaths: ['/keep/a'], repairable: true })]);
     expect(r.problems[0].message).toContain('/keep/a (version 2)');
@@ -208,7 +225,9 @@ describe('fsck', () => {
     const keep = await pond.stat('/keep');
     const s = await pond.stat('/keep/s');
     const key = await fileOf(store, keep.nodeId, s.nodeId, 1);
-    await tamper(store, key, s.nodeId, 1, (r) => { r.content = enc('ONE;'); });
+    await tamper(store, key, s.nodeId, 1, (r) => {
+      r.content = enc('ONE;');
+    });
     expect((await fsck(store)).problems).toEqual([expect.objectContaining({ kind: 'hash-mismatch', path: key, pondPaths: ['/keep/s'] })]);
     const repaired = await fsck(store, { repair: true });
     expect(repaired.problems[0].repaired).toContain('/keep/s v1 dropped; the series reads without it');
@@ -225,7 +244,9 @@ describe('fsck', () => {
     const later = await pond.stat('/hurt/later');
     expect((await pond.versions('/hurt')).map((v) => v.version)).toEqual([1, 2]);
     const key = await fileOf(store, hurt.nodeId, hurt.nodeId, 2);
-    await tamper(store, key, hurt.nodeId, 2, (r) => { r.content = enc('not arrow'); });
+    await tamper(store, key, hurt.nodeId, 2, (r) => {
+      r.content = enc('not arrow');
+    });
     const r = await fsck(store);
     expect(r.problems).toEqual([expect.objectContaining({ kind: 'bad-directory', path: key, pondPaths: ['/hurt'], repairable: true })]);
     expect(r.problems[0].message).toContain('snapshot version 2');
@@ -248,7 +269,9 @@ describe('fsck', () => {
     const hurt = await pond.stat('/hurt');
     const b = await pond.stat('/hurt/b');
     const key = await fileOf(store, hurt.nodeId, hurt.nodeId, 1);
-    await tamper(store, key, hurt.nodeId, 1, (r) => { r.content = enc('not arrow'); });
+    await tamper(store, key, hurt.nodeId, 1, (r) => {
+      r.content = enc('not arrow');
+    });
     expect((await fsck(store)).problems).toEqual([expect.objectContaining({ kind: 'bad-directory', pondPaths: ['/hurt'] })]);
     const repaired = await fsck(store, { repair: true });
     expect(repaired.problems[0].repaired).toContain('/hurt is re-created');
@@ -264,7 +287,9 @@ describe('fsck', () => {
     const before = await contents(store, ['/keep/a', '/keep/big', '/hurt/b']);
     const keep = await pond.stat('/keep');
     const key = await fileOf(store, keep.nodeId, keep.nodeId, 1);
-    await tamper(store, key, keep.nodeId, 1, (r) => { r.content = enc('garbage'); });
+    await tamper(store, key, keep.nodeId, 1, (r) => {
+      r.content = enc('garbage');
+    });
     const r = await fsck(store);
     expect(r.problems).toEqual([expect.objectContaining({ kind: 'bad-directory', path: key, pondPaths: ['/keep'] })]);
     expect(r.problems[0].message).toContain('snapshot version 1');
@@ -302,8 +327,9 @@ describe('fsck', () => {
     const store = new MemoryStore();
     const pond = await pondWithData(store);
     const hurtId = (await pond.stat('/hurt')).nodeId;
-    const add = parseCommit(await store.read(logKey(2)), logKey(2)).actions
-      .map((a) => (a as { add?: { path: string } }).add).find((a) => a?.path.startsWith(`part_id=${hurtId}`))!;
+    const add = parseCommit(await store.read(logKey(2)), logKey(2))
+      .actions.map((a) => (a as { add?: { path: string } }).add)
+      .find((a) => a?.path.startsWith(`part_id=${hurtId}`))!;
     await store.write(add.path, enc('definitely not parquet'));
     const found = await fsck(store);
     expect(found.problems).toEqual([
@@ -349,7 +375,9 @@ describe('fsck', () => {
       else await store.write(logKey(1), enc('{"add": not json\n'));
       const keys = await store.list('');
       const r = await fsck(store);
-      expect(r.problems).toEqual([expect.objectContaining({ kind: 'bad-commit', path: logKey(1), repairable: false, nextStep: expect.stringContaining('Export the pond') })]);
+      expect(r.problems).toEqual([
+        expect.objectContaining({ kind: 'bad-commit', path: logKey(1), repairable: false, nextStep: expect.stringContaining('Export the pond') }),
+      ]);
       expect(r.problems[0].message).toContain(damage === 'missing' ? 'missing' : 'does not parse');
       const repaired = await fsck(store, { repair: true });
       expect(repaired.repairedAt).toBeUndefined();
@@ -387,7 +415,9 @@ describe('fsck', () => {
     await pondWithData(store);
     await rewriteCommit(store, 3, (lines) => lines.slice(0, -1));
     const r = await fsck(store, { repair: true });
-    expect(r.problems).toEqual([expect.objectContaining({ kind: 'torn-commit', path: logKey(3), repairable: true, repaired: expect.stringContaining('.torn-') })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ kind: 'torn-commit', path: logKey(3), repairable: true, repaired: expect.stringContaining('.torn-') }),
+    ]);
     await expectClean(store);
   });
 
@@ -399,7 +429,9 @@ describe('fsck', () => {
     await store.delete(logKey(1));
     await store.delete(logKey(2));
     const r = await fsck(store, { repair: true });
-    expect(r.problems).toEqual([expect.objectContaining({ kind: 'bad-commit', path: logKey(1), repairable: false, nextStep: expect.stringContaining('Export the pond') })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ kind: 'bad-commit', path: logKey(1), repairable: false, nextStep: expect.stringContaining('Export the pond') }),
+    ]);
     expect(r.problems[0].message).toBe('commits 1 and 2 are missing but commit 3 exists; later commits cannot be applied');
     expect(r.version).toBe(0);
     expect(r.repairedAt).toBeUndefined();
@@ -456,7 +488,10 @@ describe('fsck', () => {
     const root = (await store.list('part_id=00000000-0000-7000-8000-000000000000/')).sort();
     await store.write(root.at(-1)!, enc('not parquet'));
     const repaired = await fsck(store, { repair: true });
-    expect(repaired.problems.map((p) => [p.kind, p.repairable])).toEqual([['bad-commit', false], ['bad-parquet', true]]);
+    expect(repaired.problems.map((p) => [p.kind, p.repairable])).toEqual([
+      ['bad-commit', false],
+      ['bad-parquet', true],
+    ]);
     expect(repaired.repairedAt).toBe(5);
   });
 
@@ -476,7 +511,10 @@ describe('fsck', () => {
   it('a data file holding fewer rows than its add action declares, or rows from a later commit, is reported with its key and pond path', async () => {
     const store = new MemoryStore();
     const pond = await openPond(store);
-    await pond.transact(async (tx) => { await tx.mkdir('/d'); for (let i = 0; i < 3; i++) await tx.writeFile(`/d/f${i}`, enc(`${i}`)); });
+    await pond.transact(async (tx) => {
+      await tx.mkdir('/d');
+      for (let i = 0; i < 3; i++) await tx.writeFile(`/d/f${i}`, enc(`${i}`));
+    });
     await pond.transact((tx) => tx.writeFile('/d/g', enc('g')));
     const dirId = (await pond.stat('/d')).nodeId;
     await pond.close();
@@ -495,17 +533,22 @@ describe('fsck', () => {
     // A file whose rows claim a later transaction than the commit that added it (a file of commit 2 under commit 1).
     const store2 = new MemoryStore();
     const pond2 = await openPond(store2);
-    await pond2.transact(async (tx) => { await tx.mkdir('/d'); await tx.writeFile('/d/a', enc('a')); });
+    await pond2.transact(async (tx) => {
+      await tx.mkdir('/d');
+      await tx.writeFile('/d/a', enc('a'));
+    });
     await pond2.transact((tx) => tx.writeFile('/d/a', enc('b')));
     const d2 = (await pond2.stat('/d')).nodeId;
     await pond2.close();
     const [one, two] = (await addActions(store2)).filter((a) => a.partId === d2);
     const later = await parquetToTable(await store2.read(two.path));
     await replaceDataFile(store2, one.path, await tableToParquet(later.slice(0, 1)));
-    await rewriteCommit(store2, one.version, (lines) => lines.map((l) => {
-      const add = (l as { add?: { path: string; stats?: string } }).add;
-      return add?.path === one.path ? { add: { ...add, stats: JSON.stringify({ numRecords: 1 }) } } : l;
-    }));
+    await rewriteCommit(store2, one.version, (lines) =>
+      lines.map((l) => {
+        const add = (l as { add?: { path: string; stats?: string } }).add;
+        return add?.path === one.path ? { add: { ...add, stats: JSON.stringify({ numRecords: 1 }) } } : l;
+      }),
+    );
     const r2 = await fsck(store2);
     const p2 = r2.problems.find((x) => x.path === one.path);
     expect(p2).toMatchObject({ kind: 'bad-parquet', pondPaths: ['/d'] });
@@ -528,18 +571,28 @@ describe('fsck', () => {
     await store.write(rootFile, enc('not parquet'));
     await store.write(logKey(2), enc('broken\n'));
     const r = await fsck(store, { repair: true });
-    expect(r.problems.map((p) => [p.kind, p.repairable])).toEqual([['bad-commit', false], ['bad-parquet', false]]);
+    expect(r.problems.map((p) => [p.kind, p.repairable])).toEqual([
+      ['bad-commit', false],
+      ['bad-parquet', false],
+    ]);
     expect(r.problems[1].nextStep).toContain(logKey(2));
     expect(r.repairedAt).toBeUndefined();
   });
 
   // The crash harness's workload (folders, renames, removes, large files, a series), damaged at random.
-  const DAMAGE = ['delete data file', 'garbage data file', 'delete large file', 'flip a large file byte', 'tamper an inline body', 'tamper a directory snapshot'] as const;
+  const DAMAGE = [
+    'delete data file',
+    'garbage data file',
+    'delete large file',
+    'flip a large file byte',
+    'tamper an inline body',
+    'tamper a directory snapshot',
+  ] as const;
   it('random damage of every kind to a varied pond: repair leaves it clean, and every path outside the reported ones is unchanged', async () => {
     for (let trial = 0; trial < 2 * DAMAGE.length; trial++) {
       const kind = DAMAGE[trial % DAMAGE.length];
       const prng = new Prng(trial, 'fsck');
-      const pick = <T,>(a: T[]): T => a[Math.floor(prng.next() * a.length)];
+      const pick = <T>(a: T[]): T => a[Math.floor(prng.next() * a.length)];
       const store = new MemoryStore();
       const pond = await openPond(store);
       for (let s = 0; s < 24; s++) await pond.transact((tx) => runStep(tx, trial, s));
@@ -578,7 +631,10 @@ describe('fsck', () => {
       }
       expect((await fsck(store)).problems.length, kind).toBeGreaterThan(0);
       const repaired = await fsck(store, { repair: true });
-      expect(repaired.problems.every((p) => p.repaired), kind).toBe(true);
+      expect(
+        repaired.problems.every((p) => p.repaired),
+        kind,
+      ).toBe(true);
       await expectClean(store);
       const after = await actualManifest(await openPond(store));
       const affected = repaired.problems.flatMap((p) => p.pondPaths);
@@ -628,10 +684,14 @@ describe('fsck: the shape of the tree', () => {
     });
     expect((await (await openPond(store)).readdir('/')).map((e) => e.name)).toEqual(['keep']);
     const r = await fsck(store);
-    expect(r.problems).toEqual([expect.objectContaining({
-      kind: 'unreachable-directory', pondPaths: ['/a'], repairable: true,
-      message: expect.stringContaining(a),
-    })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        kind: 'unreachable-directory',
+        pondPaths: ['/a'],
+        repairable: true,
+        message: expect.stringContaining(a),
+      }),
+    ]);
     expect(r.problems[0].path).toMatch(new RegExp(`^part_id=${b}/`));
 
     const repaired = await fsck(store, { repair: true });
@@ -662,10 +722,18 @@ describe('fsck: the shape of the tree', () => {
     const w = await p.beginWrite();
     const root = (await p.loadNode(ROOT_ID, ROOT_ID)).at(-1)!;
     const nfcFile = (await p.loadNode(ROOT_ID, (await pond.stat('/caf\u00e9')).nodeId)).at(-1)!;
-    await w.commit([
-      { ...nfcFile, nodeId: twin, version: 1, txnSeq: w.txnSeq, content: enc('nfd'), sha256: await sha256Hex(enc('nfd')), size: 3 },
-      { ...root, version: root.version + 1, txnSeq: w.txnSeq, content: encodeDirectory([...decodeDirectory(root.content, '/'), { name: nfd, nodeId: twin, type: 'file:data', factory: 'tlogfs' }]) },
-    ], { message: 'old code', operation: 'WRITE' });
+    await w.commit(
+      [
+        { ...nfcFile, nodeId: twin, version: 1, txnSeq: w.txnSeq, content: enc('nfd'), sha256: await sha256Hex(enc('nfd')), size: 3 },
+        {
+          ...root,
+          version: root.version + 1,
+          txnSeq: w.txnSeq,
+          content: encodeDirectory([...decodeDirectory(root.content, '/'), { name: nfd, nodeId: twin, type: 'file:data', factory: 'tlogfs' }]),
+        },
+      ],
+      { message: 'old code', operation: 'WRITE' },
+    );
     await w.release();
     await p.close();
 
@@ -673,10 +741,14 @@ describe('fsck: the shape of the tree', () => {
     expect(dec(await reopened.readFile('/caf\u00e9'))).toBe('nfc');
     expect(dec(await reopened.readFile(`/${nfd}`))).toBe('nfd');
     const r = await fsck(store, { repair: true });
-    expect(r.problems).toEqual([expect.objectContaining({
-      kind: 'name-twins', pondPaths: ['/caf\u00e9', `/${nfd}`], repairable: false,
-      nextStep: expect.stringContaining('rename'),
-    })]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        kind: 'name-twins',
+        pondPaths: ['/caf\u00e9', `/${nfd}`],
+        repairable: false,
+        nextStep: expect.stringContaining('rename'),
+      }),
+    ]);
     expect(r.repairedAt).toBeUndefined();
     // Renaming one twin away is the fix fsck suggests.
     await reopened.transact((tx) => tx.rename(`/${nfd}`, '/cafe-old'));
@@ -687,7 +759,10 @@ describe('fsck: the shape of the tree', () => {
   it('an old NFD-only name is found under either spelling, written through, and respelled to NFC by rename', async () => {
     const store = new MemoryStore();
     const pond = await openPond(store);
-    await pond.transact(async (tx) => { await tx.mkdir('/cafe'); await tx.writeFile('/cafe/x', enc('1')); });
+    await pond.transact(async (tx) => {
+      await tx.mkdir('/cafe');
+      await tx.writeFile('/cafe/x', enc('1'));
+    });
     const nfd = 'cafe\u0301';
     await commitListings(store, { [ROOT_ID]: (es) => es.map((e) => (e.name === 'cafe' ? { ...e, name: nfd } : e)) });
     const old = await openPond(store);

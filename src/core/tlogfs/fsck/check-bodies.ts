@@ -31,9 +31,10 @@ export async function checkBodies(store: ObjectStore, parts: Parts): Promise<{ b
             const status = await checkLarge(store, r.sha256, r.size);
             seen = { status };
             if (status !== 'ok') {
-              seen.finding = status === 'missing'
-                ? { kind: 'missing-large-file', key, message: 'large file is missing', refs: [] }
-                : { kind: 'hash-mismatch', key, message: 'large file does not match its name (sha256) or size', refs: [] };
+              seen.finding =
+                status === 'missing'
+                  ? { kind: 'missing-large-file', key, message: 'large file is missing', refs: [] }
+                  : { kind: 'hash-mismatch', key, message: 'large file does not match its name (sha256) or size', refs: [] };
               findings.push(seen.finding);
             }
             large.set(key, seen);

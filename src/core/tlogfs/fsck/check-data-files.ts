@@ -11,7 +11,13 @@ import { tableToRows } from '../oplog-schema.ts';
 import { reason, rowKey, type Finding, type Parts } from './types.ts';
 
 /** A live data file fsck could not read (repair removes it from the table). */
-export interface Unreadable { path: string; partId: string; size: number; exists: boolean; finding: Finding }
+export interface Unreadable {
+  path: string;
+  partId: string;
+  size: number;
+  exists: boolean;
+  finding: Finding;
+}
 
 export interface DataFilesCheck {
   /** Every live data file. */
@@ -45,7 +51,13 @@ export async function checkDataFiles(store: ObjectStore, state: LogState): Promi
       bytes = await store.read(f.path);
     } catch (e) {
       if (!isPondError(e, 'ENOENT')) throw e;
-      const finding: Finding = { kind: 'missing-file', key: f.path, message: `data file of commit ${f.version}${commitNote(f.version)} is missing`, refs: [], partId: f.partId };
+      const finding: Finding = {
+        kind: 'missing-file',
+        key: f.path,
+        message: `data file of commit ${f.version}${commitNote(f.version)} is missing`,
+        refs: [],
+        partId: f.partId,
+      };
       findings.push(finding);
       unreadable.push({ ...f, exists: false, finding });
       continue;
@@ -57,7 +69,13 @@ export async function checkDataFiles(store: ObjectStore, state: LogState): Promi
       if (bytes.length !== f.size) throw pondError('ECORRUPT', f.path, `holds ${bytes.length} bytes; its add action says ${f.size}`);
       fileRows = tableToRows(await parquetToTable(bytes, f.path), f.partId, f.path, { numRecords: f.numRecords, maxTxnSeq: f.version });
     } catch (e) {
-      const finding: Finding = { kind: 'bad-parquet', key: f.path, message: `data file of commit ${f.version}${commitNote(f.version)} is unreadable: ${reason(e, f.path)}`, refs: [], partId: f.partId };
+      const finding: Finding = {
+        kind: 'bad-parquet',
+        key: f.path,
+        message: `data file of commit ${f.version}${commitNote(f.version)} is unreadable: ${reason(e, f.path)}`,
+        refs: [],
+        partId: f.partId,
+      };
       findings.push(finding);
       unreadable.push({ ...f, exists: true, finding });
       continue;

@@ -46,7 +46,10 @@ export async function checkLog(store: ObjectStore, options: { repair?: boolean; 
       if (problem.kind === 'damaged') {
         const { key, version: v } = problem;
         problems.push({
-          kind: 'bad-commit', path: key, pondPaths: [], repairable: false,
+          kind: 'bad-commit',
+          path: key,
+          pondPaths: [],
+          repairable: false,
           message: `commit ${v} ${problem.torn ? 'is cut short' : 'does not parse'} (${reason(problem.error, key)}); the checkpoint of version ${cp.version} covers it, so the pond opens without it`,
           nextStep: `Nothing is lost at the current version. Time travel to a version before ${cp.version} replays the log and stops at version ${v - 1}; restore ${key} from a backup to bring those versions back.`,
         });
@@ -59,7 +62,14 @@ export async function checkLog(store: ObjectStore, options: { repair?: boolean; 
   let brokenAt: number | undefined;
   if (problem?.kind === 'gap') {
     brokenAt = problem.version;
-    problems.push(badCommit(problem.key, problem.version, `${missingVersions(problem.version, problem.next - 1)} missing but commit ${problem.next} exists; later commits cannot be applied`, true));
+    problems.push(
+      badCommit(
+        problem.key,
+        problem.version,
+        `${missingVersions(problem.version, problem.next - 1)} missing but commit ${problem.next} exists; later commits cannot be applied`,
+        true,
+      ),
+    );
   } else if (problem?.kind === 'torn') {
     // Only a commit cut short by a crash, and only the newest, is set aside; a file written whole
     // and wrong is damage, whichever commit it is (open stops before it and refuses writes).
@@ -75,7 +85,14 @@ export async function checkLog(store: ObjectStore, options: { repair?: boolean; 
     const { key, version: v, newest } = problem;
     brokenAt = v;
     const what = problem.torn ? 'is cut short' : 'does not parse';
-    problems.push(badCommit(key, v, `${newest ? 'the newest commit' : 'commit'} ${v} ${what} (${reason(problem.error, key)})${newest ? '' : '; later commits cannot be applied'}`, !newest));
+    problems.push(
+      badCommit(
+        key,
+        v,
+        `${newest ? 'the newest commit' : 'commit'} ${v} ${what} (${reason(problem.error, key)})${newest ? '' : '; later commits cannot be applied'}`,
+        !newest,
+      ),
+    );
   }
   return { state, commits, brokenAt, problems };
 }
@@ -99,8 +116,13 @@ function missingVersions(from: number, to: number): string {
 /** A commit replay cannot pass (`later`: commits after it exist): not repairable; what to do instead. */
 function badCommit(key: string, v: number, message: string, later: boolean): FsckProblem {
   return {
-    kind: 'bad-commit', path: key, pondPaths: [], message, repairable: false,
-    nextStep: `The pond opens read-only at version ${v - 1}${later ? `; the commits after ${v} are kept untouched` : ''}. ` +
+    kind: 'bad-commit',
+    path: key,
+    pondPaths: [],
+    message,
+    repairable: false,
+    nextStep:
+      `The pond opens read-only at version ${v - 1}${later ? `; the commits after ${v} are kept untouched` : ''}. ` +
       `Export the pond to keep every object as it is, then copy what you need from version ${v - 1} into a new pond, ` +
       `or restore ${key} from a backup, which brings ${later ? 'the later versions' : 'that version'} back.`,
   };

@@ -13,7 +13,10 @@ export function checkNames(here: string, snap: Snapshot): FsckProblem[] {
     const names = [...all.filter((n) => n === key), ...all.filter((n) => n !== key)];
     const paths = names.map((n) => join(here, n));
     notices.push({
-      kind: 'name-twins', path: snap.copy.file, pondPaths: paths, repairable: false,
+      kind: 'name-twins',
+      path: snap.copy.file,
+      pondPaths: paths,
+      repairable: false,
       message: `${here} holds ${names.length} entries whose names are equal in NFC and look identical: ${names.map((n) => JSON.stringify(n)).join(', ')}; each reads under its exact spelling`,
       nextStep: `Keep one name: rename the others to distinct names (e.g. pond mv ${JSON.stringify(paths[1])} ${JSON.stringify(`${paths[0]}-2`)}); new names are always written in NFC.`,
     });

@@ -9,7 +9,11 @@ import { checkNames } from './check-names.ts';
 import { effective, join, nodeKey, ownDir, type Copy, type Finding, type FsckProblem, type Parts, type Snapshots } from './types.ts';
 
 /** A lost subtree: its top, the lost directories whose listings point back at the top, and its size in directories. */
-export interface Lost { id: string; cutFrom: string[]; size: number }
+export interface Lost {
+  id: string;
+  cutFrom: string[];
+  size: number;
+}
 
 /** The pond's tree as fsck sees it, by node key (`part/node`). */
 export interface Tree {
@@ -68,7 +72,10 @@ export function checkReachability(parts: Parts, snapshots: Snapshots): { tree: T
           const first = pathOf.get(ck)!;
           const second = join(here, e.name);
           notices.push({
-            kind: 'duplicate-link', path: snap.copy.file, pondPaths: [second, first], repairable: false,
+            kind: 'duplicate-link',
+            path: snap.copy.file,
+            pondPaths: [second, first],
+            repairable: false,
             message: `${second} names directory ${e.nodeId}, which is already ${first}: the tree has a second link${first === '/' || second.startsWith(`${first}/`) ? ' that loops back to an ancestor (paths through it never end)' : ''}`,
             nextStep: `Remove the extra name: pond rm -r ${JSON.stringify(second)} only unlinks it; ${first} and its contents stay.`,
           });
@@ -80,7 +87,14 @@ export function checkReachability(parts: Parts, snapshots: Snapshots): { tree: T
       current.add(ck);
       currentIds.add(e.nodeId);
       parentOf.set(ck, dirId);
-      if (!hasRows(ck)) findings.push({ kind: 'dangling-entry', key: snap.copy.file, message: `names node ${e.nodeId}, which has no readable rows`, refs: [{ part: ck.split('/')[0], node: e.nodeId, version: 0 }], dirId });
+      if (!hasRows(ck))
+        findings.push({
+          kind: 'dangling-entry',
+          key: snap.copy.file,
+          message: `names node ${e.nodeId}, which has no readable rows`,
+          refs: [{ part: ck.split('/')[0], node: e.nodeId, version: 0 }],
+          dirId,
+        });
       // A stored directory without rows of its own is still visited: repair re-creates it when its partition holds rows.
       if (ownDir(e)) queue.push(e.nodeId);
     }
@@ -102,7 +116,13 @@ export function checkReachability(parts: Parts, snapshots: Snapshots): { tree: T
     const via = l.cutFrom.map((d) => effective(snapshots, d)!).sort((x, y) => y.copy.row.txnSeq - x.copy.row.txnSeq)[0];
     const key = via?.copy.file ?? effective(snapshots, l.id)!.copy.file;
     const below = l.size > 1 ? ` and the ${l.size - 1} director${l.size === 2 ? 'y' : 'ies'} below it` : '';
-    findings.push({ kind: 'unreachable-directory', key, lostId: l.id, refs: [], message: `is not reachable from the root${below}, although nothing removed it: it is listed only inside its own subtree (a directory moved into itself, as an old rename through a symlink did)` });
+    findings.push({
+      kind: 'unreachable-directory',
+      key,
+      lostId: l.id,
+      refs: [],
+      message: `is not reachable from the root${below}, although nothing removed it: it is listed only inside its own subtree (a directory moved into itself, as an old rename through a symlink did)`,
+    });
   }
   return { tree, findings, notices };
 }
@@ -116,7 +136,15 @@ export function checkReachability(parts: Parts, snapshots: Snapshots): { tree: T
 function findLost(snapshots: Map<string, Array<{ entries: DirEntry[]; copy: Copy }>>, current: Set<string>): Lost[] {
   const live = [...snapshots.keys()].filter((d) => !current.has(nodeKey(d, d)) && (snapshots.get(d)?.length ?? 0) > 0).sort();
   const liveSet = new Set(live);
-  const children = new Map(live.map((d) => [d, snapshots.get(d)![0].entries.filter((e) => ownDir(e) && liveSet.has(e.nodeId)).map((e) => e.nodeId)]));
+  const children = new Map(
+    live.map((d) => [
+      d,
+      snapshots
+        .get(d)![0]
+        .entries.filter((e) => ownDir(e) && liveSet.has(e.nodeId))
+        .map((e) => e.nodeId),
+    ]),
+  );
   const parents = new Map<string, string[]>();
   for (const [p, cs] of children) for (const c of cs) parents.set(c, [...(parents.get(c) ?? []), p]);
   const settled = new Set<string>();

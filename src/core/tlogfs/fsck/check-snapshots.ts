@@ -16,7 +16,13 @@ export function checkSnapshots(parts: Parts): { snapshots: Snapshots; findings: 
       try {
         good.push({ version, entries: decodeDirectory(copy.row.content, partId), copy });
       } catch (e) {
-        findings.push({ kind: 'bad-directory', key: copy.file, message: `snapshot version ${version} does not decode: ${reason(e, partId)}`, refs: [{ part: partId, node: partId, version }], dirId: partId });
+        findings.push({
+          kind: 'bad-directory',
+          key: copy.file,
+          message: `snapshot version ${version} does not decode: ${reason(e, partId)}`,
+          refs: [{ part: partId, node: partId, version }],
+          dirId: partId,
+        });
       }
     }
     snapshots.set(partId, good);

@@ -26,7 +26,13 @@ export function describeRepair(index: FsckIndex, plan: RepairPlan, keptAt: Map<s
     if (gone(nodeKey(dirId, dirId))) return `${d} removed from ${(parent && dirPath(tree, parent)) ?? 'its directory'}`;
     const nd = newDirs.get(dirId);
     const snap = effective(snapshots, dirId);
-    const listing = nd ? (nd.fallback !== undefined ? `${d} lists as its version ${nd.fallback} did` : `${d} is re-created`) : snap ? `${d} lists as of commit ${snap.copy.row.txnSeq}` : '';
+    const listing = nd
+      ? nd.fallback !== undefined
+        ? `${d} lists as its version ${nd.fallback} did`
+        : `${d} is re-created`
+      : snap
+        ? `${d} lists as of commit ${snap.copy.row.txnSeq}`
+        : '';
     const relinked = nd?.relinked.length ? `, with ${nd.relinked.join(', ')} linked back` : '';
     const removed = nd?.removed.length ? `, without ${nd.removed.join(', ')}` : '';
     return listing + relinked + removed;

@@ -18,7 +18,12 @@ export interface FsckIndex {
 }
 
 /** A directory's new snapshot, and the pond paths it drops and links back. */
-export interface NewDir { row: NodeVersion; removed: string[]; relinked: string[]; fallback?: number }
+export interface NewDir {
+  row: NodeVersion;
+  removed: string[];
+  relinked: string[];
+  fallback?: number;
+}
 
 export interface RepairPlan {
   /** The version the repair commits. */
@@ -40,9 +45,16 @@ export interface RepairPlan {
 
 /** Plan one repair commit at `version`; `now` stamps the new snapshots. */
 export function planRepair(index: FsckIndex, version: number, now: () => number): RepairPlan {
-  const { data: { parts, shadowed }, snapshots, tree, findings } = index;
+  const {
+    data: { parts, shadowed },
+    snapshots,
+    tree,
+    findings,
+  } = index;
   // The rows whose body or snapshot is damaged are dropped; their data files are re-written without them.
-  const droppedRefs = findings.filter((f) => f.kind === 'hash-mismatch' || f.kind === 'missing-large-file' || f.kind === 'bad-directory').flatMap((f) => f.refs);
+  const droppedRefs = findings
+    .filter((f) => f.kind === 'hash-mismatch' || f.kind === 'missing-large-file' || f.kind === 'bad-directory')
+    .flatMap((f) => f.refs);
   const dropped = new Set(droppedRefs.map(rowKey));
   const rewrite = new Map<string, string>();
   for (const r of droppedRefs) {
@@ -50,7 +62,9 @@ export function planRepair(index: FsckIndex, version: number, now: () => number)
     for (const file of [winner.file, ...(shadowed.get(rowKey(r)) ?? [])]) rewrite.set(file, r.part);
   }
   const remaining = (part: string, node: string) =>
-    [...(parts.get(part)?.get(node) ?? new Map<number, Copy>())].filter(([version]) => !dropped.has(rowKey({ part, node, version }))).sort((a, b) => a[0] - b[0]);
+    [...(parts.get(part)?.get(node) ?? new Map<number, Copy>())]
+      .filter(([version]) => !dropped.has(rowKey({ part, node, version })))
+      .sort((a, b) => a[0] - b[0]);
   const gone = (k: string) => {
     const [part, node] = k.split('/');
     if (part === ROOT_ID && node === ROOT_ID) return false;
@@ -60,9 +74,19 @@ export function planRepair(index: FsckIndex, version: number, now: () => number)
   // New snapshots for the directories of the current tree whose entries change.
   const newDirs = new Map<string, NewDir>();
   const snapshotRow = (dirId: string, base: NodeVersion | undefined, v: number, entries: DirEntry[]): NodeVersion => ({
-    partId: dirId, nodeId: dirId, type: 'directory', timestampUs: now() * 1000, version: v,
-    content: encodeDirectory(entries), sha256: null, size: null, minEventTime: null, maxEventTime: null,
-    attributes: base?.attributes ?? {}, factory: STATIC_FACTORY, txnSeq: version,
+    partId: dirId,
+    nodeId: dirId,
+    type: 'directory',
+    timestampUs: now() * 1000,
+    version: v,
+    content: encodeDirectory(entries),
+    sha256: null,
+    size: null,
+    minEventTime: null,
+    maxEventTime: null,
+    attributes: base?.attributes ?? {},
+    factory: STATIC_FACTORY,
+    txnSeq: version,
   });
   const newestOf = (dirId: string) => {
     const own = parts.get(dirId)?.get(dirId);
@@ -84,8 +108,15 @@ export function planRepair(index: FsckIndex, version: number, now: () => number)
     const snap = effective(snapshots, dirId)!;
     const removed = snap.entries.filter((e) => ownDir(e) && ids.has(e.nodeId));
     newDirs.set(dirId, {
-      row: snapshotRow(dirId, snap.copy.row, newestOf(dirId) + 1, snap.entries.filter((e) => !removed.includes(e))),
-      removed: removed.map((e) => join(dirPath(tree, dirId) ?? `partition ${dirId}`, e.name)), relinked: [], fallback: snap.version,
+      row: snapshotRow(
+        dirId,
+        snap.copy.row,
+        newestOf(dirId) + 1,
+        snap.entries.filter((e) => !removed.includes(e)),
+      ),
+      removed: removed.map((e) => join(dirPath(tree, dirId) ?? `partition ${dirId}`, e.name)),
+      relinked: [],
+      fallback: snap.version,
     });
   }
   for (const dirId of tree.currentDirs) {

@@ -12,9 +12,7 @@ export function toProblems(findings: Finding[], tree: Tree, brokenAt: number | u
     const gone = p !== undefined && !current.has(nodeKey(ref.part, ref.node)) ? ', no longer in the pond' : '';
     return ref.version > 0 ? `${name} (version ${ref.version}${gone})` : name;
   };
-  const blocked = brokenAt !== undefined
-    ? `Repair first needs the damaged commit ${logKey(brokenAt)}, which it cannot fix (see that problem)`
-    : undefined;
+  const blocked = brokenAt !== undefined ? `Repair first needs the damaged commit ${logKey(brokenAt)}, which it cannot fix (see that problem)` : undefined;
   const problems: FsckProblem[] = [];
   const byFinding = new Map<Finding, FsckProblem>();
   for (const f of findings) {

@@ -16,10 +16,16 @@ import { LOST_AND_FOUND, rowKey, type Finding, type FsckProblem } from './types.
  * its `nextStep`). Returns the version committed, or undefined when nothing was committed.
  */
 export async function commitRepair(
-  store: ObjectStore, index: FsckIndex, plan: RepairPlan, byFinding: Map<Finding, FsckProblem>,
+  store: ObjectStore,
+  index: FsckIndex,
+  plan: RepairPlan,
+  byFinding: Map<Finding, FsckProblem>,
   options: { now: () => number; newId: () => string },
 ): Promise<number | undefined> {
-  const { data: { files, parts, unreadable }, findings } = index;
+  const {
+    data: { files, parts, unreadable },
+    findings,
+  } = index;
   const { version: v, rewrite, dropped, newDirs } = plan;
   // Keep the damaged bytes first, then write the new data files, then publish the commit.
   const keptAt = new Map<string, string>();
@@ -35,8 +41,11 @@ export async function commitRepair(
 
   const ts = options.now();
   const actions: Action[] = [];
-  for (const u of unreadable) actions.push({ remove: { path: u.path, deletionTimestamp: ts, dataChange: true, partitionValues: { [PARTITION_COLUMN]: u.partId }, size: u.size } });
-  for (const f of files) if (rewrite.has(f.path)) actions.push({ remove: { path: f.path, deletionTimestamp: ts, dataChange: true, partitionValues: { [PARTITION_COLUMN]: f.partId }, size: f.size } });
+  for (const u of unreadable)
+    actions.push({ remove: { path: u.path, deletionTimestamp: ts, dataChange: true, partitionValues: { [PARTITION_COLUMN]: u.partId }, size: u.size } });
+  for (const f of files)
+    if (rewrite.has(f.path))
+      actions.push({ remove: { path: f.path, deletionTimestamp: ts, dataChange: true, partitionValues: { [PARTITION_COLUMN]: f.partId }, size: f.size } });
   const touched = new Set([...rewrite.values(), ...newDirs.keys()]);
   for (const partId of touched) {
     const out: NodeVersion[] = [];
@@ -48,8 +57,12 @@ export async function commitRepair(
     if (out.length === 0) continue;
     const bytes = await tableToParquet(rowsToTable(out));
     const add: AddAction = {
-      path: `${PARTITION_COLUMN}=${partId}/part-${options.newId()}.parquet`, partitionValues: { [PARTITION_COLUMN]: partId },
-      size: bytes.length, modificationTime: ts, dataChange: true, stats: JSON.stringify({ numRecords: out.length }),
+      path: `${PARTITION_COLUMN}=${partId}/part-${options.newId()}.parquet`,
+      partitionValues: { [PARTITION_COLUMN]: partId },
+      size: bytes.length,
+      modificationTime: ts,
+      dataChange: true,
+      stats: JSON.stringify({ numRecords: out.length }),
     };
     await store.write(add.path, bytes);
     actions.push({ add });
@@ -57,7 +70,10 @@ export async function commitRepair(
 
   const { texts, message } = describeRepair(index, plan, keptAt);
   if (actions.length === 0) return undefined;
-  const ok = await store.putIfAbsent(logKey(v), encodeCommit(actions, { timestamp: ts, operation: 'FSCK REPAIR', operationParameters: { problems: findings.length }, txn_seq: v, message }));
+  const ok = await store.putIfAbsent(
+    logKey(v),
+    encodeCommit(actions, { timestamp: ts, operation: 'FSCK REPAIR', operationParameters: { problems: findings.length }, txn_seq: v, message }),
+  );
   if (!ok) {
     for (const f of findings) byFinding.get(f)!.nextStep = `another writer committed version ${v} meanwhile: check again`;
     return undefined;

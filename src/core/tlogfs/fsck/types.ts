@@ -66,15 +66,26 @@ export interface FsckOptions {
 }
 
 /** One stored copy of a node version: the row the pond reads, and the data file holding it. */
-export interface Copy { row: NodeVersion; file: string }
+export interface Copy {
+  row: NodeVersion;
+  file: string;
+}
 /** One node version, by partition and node id (version 0: the node as a whole). */
-export interface Ref { part: string; node: string; version: number }
+export interface Ref {
+  part: string;
+  node: string;
+  version: number;
+}
 /** A repairable problem before it is phrased: the object, the rows it affects, and what repair needs to know. */
 export type Finding = { kind: FsckKind; key: string; message: string; refs: Ref[]; partId?: string; dirId?: string; inline?: boolean; lostId?: string };
 /** Every stored row as the pond reads it: partition -> node -> version -> the winning copy. */
 export type Parts = Map<string, Map<string, Map<number, Copy>>>;
 /** A decodable directory snapshot. */
-export interface Snapshot { version: number; entries: DirEntry[]; copy: Copy }
+export interface Snapshot {
+  version: number;
+  entries: DirEntry[];
+  copy: Copy;
+}
 /** Per directory, its decodable snapshots, newest first. */
 export type Snapshots = Map<string, Snapshot[]>;
 
