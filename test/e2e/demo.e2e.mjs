@@ -2,7 +2,7 @@
 // step in the browser), explored, then copied into the browser to be changed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage } from './helpers.mjs';
+import { makeLocalCopy, openPage } from './helpers.mjs';
 
 test('a first visit opens the demo pond: real data, each factory, a README computed from the data', async (t) => {
   const started = Date.now();
@@ -42,11 +42,7 @@ test('a local copy of the demo can be edited, then reset to the shipped version'
   await page.getByRole('button', { name: 'Explore the demo pond' }).click();
   await page.getByRole('heading', { name: 'The demo pond' }).waitFor({ timeout: 90_000 });
 
-  await page.getByRole('button', { name: 'Make a local copy' }).click();
-  const copy = page.getByRole('dialog', { name: /Make a local copy/ });
-  await copy.getByLabel('Name of the copy').fill('my demo');
-  await copy.getByRole('button', { name: 'Copy into this browser' }).click();
-  await page.getByText(/“my demo” is now a pond of this browser/).waitFor({ timeout: 60_000 });
+  await makeLocalCopy(page, 'my demo');
   assert.equal(await page.getByText('published · read-only').count(), 0);
   assert.doesNotMatch(page.url(), /\?pond=/);
 

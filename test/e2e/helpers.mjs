@@ -82,6 +82,29 @@ export async function openPage(t, path = '', options = {}) {
   return { page, context, errors };
 }
 
+/** Open the published demo pond at `path` and wait until its tree shows. */
+export async function openDemo(t, path = '/data') {
+  const opened = await openPage(t, `?pond=ponds/demo/#/demo${path}`);
+  await opened.page.getByRole('treeitem', { name: 'data', exact: true }).waitFor({ timeout: 60_000 });
+  return opened;
+}
+
+/** Make the open published pond a pond of this browser named `name`, through the "Make a local copy" dialog. */
+export async function makeLocalCopy(page, name) {
+  await page.getByRole('button', { name: 'Make a local copy' }).click();
+  const copy = page.getByRole('dialog', { name: /Make a local copy/ });
+  await copy.getByLabel('Name of the copy').fill(name);
+  await copy.getByRole('button', { name: 'Copy into this browser' }).click();
+  await page.getByText(new RegExp(`“${name}” is now a pond of this browser`)).waitFor({ timeout: 60_000 });
+}
+
+/** Open the published demo at `path` and make a local copy of it named `name` (the path stays selected). */
+export async function openDemoCopy(t, name, path = '/data') {
+  const opened = await openDemo(t, path);
+  await makeLocalCopy(opened.page, name);
+  return opened;
+}
+
 /** Save a full-page PNG under test/e2e/screenshots/ (gitignored); returns its path. */
 export async function screenshot(page, name) {
   await mkdir(SCREENSHOT_DIR, { recursive: true });

@@ -2,22 +2,9 @@
 // editing a node others read warns first, and a broken edit can be undone with "Restore version N".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshot } from './helpers.mjs';
+import { openDemoCopy, screenshot } from './helpers.mjs';
 
 const WEATHER = 'tables:\n  w: /data/seattle/*.parquet\n';
-
-/** A local copy of the published demo named `name`, showing /views. */
-async function localCopy(t, name) {
-  const opened = await openPage(t, `?pond=ponds/demo/#/demo/views`);
-  const { page } = opened;
-  await page.getByRole('treeitem', { name: 'data', exact: true }).waitFor({ timeout: 60_000 });
-  await page.getByRole('button', { name: 'Make a local copy' }).click();
-  const copy = page.getByRole('dialog', { name: /Make a local copy/ });
-  await copy.getByLabel('Name of the copy').fill(name);
-  await copy.getByRole('button', { name: 'Copy into this browser' }).click();
-  await page.getByText(new RegExp(`“${name}” is now a pond of this browser`)).waitFor({ timeout: 60_000 });
-  return opened;
-}
 
 /** Open the create dialog in /views with a sql_query named `name` and `config` typed in. */
 async function draft(page, name, config) {
@@ -30,7 +17,7 @@ async function draft(page, name, config) {
 }
 
 test('4: a syntax error, a missing column or an unmatched pattern is caught before saving', async (t) => {
-  const { page } = await localCopy(t, 'sqlcheck');
+  const { page } = await openDemoCopy(t, 'sqlcheck', '/views');
   const dialog = await draft(page, 'broken', `query: SELECT year(date) AS year FROM w WHERE\n${WEATHER}`);
   const check = dialog.getByTestId('config-check');
   await check.getByText(/syntax error at end of input/).waitFor({ timeout: 60_000 });
@@ -59,7 +46,7 @@ test('4: a syntax error, a missing column or an unmatched pattern is caught befo
 });
 
 test('4: editing a node others read names them; a broken edit is undone with “Restore version 1”', async (t) => {
-  const { page } = await localCopy(t, 'sqlrestore');
+  const { page } = await openDemoCopy(t, 'sqlrestore', '/views');
   await page.getByRole('region', { name: 'Viewer' }).getByText('yearly-weather', { exact: true }).click();
   await page
     .getByTestId('row-count')

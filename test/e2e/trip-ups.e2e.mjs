@@ -2,28 +2,7 @@
 // wrong, on the shipped demo pond (published, read-only) or on a local copy of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshot } from './helpers.mjs';
-
-const DEMO = '?pond=ponds/demo/';
-
-/** Open the published demo at `path` and wait until its tree shows. */
-async function openDemo(t, path = '/data') {
-  const opened = await openPage(t, `${DEMO}#/demo${path}`);
-  await opened.page.getByRole('treeitem', { name: 'data', exact: true }).waitFor({ timeout: 60_000 });
-  return opened;
-}
-
-/** Open the published demo and make a local copy of it named `name` (selected path kept). */
-async function localCopy(t, name, path = '/data') {
-  const opened = await openDemo(t, path);
-  const { page } = opened;
-  await page.getByRole('button', { name: 'Make a local copy' }).click();
-  const copy = page.getByRole('dialog', { name: /Make a local copy/ });
-  await copy.getByLabel('Name of the copy').fill(name);
-  await copy.getByRole('button', { name: 'Copy into this browser' }).click();
-  await page.getByText(new RegExp(`“${name}” is now a pond of this browser`)).waitFor({ timeout: 60_000 });
-  return opened;
-}
+import { openDemo, openDemoCopy, screenshot } from './helpers.mjs';
 
 /** Go to `path` of the open pond by its link (as a reload or a shared link would). */
 async function goTo(page, pond, path) {
@@ -75,7 +54,7 @@ test('3: the stocks table charts over its text dates, without an effect loop, al
 });
 
 test('5: renaming with .. follows the new path; moving or removing an input names the nodes that read it', async (t) => {
-  const { page } = await localCopy(t, 'moves');
+  const { page } = await openDemoCopy(t, 'moves');
   await goTo(page, 'moves', '/data/stocks.parquet');
   const inspector = page.getByRole('region', { name: 'Inspector' });
   await inspector.getByRole('button', { name: 'Rename / move…' }).click();
@@ -98,7 +77,7 @@ test('5: renaming with .. follows the new path; moving or removing an input name
 });
 
 test('6: importing over an existing file says it becomes a new version', async (t) => {
-  const { page } = await localCopy(t, 'imports');
+  const { page } = await openDemoCopy(t, 'imports');
   const file = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('first\n') };
   const importInto = async () => {
     await page.getByRole('toolbar', { name: 'Pond actions' }).getByRole('button', { name: 'Import…' }).click();

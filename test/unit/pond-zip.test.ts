@@ -7,6 +7,7 @@ import { tableToParquet } from '../../src/core/arrow/parquet.ts';
 import type { Operation } from '../../workers/operations.ts';
 import { restoreZip, unzipPond, zipStore } from '../../workers/pond-zip.ts';
 import { crc32 } from '../../workers/crc32.ts';
+import { concat } from '../shared/streams.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const FIRST = '_delta_log/00000000000000000000.json';
@@ -26,16 +27,6 @@ function rawZip(entries: Array<[string, Uint8Array]>, level: 6 | 9 = 9): Uint8Ar
   }
   zip.end();
   return concat(parts);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** One entry as written by `writeZip`: `data` is what the archive holds; the header fields default to the truth. */

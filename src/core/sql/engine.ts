@@ -50,17 +50,7 @@ export class DuckDBSqlEngine implements SqlEngine {
   }
 
   async query(sql: string, opts: SqlQueryOptions = {}): Promise<arrow.Table> {
-    const op = await this.#begin(opts);
-    try {
-      const res = await this.#runUserQuery(op, sql, opts);
-      const table = await collect(op, res);
-      this.#finish(op);
-      return table;
-    } catch (e) {
-      throw this.#failure(op, e);
-    } finally {
-      this.#end(op);
-    }
+    return this.#collected(opts, (op) => this.#runUserQuery(op, sql, opts));
   }
 
   queryBatches(sql: string, opts: SqlQueryOptions = {}): AsyncIterable<arrow.RecordBatch> {
@@ -69,19 +59,11 @@ export class DuckDBSqlEngine implements SqlEngine {
 
   async csvToTable(bytes: Uint8Array, opts: CsvOptions = {}): Promise<arrow.Table> {
     if (!(bytes instanceof Uint8Array)) throw pondError('EINVAL', opts.path ?? DEFAULT_SQL_PATH, 'csvToTable needs a Uint8Array');
-    const op = await this.#begin(opts);
-    try {
+    return this.#collected(opts, (op) => {
       // Registered buffers are files to DuckDB: only CSV_FILE is readable under the sandbox.
       op.registerFile(CSV_FILE, bytes);
-      const res = await this.#execute(op, `SELECT * FROM read_csv_auto('${CSV_FILE}')`, true);
-      const table = await collect(op, res);
-      this.#finish(op);
-      return table;
-    } catch (e) {
-      throw this.#failure(op, e);
-    } finally {
-      this.#end(op);
-    }
+      return this.#execute(op, `SELECT * FROM read_csv_auto('${CSV_FILE}')`, true);
+    });
   }
 
   async close(): Promise<void> {
@@ -116,6 +98,20 @@ export class DuckDBSqlEngine implements SqlEngine {
       }
       if (group.length > 0) yield* this.#handOut(op, res.decode(group));
       this.#finish(op);
+    } catch (e) {
+      throw this.#failure(op, e);
+    } finally {
+      this.#end(op);
+    }
+  }
+
+  /** One call from begin to end: `start` runs the query, whose whole result becomes one table. */
+  async #collected(opts: SqlCallOptions, start: (op: Operation) => Promise<Result>): Promise<arrow.Table> {
+    const op = await this.#begin(opts);
+    try {
+      const table = await collect(op, await start(op));
+      this.#finish(op);
+      return table;
     } catch (e) {
       throw this.#failure(op, e);
     } finally {

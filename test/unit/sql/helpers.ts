@@ -1,7 +1,8 @@
 // Helpers shared by the SQL engine suites (Node and Chromium).
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import * as arrow from 'apache-arrow';
 import { isPondError, type PondErrorCode } from '../../../src/core/errors.ts';
+import type { SqlEngine } from '../../../src/core/sql/index.ts';
 import { rejectionOf } from '../../shared/rejection.ts';
 
 export { rejectionOf } from '../../shared/rejection.ts';
@@ -51,3 +52,17 @@ export const INIT_TIMEOUT_MS = 180_000;
  * only catches "not interrupted at all" (those queries run for minutes) on a busy machine.
  */
 export const SLACK_MS = 3000;
+
+/**
+ * One engine for the enclosing describe block: made by `make` and warmed up (DuckDB loaded) before
+ * its tests, handed to `use`, closed after them.
+ */
+export function engineForBlock(make: () => SqlEngine, use: (engine: SqlEngine) => void): void {
+  let engine: SqlEngine | undefined;
+  beforeAll(async () => {
+    engine = make();
+    use(engine);
+    await engine.query('SELECT 1');
+  }, INIT_TIMEOUT_MS);
+  afterAll(() => engine?.close());
+}

@@ -1,7 +1,7 @@
 // The walls behind the statement check, each tested on its own: the per-call transaction that is
 // always rolled back, the check of the shared state after every call, the wasm-fault classifier,
 // and the UTF-8 offset conversion the token pre-check relies on.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import type { DuckDBBindings } from '@duckdb/duckdb-wasm/blocking';
 import { loadDuckDB } from '../../../src/core/sql/loader.ts';
@@ -13,7 +13,7 @@ import { isEngineFault } from '../../../src/core/sql/fault.ts';
 import { pondError } from '../../../src/core/errors.ts';
 import { byteOffsetsToIndexes } from '../../../src/core/sql/utf8-offsets.ts';
 import { createSqlEngine, type SqlEngine } from '../../../src/core/sql/index.ts';
-import { INIT_TIMEOUT_MS, expectPondError, rows } from './helpers.ts';
+import { INIT_TIMEOUT_MS, engineForBlock, expectPondError, rows } from './helpers.ts';
 
 describe('byteOffsetsToIndexes', () => {
   it('maps every UTF-8 code point start to its string index, for any text', () => {
@@ -173,12 +173,8 @@ describe('the per-call transaction (second wall, tested without the statement ch
 });
 
 describe('the engine after a call that changed shared state', () => {
-  let sql: SqlEngine;
-  beforeAll(async () => {
-    sql = createSqlEngine();
-    await sql.query('SELECT 1');
-  }, INIT_TIMEOUT_MS);
-  afterAll(() => sql.close());
+  let sql!: SqlEngine;
+  engineForBlock(createSqlEngine, (e) => (sql = e));
 
   const logging =
     "SELECT current_setting('enable_logging') AS on, current_setting('logging_level') AS level, current_setting('logging_storage') AS storage, (SELECT count(*) FROM duckdb_logs) AS logs";

@@ -1,9 +1,9 @@
 // Sandbox and timeout suite: what a stranger's pond may not do, and how long queries are stopped.
 // Runs in Node (test/unit/sql/sandbox.test.ts) and in Chromium (test/browser/sql.test.ts).
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import type { SqlEngine } from '../../../src/core/sql/index.ts';
 import { isPondError } from '../../../src/core/errors.ts';
-import { INIT_TIMEOUT_MS, SLACK_MS, bench, expectPondError, people, rejectionOf, rows } from './helpers.ts';
+import { SLACK_MS, bench, engineForBlock, expectPondError, people, rejectionOf, rows } from './helpers.ts';
 
 /** Statements refused before DuckDB runs anything, with the statement named in the message. */
 export const REFUSED: ReadonlyArray<[sql: string, named: string]> = [
@@ -97,12 +97,8 @@ export const NO_ACCESS: ReadonlyArray<[sql: string, error: RegExp]> = [
 /** Sandbox and time-limit behaviour of engines made by `make`. */
 export function sandboxBehaviour(name: string, make: () => SqlEngine): void {
   describe(`SqlEngine sandbox: ${name}`, () => {
-    let sql: SqlEngine;
-    beforeAll(async () => {
-      sql = make();
-      await sql.query('SELECT 1');
-    }, INIT_TIMEOUT_MS);
-    afterAll(() => sql.close());
+    let sql!: SqlEngine;
+    engineForBlock(make, (e) => (sql = e));
 
     it.each(REFUSED)('refuses %j', async (stmt, named) => {
       const msg = await expectPondError(sql.query(stmt, { path: '/strange/pond.sql' }), 'ESQL', /\/strange\/pond\.sql/, /only read-only queries/);
@@ -148,12 +144,8 @@ export function sandboxBehaviour(name: string, make: () => SqlEngine): void {
   });
 
   describe(`SqlEngine time limits: ${name}`, () => {
-    let sql: SqlEngine;
-    beforeAll(async () => {
-      sql = make();
-      await sql.query('SELECT 1');
-    }, INIT_TIMEOUT_MS);
-    afterAll(() => sql.close());
+    let sql!: SqlEngine;
+    engineForBlock(make, (e) => (sql = e));
 
     const slow: ReadonlyArray<[label: string, sql: string]> = [
       ['count over range(10^10)', 'SELECT count(*) FROM range(10_000_000_000)'],
