@@ -18,7 +18,17 @@ const BROWSER_ONLY_GLOBALS = ['window', 'document', 'navigator', 'location', 'lo
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'public/ponds/', 'node_modules/', 'test/e2e/screenshots/', 'test/browser/__screenshots__/', 'test-results/', 'bench/results/', '.vite/'],
+    ignores: [
+      'dist/',
+      'dist-cli/',
+      'public/ponds/',
+      'node_modules/',
+      'test/e2e/screenshots/',
+      'test/browser/__screenshots__/',
+      'test-results/',
+      'bench/results/',
+      '.vite/',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -65,7 +75,7 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    files: ['scripts/**', 'bench/**', 'test/unit/**', 'test/e2e/**', '*.config.{js,ts,cjs,mjs}', '.dependency-cruiser.cjs'],
+    files: ['scripts/**', 'bin/**', 'src/cli/**', 'bench/**', 'test/unit/**', 'test/e2e/**', '*.config.{js,ts,cjs,mjs}', '.dependency-cruiser.cjs'],
     languageOptions: { globals: { ...globals.node } },
   },
   // e2e tests and the bench driver hand callbacks to page.evaluate(): that code runs in the page.
