@@ -34,4 +34,41 @@ output_type: file:table
 pattern: /data/**/*
 # virtual_structure: "{0}/{name}"   # subfolders from the first capture
 `,
+  'synthetic-timeseries': `# Waveform time series, as the Rust DuckPond makes them (example from its docs).
+# Each point is a Float64 column: the sum of its components at every timestamp.
+start: "2024-01-01T00:00:00Z"
+end: "2024-01-02T00:00:00Z"       # inclusive
+interval: "15m"
+time_column: "timestamp"          # optional, default: "timestamp"
+points:
+  - name: "temperature"
+    components:
+      - type: sine
+        amplitude: 10.0
+        period: "24h"
+        offset: 20.0              # baseline value
+      - type: line
+        slope: 0.0002             # slow upward drift
+
+  - name: "pressure"
+    components:
+      - type: sine
+        amplitude: 5.0
+        period: "12h"
+        offset: 1013.0
+      - type: square
+        amplitude: 2.0
+        period: "6h"
+
+  - name: "humidity"
+    components:
+      - type: triangle
+        amplitude: 15.0
+        period: "8h"
+        offset: 60.0
+      - type: sine
+        amplitude: 3.0
+        period: "3h"
+        phase: 1.57               # phase offset in radians
+`,
 };
