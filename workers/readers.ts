@@ -108,8 +108,16 @@ async function walk(source: ReaderSource, target: string): Promise<{ nodes: Node
 async function describe(source: ReaderSource, path: string, factory: string): Promise<Node> {
   const cwd = dirname(path);
   const node: Node = { path, factory, refs: [], unknown: null };
-  const config = await source.config(path).catch(() => undefined);
-  if (!isRecord(config)) return { ...node, unknown: 'its config could not be read' };
+  // A read that races the pond's refresh after a commit can fail once; the second try reads the
+  // refreshed state. What still fails is named, so the user (and a bug report) sees why.
+  let failure = '';
+  const read = () =>
+    source.config(path).catch((e: unknown) => {
+      failure = e instanceof Error ? e.message : String(e);
+      return undefined;
+    });
+  const config = (await read()) ?? (failure ? await read() : undefined);
+  if (!isRecord(config)) return { ...node, unknown: failure ? `its config could not be read (${failure})` : 'its config could not be read' };
   const globs = (list: unknown[]) => list.filter((p): p is string => typeof p === 'string').forEach((p) => addGlob(node, p, cwd));
   switch (factory) {
     case 'sql_query':

@@ -117,7 +117,8 @@ export class Reading {
     return findReaders(
       {
         readdir: (dir) => pond.readdir(dir),
-        config: (p) => pond.config(p),
+        // The latest reader: a commit during the scan replaces it (see findReaders' retry).
+        config: (p) => this.ctx.reader().config(p),
         readText: async (p) => new TextDecoder().decode(await pond.readFile(p)),
       },
       path,
