@@ -7,6 +7,7 @@ import * as arrow from 'apache-arrow';
 import { pondError } from '../src/core/index.ts';
 import type { ChartData, ColumnInfo, ColumnKind, SortSpec, TableHandle, TablePage } from './api.ts';
 import { looksLikeDates, parseDateText } from './date-text.ts';
+import { numberOf, pageTable, textOf } from './arrow-values.ts';
 
 /** Held tables beyond this count are dropped, least recently used first (each can be large). */
 const MAX_HELD = 6;
@@ -80,13 +81,9 @@ export class ResultSets {
     const { table } = held;
     const start = Math.max(0, Math.min(Math.floor(offset), table.numRows));
     const end = Math.min(table.numRows, start + Math.max(0, Math.floor(limit)));
-    let slice: arrow.Table;
-    if (!sort) {
-      slice = table.slice(start, end);
-    } else {
-      const order = this.#order(held, sort);
-      slice = gather(table, order.subarray(start, end));
-    }
+    // Rebuilt by index rather than sliced: see arrow-values.ts for what slicing breaks.
+    const rows = sort ? this.#order(held, sort).subarray(start, end) : Uint32Array.from({ length: end - start }, (_, k) => start + k);
+    const slice = pageTable(table, rows);
     return { id, offset: start, rows: end - start, ipc: toIpc(slice) };
   }
 
@@ -172,10 +169,7 @@ function numbers(col: arrow.Vector): Float64Array {
     for (let i = 0; i < out.length; i++) out[i] = Number(raw[i]);
     return out;
   }
-  for (let i = 0; i < out.length; i++) {
-    const v: unknown = col.get(i);
-    out[i] = v === null || v === undefined ? NaN : v instanceof Date ? v.getTime() : Number(v);
-  }
+  for (let i = 0; i < out.length; i++) out[i] = numberOf(col.get(i), col.type);
   return out;
 }
 
@@ -195,7 +189,8 @@ function sortOrder(col: arrow.Vector, desc: boolean): Uint32Array {
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   const sign = desc ? -1 : 1;
   const kind = columnKind(col.type);
-  if (kind === 'number' || kind === 'bigint' || kind === 'time' || kind === 'bool') {
+  // 64-bit integers compare as BigInt: as doubles, neighbours beyond 2^53 would tie.
+  if (kind === 'number' || kind === 'time' || kind === 'bool') {
     const keys = numbers(col);
     return order.sort((a, b) => {
       const ka = keys[a];
@@ -204,10 +199,15 @@ function sortOrder(col: arrow.Vector, desc: boolean): Uint32Array {
       return ka === kb ? a - b : ka < kb ? -sign : sign;
     });
   }
-  const keys: (string | null)[] = new Array(n);
+  const keys: (string | bigint | null)[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const v: unknown = col.get(i);
-    keys[i] = v === null || v === undefined ? null : typeof v === 'string' ? v : stringify(v);
+    if (kind === 'bigint') {
+      keys[i] = typeof v === 'bigint' ? v : typeof v === 'number' && Number.isInteger(v) ? BigInt(v) : null;
+      continue;
+    }
+    // Binaries sort by their first bytes: hex of a whole large blob per row would cost too much.
+    keys[i] = typeof v === 'string' ? v : textOf(v instanceof Uint8Array ? v.subarray(0, 64) : v, col.type);
   }
   return order.sort((a, b) => {
     const ka = keys[a];
@@ -215,32 +215,4 @@ function sortOrder(col: arrow.Vector, desc: boolean): Uint32Array {
     if (ka === null || kb === null) return ka === null ? (kb === null ? a - b : 1) : -1;
     return ka === kb ? a - b : ka < kb ? -sign : sign;
   });
-}
-
-function stringify(v: unknown): string {
-  if (v instanceof Uint8Array) return Array.from(v.subarray(0, 64), (b) => b.toString(16).padStart(2, '0')).join('');
-  try {
-    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? String(v);
-  } catch {
-    return String(v);
-  }
-}
-
-/** A new table holding `rows` of `table`, in that order (a page of a sorted view: small). */
-function gather(table: arrow.Table, rows: Uint32Array): arrow.Table {
-  const columns: Record<string, arrow.Vector> = {};
-  for (const field of table.schema.fields) {
-    const col = table.getChild(field.name)!;
-    const values = Array.from(rows, (r) => col.get(r) as unknown);
-    try {
-      columns[field.name] = arrow.vectorFromArray(values, field.type);
-    } catch {
-      // A type the builders cannot rebuild from JS values (unions, nested maps): show it as text.
-      columns[field.name] = arrow.vectorFromArray(
-        values.map((v) => (v === null || v === undefined ? null : stringify(v))),
-        new arrow.Utf8(),
-      );
-    }
-  }
-  return new arrow.Table(columns);
 }

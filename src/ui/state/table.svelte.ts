@@ -26,7 +26,10 @@ async function decode(page: TablePage): Promise<Rows> {
 export class TableState {
   handle = $state.raw<TableHandle | null>(null);
   sort = $state.raw<SortSpec | null>(null);
+  /** The table could not be opened: nothing to show in any tab. */
   error = $state.raw<ErrorInfo | null>(null);
+  /** Rows could not be fetched: the grid says so, other views of the table (the chart) are unaffected. */
+  pageError = $state.raw<ErrorInfo | null>(null);
   loading = $state(false);
   #pages = $state.raw(new Map<number, Rows>());
   #inflight = new Set<string>();
@@ -84,7 +87,7 @@ export class TableState {
         .tablePage(handle.id, p * PAGE_ROWS, PAGE_ROWS, this.sort)
         .then((page) => this.#store(p, page, generation))
         .catch((e: unknown) => {
-          if (generation === this.#generation) this.error = describeError(e);
+          if (generation === this.#generation) this.pageError = describeError(e);
         })
         .finally(() => this.#inflight.delete(key));
     }
@@ -96,6 +99,7 @@ export class TableState {
     this.sort = s?.column !== column ? { column, desc: false } : s.desc ? null : { column, desc: true };
     this.#generation++;
     this.#pages = new Map();
+    this.pageError = null;
     this.request(...this.#range);
   }
 
@@ -104,6 +108,7 @@ export class TableState {
     if (this.handle) void this.api.releaseTable(this.handle.id).catch(() => {});
     this.handle = null;
     this.sort = null;
+    this.pageError = null;
     this.#pages = new Map();
   }
 
