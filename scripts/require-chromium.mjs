@@ -31,3 +31,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(1);
   }
 }
+
+/**
+ * Flags from DESIGN.md for every Chromium the tools start (e2e, benchmarks): root in a container,
+ * no GPU, no background network chatter (the machine's closed network refuses it).
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

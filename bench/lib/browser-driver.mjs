@@ -5,21 +5,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumPath, chromiumProblem } from '../../scripts/require-chromium.mjs';
+import { CHROMIUM_ARGS as SHARED_CHROMIUM_ARGS, chromiumPath, chromiumProblem } from '../../scripts/require-chromium.mjs';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // performance.memory with real numbers (fallback), and gc() in the page and in workers.
-  '--enable-precise-memory-info',
-  '--js-flags=--expose-gc',
-];
-
+/** The shared flags, plus real performance.memory numbers (fallback) and gc() in the page and in workers. */
+const CHROMIUM_ARGS = [...SHARED_CHROMIUM_ARGS, '--enable-precise-memory-info', '--js-flags=--expose-gc'];
 /** DuckDB's blocking build uses direct eval (known, harmless here); plugin timings are noise. */
 const QUIET_CHECKS = { eval: false, pluginTimings: false };
 

@@ -5,24 +5,10 @@
 import { tableFromArrays } from 'apache-arrow';
 import type { FactoryContext } from '../../src/core/dynamic/factory.ts';
 import { renderTemplate } from '../../src/core/factories/template-render.ts';
+import { DEMO_README_TEMPLATE } from '../../src/demo/seed-demo.ts';
 
-/** The README template of src/demo/seed-demo.ts. */
-export const DEMO_README = [
-  '# The demo pond',
-  '',
-  'Real public data (Seattle weather, stock prices, Mauna Loa CO₂) and one dynamic node of each kind.',
-  'This page is itself a `template` node: it is computed from the data every time it is read.',
-  '',
-  '| year | avg high °C | rain mm | sunny days |',
-  '|---:|---:|---:|---:|',
-  '{% for r in table("/views/yearly-weather") %}| {{ r.year }} | {{ r.avg_high }} | {{ r.rain_mm }} | {{ r.sunny_days }} |',
-  '{% endfor %}',
-  '- `/views/yearly-weather`, `/views/monthly-prices`: `sql_query` over stored tables',
-  '- `/views/seattle-all`: `combine` of the per-year tables',
-  '- `/views/by-year/`: a `directory` built from a glob, one folder per year',
-  '- `/views/synthetic-sensor`: `scribble`, seeded synthetic data',
-  '- `/sensors/co2`: a series, one version appended per decade (see History)',
-].join('\n');
+/** The README template of the demo pond. */
+export const DEMO_README = DEMO_README_TEMPLATE;
 
 const YEARLY = tableFromArrays({
   year: Int32Array.from([2012, 2013, 2014, 2015]),

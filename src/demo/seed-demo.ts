@@ -7,6 +7,24 @@
 import type * as arrow from 'apache-arrow';
 import { tableToParquet, type Pond } from '../core/index.ts';
 
+/** The demo README: a template over the yearly-weather view (benchmarks render it too). */
+export const DEMO_README_TEMPLATE = [
+  '# The demo pond',
+  '',
+  'Real public data (Seattle weather, stock prices, Mauna Loa CO₂) and one dynamic node of each kind.',
+  'This page is itself a `template` node: it is computed from the data every time it is read.',
+  '',
+  '| year | avg high °C | rain mm | sunny days |',
+  '|---:|---:|---:|---:|',
+  '{% for r in table("/views/yearly-weather") %}| {{ r.year }} | {{ r.avg_high }} | {{ r.rain_mm }} | {{ r.sunny_days }} |',
+  '{% endfor %}',
+  '- `/views/yearly-weather`, `/views/monthly-prices`: `sql_query` over stored tables',
+  '- `/views/seattle-all`: `combine` of the per-year tables',
+  '- `/views/by-year/`: a `directory` built from a glob, one folder per year',
+  '- `/views/synthetic-sensor`: `scribble`, seeded synthetic data',
+  '- `/sensors/co2`: a series, one version appended per decade (see History)',
+].join('\n');
+
 /** The CSV files the demo is made of, as bytes. */
 export interface DemoData {
   /** vega-datasets data/seattle-weather.csv */
@@ -98,22 +116,7 @@ export async function seedDemoPond(pond: Pond, readCsv: ReadCsv, data: DemoData)
       });
       await tx.mknod('/README.md', 'template', {
         output_format: 'markdown',
-        template: [
-          '# The demo pond',
-          '',
-          'Real public data (Seattle weather, stock prices, Mauna Loa CO₂) and one dynamic node of each kind.',
-          'This page is itself a `template` node: it is computed from the data every time it is read.',
-          '',
-          '| year | avg high °C | rain mm | sunny days |',
-          '|---:|---:|---:|---:|',
-          '{% for r in table("/views/yearly-weather") %}| {{ r.year }} | {{ r.avg_high }} | {{ r.rain_mm }} | {{ r.sunny_days }} |',
-          '{% endfor %}',
-          '- `/views/yearly-weather`, `/views/monthly-prices`: `sql_query` over stored tables',
-          '- `/views/seattle-all`: `combine` of the per-year tables',
-          '- `/views/by-year/`: a `directory` built from a glob, one folder per year',
-          '- `/views/synthetic-sensor`: `scribble`, seeded synthetic data',
-          '- `/sensors/co2`: a series, one version appended per decade (see History)',
-        ].join('\n'),
+        template: DEMO_README_TEMPLATE,
       });
     },
     { message: 'Add views: SQL, combine, directory, scribble, and a README template' },

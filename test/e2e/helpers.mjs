@@ -6,17 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
-
-/** Flags from DESIGN.md: Chromium as root in a container, no GPU, no background network chatter. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/require-chromium.mjs';
 
 export const SCREENSHOT_DIR = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
@@ -42,7 +32,7 @@ export async function openPage(t, path = '', options = {}) {
   // A persistent context because Playwright rejects --user-data-dir in launch().
   const profile = await mkdtemp(join(tmpdir(), 'duckpond-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
