@@ -4,7 +4,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { tableFromArrays } from 'apache-arrow';
 import { Zip, ZipDeflate, ZipPassThrough, unzipSync, strToU8 } from 'fflate';
-import { openPond, MemoryStore, defaultRegistry, parseConfigText, type Pond } from '../../../src/core/index.ts';
+import { openPond, MemoryStore, defaultRegistry, fsck, parseConfigText, type Pond } from '../../../src/core/index.ts';
 import { isPondError } from '../../../src/core/errors.ts';
 import { concatBytes } from '../../../src/core/bytes.ts';
 import { tableToParquet } from '../../../src/core/arrow/parquet.ts';
@@ -202,7 +202,7 @@ describe('imported files (fast-check)', () => {
     await pond.close();
   });
 
-  it('a pond zip, genuine or hostile or damaged, restores with safe keys and intact bytes, or is refused with a typed error and nothing written', async () => {
+  it("a pond zip, genuine or hostile or damaged, restores with safe keys and intact bytes, or is refused (by the unzip with a typed error and nothing written, or by the import's fsck)", async () => {
     const op: Operation = { check() {}, progress() {}, signal: new AbortController().signal } as unknown as Operation;
     // One genuine pond, zipped by zipStore (so with its duckpond-index.json), taken apart into entries.
     const source = new MemoryStore();
@@ -273,6 +273,17 @@ describe('imported files (fast-check)', () => {
           expect(message, what).toContain(data.path);
           expect(untouched, `${what}: a genuine pond was refused: ${message}`).toBe(false);
           expect(await store.list(''), what).toEqual([]);
+          return;
+        }
+        // The import then reads the whole pond (fsck) before anyone relies on it, as the worker's importPond does:
+        // an archive whose entries are each intact can still carry a damaged pond (a second entry of a name wins
+        // once a flip renamed the first), and that must be refused there.
+        const report = await fsck(store);
+        if (report.problems.length > 0) {
+          outcome.refused++;
+          codes['fsck'] = (codes['fsck'] ?? 0) + 1;
+          expect(untouched, `${what}: a genuine pond failed fsck: ${report.problems[0]?.message}`).toBe(false);
+          for (const problem of report.problems) expect(problem.path, what).toBeTruthy();
           return;
         }
         outcome.accepted++;
