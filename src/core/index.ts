@@ -40,7 +40,8 @@ export async function openPond(store: ObjectStore, options: OpenPondOptions = {}
   return new Pond(persistence, { effects: options.effects, ...dynamic.services(), ...options.services });
 }
 
-export { Pond, type GlobResult, type Tx, type TransactOptions, type PondServices } from './pond.ts';
+export { Pond, type GlobResult, type Tx, type TransactOptions, type PondServices, type ReadTableOptions } from './pond.ts';
+export { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_CANDIDATES, type TimeRange } from './arrow/event-time.ts';
 export { PondError, isPondError, pondError, type PondErrorCode, type PondErrorData } from './errors.ts';
 export type { ObjectStore } from './storage/object-store.ts';
 export { MemoryStore } from './storage/memory.ts';

@@ -8,8 +8,9 @@ import { joinPath, normalizePath } from './tinyfs/path.ts';
 import { findEntry } from './tinyfs/directory.ts';
 import { glob as globWalk, type GlobEntry, type GlobWalker } from './tinyfs/glob.ts';
 import { concatBytes } from './bytes.ts';
-import { looksLikeParquet, parquetToTable, tableToParquet } from './arrow/parquet.ts';
+import { looksLikeParquet, parquetEmptyTable, parquetToTable, tableToParquet } from './arrow/parquet.ts';
 import { pondError } from './errors.ts';
+import { TIMESTAMP_CANDIDATES, TIMESTAMP_COLUMN_ATTR, boundsOverlap, filterTimeRange, timeColumn, type TimeRange } from './arrow/event-time.ts';
 
 /** One glob result: the matched path and what each wildcard captured. */
 export interface GlobResult {
@@ -17,6 +18,12 @@ export interface GlobResult {
   captures: string[];
   /** Entry type after following symlinks; 'symlink' only for a dangling or looping link. */
   type: EntryType;
+}
+
+/** Options of `pond.readTable`. */
+export interface ReadTableOptions {
+  /** Only rows whose event time (ms since the epoch) lies in [start, end], both ends inclusive. */
+  timeRange?: TimeRange;
 }
 
 /** Options of `pond.transact`. */
@@ -276,12 +283,42 @@ export class Pond {
     });
   }
 
-  /** A table, series (union of its versions) or dynamic table as an Arrow table. */
-  async readTable(path: string): Promise<arrow.Table> {
+  /**
+   * A table, series (union of its versions) or dynamic table as an Arrow table. With `timeRange`
+   * (ms, both ends inclusive) only rows whose event time lies in it; a stored series skips, unread,
+   * the versions whose min/max_event_time lie outside it. EINVAL when the table has no time column.
+   */
+  async readTable(path: string, options: ReadTableOptions = {}): Promise<arrow.Table> {
     this.#open();
     const ref = await this.#fileRef(path);
     if (ref.type !== 'file:table' && ref.type !== 'file:series') throw pondError('EINVAL', ref.path, `is a ${ref.type}, not a table`);
-    return this.tableAt(ref, await this.#fs.versionsOf(ref));
+    const versions = await this.#fs.versionsOf(ref);
+    const range = options.timeRange;
+    if (range === undefined) return this.tableAt(ref, versions);
+    for (const end of [range.start, range.end]) {
+      if (end !== undefined && (typeof end !== 'number' || Number.isNaN(end))) throw pondError('EINVAL', ref.path, `bad timeRange bound: ${String(end)}`);
+    }
+    const preferred = versions[versions.length - 1]?.attributes[TIMESTAMP_COLUMN_ATTR];
+    // A version without recorded bounds must be read: a missing bound never drops data (as in Rust).
+    const kept =
+      ref.type === 'file:series' && ref.factory === STATIC_FACTORY
+        ? versions.filter((v) => v.minEventTime === null || v.maxEventTime === null || boundsOverlap(v.minEventTime, v.maxEventTime, range))
+        : versions;
+    let table = await this.tableAt(ref, kept);
+    if (table.numCols === 0) {
+      // Every version lay outside the range: the empty answer keeps the columns, read from one footer.
+      const newest = versions.filter((v) => v.minEventTime !== null).pop(); // bounds mean Parquet bytes
+      if (!newest) return table;
+      table = await parquetEmptyTable(await this.persistence.readBody(newest, ref.path), ref.path);
+    }
+    const column = timeColumn(table.schema, preferred);
+    if (column === undefined) {
+      const why = preferred
+        ? `its ${TIMESTAMP_COLUMN_ATTR} attribute names '${preferred}', not a Timestamp or Int64 column`
+        : `no Timestamp or Int64 column named ${TIMESTAMP_CANDIDATES.join(', ')}`;
+      throw pondError('EINVAL', ref.path, `timeRange needs a time column: ${why}`);
+    }
+    return filterTimeRange(table, column, range);
   }
 
   /**

@@ -59,6 +59,16 @@ export async function parquetToTable(bytes: Uint8Array, path = '<parquet>'): Pro
   return table;
 }
 
+/** A zero-row table with the schema of Parquet bytes, from the footer alone (no row is decoded). */
+export async function parquetEmptyTable(bytes: Uint8Array, path = '<parquet>'): Promise<arrow.Table> {
+  const pq = await loadParquet();
+  try {
+    return arrow.tableFromIPC(pq.readSchema(bytes).intoIPCStream());
+  } catch (e) {
+    throw pondError('ECORRUPT', path, `not a readable Parquet file (${errorText(e)})`, {}, e);
+  }
+}
+
 /** True when the bytes start and end with the Parquet magic "PAR1". */
 export function looksLikeParquet(bytes: Uint8Array): boolean {
   const m = [0x50, 0x41, 0x52, 0x31];
