@@ -24,6 +24,7 @@
  *                                                                       sql/ (lazily: ctx.query runs SQL for factories)
  *   factories/  one file per factory                                 -> dynamic, tinyfs, arrow, csv, base,
  *                                                                       sql/ and sandbox/ (lazily)
+ *   results/    precompute every dynamic node before publishing      -> pond.ts, tinyfs, base
  *   index.ts    the public API: wires the rest (openPond)            -> anything in core (sql/sandbox/csv lazily)
  *
  * The result cache (dynamic/cache.ts) is part of dynamic/ and sees storage through ObjectStore only.
@@ -218,6 +219,12 @@ module.exports = {
       '^src/core/factories/',
       ['^src/core/dynamic/', TINYFS, ARROW, '^src/core/csv/', '^src/core/sql/', '^src/core/sandbox/', BASE],
       'Factories see the pond through the FactoryContext of dynamic/: `factories -> dynamic, sql, sandbox`, never tlogfs, storage or the Pond itself.',
+    ),
+    coreLayer(
+      'core-results',
+      '^src/core/results/',
+      ['^src/core/pond\\.ts$', TINYFS, BASE],
+      "results/ computes a pond's dynamic nodes ahead of publishing through the public Pond API: `results -> pond.ts, tinyfs`, nothing below.",
     ),
   ],
 

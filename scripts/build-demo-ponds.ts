@@ -6,14 +6,15 @@
 // Runs before `npm run dev`, `npm run build`, `npm run preview` and the browser and e2e tests; it
 // skips the work when a stamp of its inputs (this script, the seeding code, the CSV bytes) matches.
 // Ids and clocks are derived from a seed, so a rebuild from the same inputs writes the same bytes
-// (a service worker then has nothing new to download).
+// (a service worker then has nothing new to download). The results of the dynamic nodes ship
+// with it (`_results/`, see docs/format.md), computed once here.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
-import { openPond, writePublishIndex } from '../src/core/index.ts';
+import { openPond, precomputeResults, writePublishIndex } from '../src/core/index.ts';
 import { NodeFsStore } from '../src/core/storage/node-fs.ts';
 import { csvToTable } from '../src/core/sql/index.ts';
 import { DEMO_SOURCES, seedDemoPond, type DemoData } from '../src/demo/seed-demo.ts';
@@ -66,7 +67,7 @@ async function inputs(): Promise<{ data: DemoData; stamp: string }> {
   const hash = createHash('sha256');
   // The core writes the pond (Delta log, Parquet, checkpoints, factory configs): a change to any of
   // its files must rebuild the demo, or the site would ship a pond written by older code.
-  const sources = [fileURLToPath(import.meta.url), join(root, 'src/demo/seed-demo.ts'), ...(await filesUnder(join(root, 'src/core')))];
+  const sources = [fileURLToPath(import.meta.url), ...(await filesUnder(join(root, 'src/demo'))), ...(await filesUnder(join(root, 'src/core')))];
   for (const file of sources) hash.update(`${relative(root, file)}\0`).update(await readFile(file));
   const data = {} as DemoData;
   for (const [key, rel] of Object.entries(DEMO_SOURCES) as [keyof DemoData, string][]) {
@@ -88,6 +89,10 @@ async function buildDemo(outDir: string, data: DemoData): Promise<DemoListing> {
   const pond = await openPond(store, { create: true, effects });
   try {
     await seedDemoPond(pond, (bytes, path) => csvToTable(bytes, { path }), data);
+    // The site ships the dynamic nodes' results (`_results/`): a first visit reads them and
+    // loads neither DuckDB nor the template VM. Computed in path order, so the bytes repeat.
+    const shipped = await precomputeResults(pond);
+    if (shipped.failed.length > 0) throw new Error(`demo results failed: ${shipped.failed.map((f) => `${f.path}: ${f.message}`).join('; ')}`);
     const version = pond.version;
     await pond.close();
     await writePublishIndex(store, { created: new Date(effects.now()).toISOString() });

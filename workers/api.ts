@@ -111,10 +111,33 @@ export interface TablePage {
   ipc: Uint8Array;
 }
 
+/** What the worker holds for grids and charts: tables, their bytes (columns and sort orders), sorts running. */
+export interface TableUsage {
+  tables: number;
+  bytes: number;
+  sorting: number;
+}
+
 /** A SQL result: a held table plus its first page and how long the query took. */
 export interface QueryResult extends TableHandle {
   elapsedMs: number;
   firstPage: TablePage;
+}
+
+/** Why the SQL engine is warmed up: the open pond may need it, or the user opened the SQL console. */
+export type WarmUpReason = 'console' | 'pond';
+
+/** What `warmUp` did. */
+export interface WarmUpReport {
+  reason: WarmUpReason;
+  /** True when the SQL engine is loaded now (by this call or before it). */
+  loaded: boolean;
+  /** For 'pond': the first SQL node found without a valid stored result (why the engine was loaded). */
+  needs?: string;
+  /** For 'pond': the nodes looked at (the walk stops early and is bounded). */
+  checked: number;
+  /** Time the call took, in milliseconds. */
+  ms: number;
 }
 
 /** Columns of a held table as numbers for a chart, x ascending, downsampled to at most maxPoints. */
@@ -130,6 +153,31 @@ export interface ChartData {
   sampled: boolean;
   /** The series were split by a column's values (each has gaps where other values' rows are). */
   split: boolean;
+}
+
+/** A pre-reduced level of a series: one `res=<r>.series` output of a temporal-reduce node. */
+export interface SeriesLevelInfo {
+  resolution: string;
+  /** Bucket width in ms. */
+  ms: number;
+  path: string;
+}
+
+/** The temporal-reduce levels a chart of a series can read, finest first (none: it samples the raw rows). */
+export interface SeriesLevels {
+  path: string;
+  levels: SeriesLevelInfo[];
+  /** The temporal-reduce node (or the folder of levels) they come from. */
+  via: string | null;
+}
+
+/** Chart points of a time window, from the level that fits it. */
+export interface LevelChart extends ChartData {
+  /** The level drawn, or null for the raw series. */
+  resolution: string | null;
+  levelPath: string | null;
+  /** The window drawn (ms), the whole series when none was asked for. */
+  range: [number, number] | null;
 }
 
 /** A factory as the Create form shows it. */
@@ -340,7 +388,18 @@ export interface PondApi {
   tablePage(id: string, offset: number, limit: number, sort?: SortSpec | null): Promise<TablePage>;
   /** Numeric columns for a chart, ordered by x and downsampled; `splitBy` makes one series per value of a column. */
   chartData(id: string, x: string, ys: string[], maxPoints?: number, splitBy?: string | null): Promise<ChartData>;
+  /** The temporal-reduce levels of a series, for charts that read the level fitting their window. */
+  seriesLevels(path: string): Promise<SeriesLevels>;
+  /** Points of `ys` over `range` (ms; null: all) of a series, from the coarsest level that still fills the window. */
+  levelChart(path: string, ys: string[], range: [number, number] | null, maxPoints?: number): Promise<LevelChart>;
+  /**
+   * Sort held table `id` by `sort` ahead of paging it: it runs in slices (other calls are served
+   * meanwhile), reports progress, and stops on `cancel(opId)` or `releaseTable(id)`.
+   */
+  sortTable(id: string, sort: SortSpec, options?: OpOptions, onProgress?: ProgressFn): Promise<void>;
   releaseTable(id: string): Promise<void>;
+  /** Tables held for grids and charts and what they cost (memory checks, diagnostics). */
+  tableUsage(): Promise<TableUsage>;
   exportFile(path: string, format: 'parquet' | 'csv' | 'raw'): Promise<Uint8Array>;
 
   // -- writing --------------------------------------------------------------------------------
@@ -370,6 +429,11 @@ export interface PondApi {
   columnsOf(pattern: string): Promise<ColumnInfo[]>;
   /** Which of `names` the SQL text mentions (an identifier scan; DuckDB need not be loaded). */
   tablesUsed(sql: string, names: string[]): Promise<string[]>;
+  /**
+   * Load DuckDB ahead of need, in idle time: for 'console' always; for 'pond' only when a SQL node
+   * of the open pond has no valid stored result (a read of it would compute). Never fails.
+   */
+  warmUp(reason: WarmUpReason): Promise<WarmUpReport>;
   /** Stop a long operation started with `opId`; false when it is not running. */
   cancel(opId: string): Promise<boolean>;
 

@@ -20,7 +20,8 @@ export class PondCore {
 
   /** The registered factories, for the Create form. */
   factories(): FactoryInfo[] {
-    return this.registry.names().map((name) => ({
+    const offered = this.registry.names().filter((name) => !this.registry.get(name)?.internal);
+    return offered.map((name) => ({
       name,
       description: this.registry.get(name)?.description ?? '',
       example: FACTORY_EXAMPLES[name] ?? '',

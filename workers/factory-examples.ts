@@ -71,4 +71,86 @@ points:
         period: "3h"
         phase: 1.57               # phase offset in radians
 `,
+  'temporal-reduce': `# Down-samples every series the pattern matches to coarser time buckets (Rust
+# testsuite scenario 103). Output: <this node>/<out_pattern>/res=<resolution>.series,
+# one column per aggregation named <column>.<aggregation>.
+in_pattern: "series:///sources/*"   # each * captures, used as $0, $1, … below
+out_pattern: "$0"
+time_column: "timestamp"
+resolutions: ["1h", "6h", "1d"]
+aggregations:
+  - type: "avg"
+    columns: ["temperature", "pressure"]   # omit columns: every numeric column
+  - type: "min"
+    columns: ["temperature"]
+  - type: "max"
+    columns: ["temperature"]
+`,
+  'timeseries-join': `# Joins series on time (Rust testsuite scenario 101): inputs of one scope are
+# unioned by column name; scopes are outer-joined on the timestamp, and each column
+# is named <scope>.<column>.
+inputs:
+  - pattern: "series:///sensors/station_a"
+    scope: StationA
+  - pattern: "series:///sensors/station_b"
+    scope: StationB
+`,
+  'timeseries-pivot': `# Picks columns out of a (joined) series, one per station (Rust testsuite scenario 102).
+pattern: "series:///sensors/combined"
+columns:
+  - "station_a.temperature"
+  - "station_b.temperature"
+`,
+  'dynamic-dir': `# A folder whose entries are each made by their own factory; entries may read
+# each other by path (Rust testsuite scenario 101; the paths assume it is made at /sensors).
+entries:
+  - name: "station_a"
+    factory: "synthetic-timeseries"
+    config:
+      start: "2024-01-01T00:00:00Z"
+      end:   "2024-01-15T00:00:00Z"
+      interval: "1h"
+      points:
+        - name: "temperature"
+          components:
+            - { type: sine, amplitude: 5.0, period: "24h", offset: 20.0 }
+  - name: "station_b"
+    factory: "synthetic-timeseries"
+    config:
+      start: "2024-01-10T00:00:00Z"
+      end:   "2024-01-25T00:00:00Z"
+      interval: "1h"
+      points:
+        - name: "temperature"
+          components:
+            - { type: triangle, amplitude: 8.0, period: "24h", offset: 30.0 }
+  - name: "combined"
+    factory: "timeseries-join"
+    config:
+      inputs:
+        - { pattern: "series:///sensors/station_a", scope: StationA }
+        - { pattern: "series:///sensors/station_b", scope: StationB }
+`,
+  'column-rename': `# A table transform (Rust's column-rename): other factories list its path under
+# "transforms". The first rule that applies to a column names it.
+rules:
+  - type: direct
+    from: "Date Time"
+    to: "timestamp"
+    cast: timestamp              # optional: timestamp, utf8, int64, int32, float64, float32, boolean
+  - type: pattern
+    pattern: "^(.+) \\\\((.+)\\\\)$"
+    replacement: "$1.$2"         # "Temperature (C)" -> "Temperature.C"
+`,
+  'sql-derived-table': `# SQL over the tables the patterns match (Rust's sql-derived-table); each name is a
+# table in the query. Patterns take table:///, series:/// and csv:/// (a stored CSV file).
+patterns:
+  source: "table:///raw/data"
+query: "SELECT * FROM source LIMIT 100"   # default: SELECT * FROM <the one pattern>
+`,
+  'sql-derived-series': `# The same, producing a series (Rust's sql-derived-series).
+patterns:
+  source: "series:///sensors/*"
+query: "SELECT * FROM source WHERE temperature > 20"
+`,
 };

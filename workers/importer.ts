@@ -5,7 +5,7 @@
  * (`item.csv.skipRejected`), after `previewImport` showed them.
  */
 import * as arrow from 'apache-arrow';
-import { pondError, parquetToTable, tableToParquet, looksLikeParquet, type CsvReport } from '../src/core/index.ts';
+import { pondError, parquetRowCount, tableToParquet, looksLikeParquet, type CsvReport } from '../src/core/index.ts';
 import type { ImportItem, ImportPreview } from './api.ts';
 import { importTarget } from './importer-names.ts';
 
@@ -66,8 +66,8 @@ export async function prepareImport(item: ImportItem, path: string, signal?: Abo
   const kind = importKind(item, raw);
   if (kind === 'data') return { name: target.name, bytes: raw, type: 'file:data', rows: null };
   if (kind === 'parquet') {
-    const table = await parquetToTable(raw, path);
-    return { name: target.name, bytes: raw, type: target.type, rows: table.numRows };
+    // Every row is decoded (a file that cannot be read is refused) but none is kept.
+    return { name: target.name, bytes: raw, type: target.type, rows: await parquetRowCount(raw, path) };
   }
   if (kind === 'arrow') {
     let table: arrow.Table;

@@ -7,7 +7,9 @@
  *   resets.ts     reset to the published pond, and recovery of resets a closed tab interrupted
  *   reading.ts    listing, details, versions, glob, file bytes and previews, readers, template source
  *   tables.ts     tables held for paging and charts
+ *   series-charts.ts  charts of long series read at the temporal-reduce level that fits the window
  *   sql.ts        queries and the SQL editor's helpers
+ *   warm-up.ts    loading DuckDB in idle time when the open pond or the SQL console will need it
  *   writing.ts    commits (mkdir, write, mknod, remove, rename, attributes, restore) and config checks
  *   integrity.ts  fsck and repair
  *   transfer.ts   file import, pond export and import as zip
@@ -28,6 +30,7 @@ import type {
   ImportItem,
   ImportedFile,
   ImportPreview,
+  LevelChart,
   NodeDetails,
   OpOptions,
   PondApi,
@@ -37,12 +40,16 @@ import type {
   ProgressFn,
   QueryResult,
   ReadersReport,
+  SeriesLevels,
   SortSpec,
   StorageInfo,
   TableHandle,
   TablePage,
+  TableUsage,
   TemplateSource,
   VersionRow,
+  WarmUpReason,
+  WarmUpReport,
 } from './api.ts';
 import { PondCatalog, type StoreBackend } from './pond-catalog.ts';
 import { pondOrigins, type PondOrigins } from './pond-origins.ts';
@@ -51,7 +58,9 @@ import { Resets } from './service/resets.ts';
 import { Ponds } from './service/ponds.ts';
 import { Reading } from './service/reading.ts';
 import { Tables } from './service/tables.ts';
+import { SeriesCharts } from './service/series-charts.ts';
 import { Sql } from './service/sql.ts';
+import { WarmUp } from './service/warm-up.ts';
 import { Writing } from './service/writing.ts';
 import { Integrity } from './service/integrity.ts';
 import { Transfer } from './service/transfer.ts';
@@ -64,7 +73,9 @@ export class PondService implements ServiceApi {
   #ponds: Ponds;
   #reading: Reading;
   #tables: Tables;
+  #seriesCharts: SeriesCharts;
   #sql: Sql;
+  #warmUp: WarmUp;
   #writing: Writing;
   #integrity: Integrity;
   #transfer: Transfer;
@@ -87,7 +98,9 @@ export class PondService implements ServiceApi {
     this.#ponds = new Ponds(this.#ctx, resets);
     this.#reading = new Reading(this.#ctx);
     this.#tables = new Tables(this.#ctx);
+    this.#seriesCharts = new SeriesCharts(this.#ctx);
     this.#sql = new Sql(this.#ctx);
+    this.#warmUp = new WarmUp(this.#ctx);
     this.#writing = new Writing(this.#ctx);
     this.#integrity = new Integrity(this.#ctx);
     this.#transfer = new Transfer(this.#ctx, this.#ponds);
@@ -179,8 +192,22 @@ export class PondService implements ServiceApi {
   chartData(id: string, x: string, ys: string[], maxPoints?: number, splitBy?: string | null): Promise<ChartData> {
     return this.#tables.chartData(id, x, ys, maxPoints, splitBy);
   }
+
+  seriesLevels(path: string): Promise<SeriesLevels> {
+    return this.#seriesCharts.seriesLevels(path);
+  }
+
+  levelChart(path: string, ys: string[], range: [number, number] | null, maxPoints?: number): Promise<LevelChart> {
+    return this.#seriesCharts.levelChart(path, ys, range, maxPoints);
+  }
+  sortTable(id: string, sort: SortSpec, options?: OpOptions, onProgress?: ProgressFn): Promise<void> {
+    return this.#tables.sortTable(id, sort, options, onProgress);
+  }
   releaseTable(id: string): Promise<void> {
     return this.#tables.releaseTable(id);
+  }
+  tableUsage(): Promise<TableUsage> {
+    return this.#tables.tableUsage();
   }
 
   // -- writing --------------------------------------------------------------------------------
@@ -221,6 +248,9 @@ export class PondService implements ServiceApi {
   }
   tablesUsed(sql: string, names: string[]): Promise<string[]> {
     return this.#sql.tablesUsed(sql, names);
+  }
+  warmUp(reason: WarmUpReason): Promise<WarmUpReport> {
+    return this.#warmUp.warmUp(reason);
   }
 
   // -- integrity and transfer -----------------------------------------------------------------

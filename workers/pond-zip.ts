@@ -1,7 +1,8 @@
 /**
  * A pond as a .zip of its Delta table: every object of the store at its key, so that unzipping
  * gives a directory that Spark, delta-rs or DuckDB's delta reader open as a table. The zip also
- * carries the publish index (duckpond-index.json: every key with its size and sha256), so the same
+ * carries the publish index (duckpond-index.json: every key with its size and sha256, the stored
+ * results under `_results/` included: Export computes them first), so the same
  * unzipped folder can be served by any static host and opened by URL; an import verifies it.
  * An import also reads the zip's central directory itself, to refuse zip bombs before inflating
  * anything and to check every entry's size and CRC-32 (fflate's unzipSync checks neither).

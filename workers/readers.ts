@@ -8,6 +8,7 @@
  */
 import { compileGlob, matchPath, normalizePath, dirname, joinPath, STATIC_FACTORY, type EntryType } from '../src/core/index.ts';
 import type { NodeReader, ReadersReport } from './api.ts';
+import { stripScheme } from './series-levels.ts';
 
 /** What the scan needs of a pond. */
 export interface ReaderSource {
@@ -130,6 +131,26 @@ async function describe(source: ReaderSource, path: string, factory: string): Pr
       if (typeof config.pattern === 'string') globs([config.pattern]);
       break;
     case 'scribble':
+      break;
+    case 'temporal-reduce':
+      if (typeof config.in_pattern === 'string') globs([stripScheme(config.in_pattern)]);
+      break;
+    case 'timeseries-join':
+      if (Array.isArray(config.inputs))
+        globs(config.inputs.map((i: unknown) => (isRecord(i) && typeof i.pattern === 'string' ? stripScheme(i.pattern) : undefined)));
+      break;
+    case 'timeseries-pivot':
+      if (typeof config.pattern === 'string') globs([stripScheme(config.pattern)]);
+      break;
+    case 'dynamic-dir':
+      // What the directory reads is what its entries read, each described from its own config.
+      for (const e of Array.isArray(config.entries) ? config.entries.filter(isRecord) : []) {
+        if (typeof e.name !== 'string' || typeof e.factory !== 'string') continue;
+        const entrySource: ReaderSource = { readdir: (p) => source.readdir(p), readText: (p) => source.readText(p), config: async () => e.config };
+        const entry = await describe(entrySource, joinPath(path, e.name), e.factory);
+        node.refs.push(...entry.refs);
+        node.unknown ??= entry.unknown;
+      }
       break;
     case 'template': {
       let text = typeof config.template === 'string' ? config.template : '';

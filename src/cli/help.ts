@@ -20,6 +20,7 @@ Examples:
   export POND=./mypond
   pond copy host:///tmp/data.csv /data/readings.csv
   pond cat csv:///data/readings.csv --sql "SELECT count(*) FROM source"
+  pond publish ./site/ponds/mypond
 
 Errors print one line, 'pond: CODE: message', and exit non-zero.
 `;

@@ -7,17 +7,28 @@
 /** The parts of an Arrow table the formatters read. */
 export interface TableLike {
   numRows: number;
-  schema: { fields: { name: string; type: { typeId: number; toString(): string; unit?: number } }[] };
+  schema: { fields: { name: string; type: { typeId: number; toString(): string; unit?: number; scale?: number } }[] };
   getChildAt(i: number): { get(row: number): unknown } | null;
 }
 
 // apache-arrow's Type enum values (stable across its builds).
+const TYPE_DECIMAL = 7;
 const TYPE_DATE = 8;
 const TYPE_TIMESTAMP = 10;
 
-/** One cell as text: NULL, ISO times, JSON for nested values. */
-export function cellText(value: unknown, typeId: number): string {
+/** A Decimal's unscaled integer (Arrow's BN: its String() is the integer's digits) with the point put back. */
+function decimalText(value: unknown, scale: number): string {
+  const digits = String(value);
+  if (!/^-?\d+$/.test(digits) || scale <= 0) return digits;
+  const negative = digits.startsWith('-');
+  const abs = (negative ? digits.slice(1) : digits).padStart(scale + 1, '0');
+  return `${negative ? '-' : ''}${abs.slice(0, -scale)}.${abs.slice(-scale)}`;
+}
+
+/** One cell as text: NULL, ISO times, decimals with their scale, JSON for nested values. */
+export function cellText(value: unknown, typeId: number, scale = 0): string {
   if (value === null || value === undefined) return 'NULL';
+  if (typeId === TYPE_DECIMAL) return decimalText(value, scale);
   if ((typeId === TYPE_TIMESTAMP || typeId === TYPE_DATE) && (typeof value === 'number' || typeof value === 'bigint')) {
     const d = new Date(Number(value));
     return Number.isNaN(d.getTime()) ? String(value) : d.toISOString();
@@ -34,7 +45,7 @@ function rows(table: TableLike): { headers: string[]; types: string[]; cells: st
   const fields = table.schema.fields;
   const columns = fields.map((_f, i) => table.getChildAt(i));
   const cells: string[][] = [];
-  for (let r = 0; r < table.numRows; r++) cells.push(fields.map((f, i) => cellText(columns[i]?.get(r), f.type.typeId).replace(/[\r\n\t]/g, ' ')));
+  for (let r = 0; r < table.numRows; r++) cells.push(fields.map((f, i) => cellText(columns[i]?.get(r), f.type.typeId, f.type.scale).replace(/[\r\n\t]/g, ' ')));
   return { headers: fields.map((f) => f.name), types: fields.map((f) => f.type.toString()), cells };
 }
 
@@ -69,7 +80,7 @@ export function* tableCsv(table: TableLike, chunkRows = 4096): Generator<string>
       chunk += `${fields
         .map((f, i) => {
           const v = columns[i]?.get(r);
-          return v === null || v === undefined ? '' : csvField(cellText(v, f.type.typeId));
+          return v === null || v === undefined ? '' : csvField(cellText(v, f.type.typeId, f.type.scale));
         })
         .join(',')}\n`;
     }

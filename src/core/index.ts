@@ -8,6 +8,7 @@ import { Pond, type PondServices } from './pond.ts';
 import type { Effects } from './tinyfs/transaction.ts';
 import { FactoryRegistry } from './dynamic/registry.ts';
 import { DynamicResolver } from './dynamic/resolver.ts';
+import { ResultStore, type ResultStoreOptions } from './dynamic/result-store.ts';
 import { defaultRegistry } from './factories/index.ts';
 
 export interface OpenPondOptions {
@@ -26,6 +27,8 @@ export interface OpenPondOptions {
     /** The largest result one dynamic node may produce, in bytes (default 512 MiB); bigger is ETOOBIG. */
     maxResultBytes?: number;
   };
+  /** The pond's stored results (`_results/`, see docs/format.md): options, or false to neither read nor write them. */
+  results?: ResultStoreOptions | false;
 }
 
 /**
@@ -36,12 +39,18 @@ export interface OpenPondOptions {
  */
 export async function openPond(store: ObjectStore, options: OpenPondOptions = {}): Promise<Pond> {
   const persistence = await TlogPersistence.open(store, { create: options.create, asOf: options.asOf, effects: options.effects });
-  const dynamic = new DynamicResolver(options.registry ?? defaultRegistry(), { now: options.effects?.now, maxResultBytes: options.limits?.maxResultBytes });
+  const results = options.results === false ? undefined : new ResultStore(store, { write: !persistence.readOnly, ...options.results });
+  const dynamic = new DynamicResolver(options.registry ?? defaultRegistry(), {
+    now: options.effects?.now,
+    maxResultBytes: options.limits?.maxResultBytes,
+    results,
+  });
   return new Pond(persistence, { effects: options.effects, ...dynamic.services(), ...options.services });
 }
 
 export { Pond, type GlobResult, type Tx, type TransactOptions, type PondServices, type ReadTableOptions } from './pond.ts';
-export { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_CANDIDATES, type TimeRange } from './arrow/event-time.ts';
+export { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_CANDIDATES, timeColumn, type TimeRange } from './arrow/event-time.ts';
+export { parseDuration, type DurationResult } from './factories/rust-time.ts';
 export { PondError, isPondError, pondError, type PondErrorCode, type PondErrorData } from './errors.ts';
 export type { ObjectStore } from './storage/object-store.ts';
 export { MemoryStore } from './storage/memory.ts';
@@ -64,12 +73,15 @@ export type { TxnRecord, VersionInfo, NodeRef } from './tinyfs/node.ts';
 export type { PondWarning } from './tinyfs/persistence.ts';
 export { configureWasmAssets } from './wasm-assets.ts';
 export { parquetToTable, tableToParquet, looksLikeParquet } from './arrow/parquet.ts';
+export { parquetRowCount } from './arrow/parquet.ts';
 export { concatBytes } from './bytes.ts';
 export { sha256Hex } from './hash.ts';
-export { fsck, type FsckReport, type FsckProblem, type FsckKind } from './tlogfs/fsck.ts';
+export { fsck, type FsckReport, type FsckProblem, type FsckKind, type ResultGarbage, type ResultsCheck } from './tlogfs/fsck.ts';
 export { FactoryRegistry, defaultRegistry };
 export { parseConfigText } from './dynamic/config.ts';
 export { DynamicResolver, type ResolverOptions } from './dynamic/resolver.ts';
+export { ResultStore, DEFAULT_RESULTS_CAP_BYTES, type ResultStoreOptions, type ResultStoreStats } from './dynamic/result-store.ts';
+export { precomputeResults, type PrecomputeProgress, type PrecomputeReport } from './results/precompute.ts';
 export {
   defineFactory,
   type FactoryDefinition,

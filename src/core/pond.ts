@@ -36,9 +36,16 @@ export interface TransactOptions {
 
 /** What a Pond needs beside its persistence: dynamic-node support and injectable effects. */
 export interface PondServices {
-  dynamic?: DynamicHooks & NodeValidator & { readTable?(node: NodeRef, config: NodeVersion, fs: TinyFs): Promise<arrow.Table> };
+  dynamic?: DynamicHooks &
+    NodeValidator & {
+      readTable?(node: NodeRef, config: NodeVersion, fs: TinyFs): Promise<arrow.Table>;
+      /** Whether a read of this dynamic file would be served without running its factory (see Pond.hasStoredResult). */
+      hasResult?(node: NodeRef, config: NodeVersion, fs: TinyFs): Promise<boolean>;
+    };
   query?: (pond: Pond, sql: string, options: { tables?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal }) => Promise<arrow.Table>;
   effects?: Effects;
+  /** Wait for background work of the services (stored-result writes); Pond.close and flushResults call it. */
+  flush?: () => Promise<void>;
 }
 
 /** A transaction handle as user code sees it (see Transaction for the semantics of each call). */
@@ -155,6 +162,21 @@ export class Pond {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Whether reading the dynamic file at `path` now would take its result from the pond's stored
+   * results (`_results/`, or a result already in memory) without running its factory: every input
+   * it was made from still holds, a dynamic input checked the same way. False when it would compute,
+   * and for a stored node or a directory. Computes nothing and loads no engine; a glob input over a
+   * dynamic directory is listed, as a read would.
+   */
+  async hasStoredResult(path: string): Promise<boolean> {
+    this.#open();
+    const ref = await this.#fs.resolve(path);
+    const check = this.services.dynamic?.hasResult;
+    if (ref.factory === STATIC_FACTORY || ref.type === 'directory' || !check) return false;
+    return check(ref, await this.#fs.latest(ref), this.#fs);
   }
 
   /** Entries of a directory, sorted by name, with entry type and factory. */
@@ -409,9 +431,15 @@ export class Pond {
   }
 
   /** Close the pond; later calls fail with ECLOSED. */
+  /** Wait until results computed so far are written to the pond's stored results (`_results/`). */
+  async flushResults(): Promise<void> {
+    await this.services.flush?.();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.services.flush?.().catch(() => {});
     await this.persistence.close();
   }
 

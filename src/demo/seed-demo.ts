@@ -6,6 +6,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { tableToParquet, type Pond } from '../core/index.ts';
+import { seedSensors } from './seed-sensors.ts';
 
 /** The demo README: a template over the yearly-weather view (benchmarks render it too). */
 export const DEMO_README_TEMPLATE = [
@@ -23,6 +24,17 @@ export const DEMO_README_TEMPLATE = [
   '- `/views/by-year/`: a `directory` built from a glob, one folder per year',
   '- `/views/synthetic-sensor`: `scribble`, seeded synthetic data',
   '- `/sensors/co2`: a series, one version appended per decade (see History)',
+  '',
+  '## Sensors',
+  '',
+  'Time series as the Rust DuckPond keeps them, on real readings; open one and pick Chart.',
+  '',
+  '- `/sensors/seattle/hourly`: a year of hourly Seattle normals, appended a quarter at a time',
+  '- `/sensors/reduced/hourly/`: `temporal-reduce` of it to 6h, 1d and 7d (`res=1d.series`, …); its chart reads the level that fits the window',
+  '- `/sensors/weather/seattle`, `/sensors/weather/new-york`: daily weather, one version per year',
+  '- `/sensors/weather-joined`: `timeseries-join` of the two stations by scope (`Seattle.temp_max`, `NewYork.temp_max`, …)',
+  '- `/sensors/temperature-pivot`: `timeseries-pivot` of their highs side by side',
+  "- `/sensors/synthetic/`: `dynamic-dir` of the Rust testsuite's synthetic stations (`synthetic-timeseries`) and their join",
 ].join('\n');
 
 /** The CSV files the demo is made of, as bytes. */
@@ -33,6 +45,10 @@ export interface DemoData {
   stocks: Uint8Array;
   /** vega-datasets data/co2-concentration.csv */
   co2: Uint8Array;
+  /** vega-datasets data/seattle-weather-hourly-normals.csv */
+  seattleHourly: Uint8Array;
+  /** vega-datasets data/weather.csv (Seattle and New York, daily) */
+  weather: Uint8Array;
 }
 
 /** Where each input comes from inside the vega-datasets package. */
@@ -40,6 +56,8 @@ export const DEMO_SOURCES: Record<keyof DemoData, string> = {
   seattleWeather: 'data/seattle-weather.csv',
   stocks: 'data/stocks.csv',
   co2: 'data/co2-concentration.csv',
+  seattleHourly: 'data/seattle-weather-hourly-normals.csv',
+  weather: 'data/weather.csv',
 };
 
 /** Parses CSV bytes into a table (the core's DuckDB-based csvToTable). */
@@ -114,11 +132,22 @@ export async function seedDemoPond(pond: Pond, readCsv: ReadCsv, data: DemoData)
         seed: 7,
         output_type: 'file:series',
       });
+    },
+    { message: 'Add views: SQL, combine, directory and scribble' },
+  );
+
+  await seedSensors(pond, {
+    hourly: await readCsv(data.seattleHourly, '/sensors/seattle-hourly.csv'),
+    weather: await readCsv(data.weather, '/sensors/weather.csv'),
+  });
+
+  await pond.transact(
+    async (tx) => {
       await tx.mknod('/README.md', 'template', {
         output_format: 'markdown',
         template: DEMO_README_TEMPLATE,
       });
     },
-    { message: 'Add views: SQL, combine, directory, scribble, and a README template' },
+    { message: 'Add the README, a template computed from the data' },
   );
 }

@@ -28,7 +28,9 @@ test('a first visit opens the demo pond: real data, each factory, a README compu
   }
   await page.getByRole('button', { name: 'History' }).click();
   await page.getByText('Append CO₂ readings of the 1950s').waitFor({ timeout: 10_000 });
-  await page.getByText('Add views: SQL, combine, directory, scribble, and a README template').waitFor();
+  await page.getByText('Add views: SQL, combine, directory and scribble').waitFor();
+  await page.getByText(/^Add time-series views: hourly readings reduced to 6h, 1d and 7d/).waitFor();
+  await page.getByText('Add the README, a template computed from the data').waitFor();
   await page.screenshot({ path: new URL('./screenshots/demo--history.png', import.meta.url).pathname });
 
   // Reloading keeps the demo (the URL names it) and does not reopen the welcome screen.

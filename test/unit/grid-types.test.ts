@@ -202,7 +202,7 @@ describe('grid paging over every Arrow type', () => {
 });
 
 describe('ResultSets over a table of many batches', () => {
-  it('pages across batch boundaries', () => {
+  it('pages across batch boundaries', async () => {
     const whole = wideTable(600);
     const table = new arrow.Table([whole.slice(0, 280), whole.slice(280, 280), whole.slice(280, 600)].flatMap((t) => t.batches));
     expect(table.batches.length).toBeGreaterThan(1);
@@ -211,6 +211,7 @@ describe('ResultSets over a table of many batches', () => {
     const rows = decodePage(results.page(id, 250, 100).ipc);
     expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 100 }, (_, k) => 250 + k));
     expect(rows[60]).toEqual(shown(310));
+    await results.sorted(id, { column: 'name', desc: true });
     const sorted = decodePage(results.page(id, 250, 100, { column: 'name', desc: true }).ipc);
     expect(sorted.every((r) => typeof r.name === 'string')).toBe(true);
   });

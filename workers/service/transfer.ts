@@ -4,7 +4,7 @@
  * and a zip imported as a new pond (checked in full before it is listed).
  */
 import { transfer } from 'comlink';
-import { pondError, fsck, normalizePath, joinPath } from '../../src/core/index.ts';
+import { pondError, fsck, normalizePath, joinPath, precomputeResults } from '../../src/core/index.ts';
 import type { ImportItem, ImportedFile, ImportPreview, OpOptions, PondInfo, ProgressFn } from '../api.ts';
 import { prepareImport, previewImport, type PreparedImport } from '../importer.ts';
 import { importTarget } from '../importer-names.ts';
@@ -59,8 +59,19 @@ export class Transfer {
   }
 
   async exportPond(options: OpOptions = {}, onProgress?: ProgressFn): Promise<Uint8Array> {
-    const store = this.ctx.open().store;
-    const zip = await this.ctx.ops.run(options.opId, onProgress, (op) => zipStore(store, op));
+    const session = this.ctx.open();
+    const store = session.store;
+    const zip = await this.ctx.ops.run(options.opId, onProgress, async (op) => {
+      // A published copy ships its dynamic results, so its first reader computes nothing. A
+      // read-only pond (published) exports the results it carries as they are.
+      if (store.writable && !session.pond.readOnly) {
+        await precomputeResults(session.pond, ({ path, done }) => {
+          op.check();
+          op.progress({ phase: `computing ${path}`, done });
+        });
+      }
+      return zipStore(store, op);
+    });
     return transfer(zip, [zip.buffer]);
   }
 

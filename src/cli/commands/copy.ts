@@ -15,7 +15,8 @@ import { CliError, usageError } from '../errors.ts';
 import { write } from '../output.ts';
 import { withPond } from '../pond-dir.ts';
 
-type EntryKind = 'file:data' | 'file:table' | 'file:series';
+/** The entry type a host URL's scheme stores its files as. */
+export type EntryKind = 'file:data' | 'file:table' | 'file:series';
 
 const SCHEMES: Record<string, EntryKind> = { host: 'file:data', 'host+file': 'file:data', 'host+table': 'file:table', 'host+series': 'file:series' };
 
@@ -88,27 +89,41 @@ async function copyIn(pond: Pond, tx: Tx, sources: { path: string; type: EntryKi
   const destPath = normalizePath(dest.startsWith('/') ? dest : `/${dest}`);
   const into = dest.endsWith('/') || sources.length > 1 || (await isPondDir(pond, destPath));
   let count = 0;
-  const one = async (host: string, target: string, type: EntryKind): Promise<void> => {
+  const onFile = (): void => {
+    count++;
+    progress?.(`copied ${count} file${count === 1 ? '' : 's'}`);
+  };
+  for (const s of sources) await copyHostTree(tx, s.path, into ? joinPath(destPath, basename(s.path)) : destPath, s.type, onFile);
+  return count;
+}
+
+/**
+ * Copy the host file or directory `host` to exactly `target` in the pond (a directory
+ * recursively); `onFile` is called after each file. Used by `copy` and `apply`.
+ */
+export async function copyHostTree(tx: Tx, host: string, target: string, type: EntryKind, onFile?: () => void): Promise<void> {
+  const one = async (host: string, target: string): Promise<void> => {
     if ((await stat(host)).isDirectory()) {
       await tx.mkdir(target, { parents: true });
-      for (const name of (await readdir(host)).sort()) await one(join(host, name), joinPath(target, name), type);
+      for (const name of (await readdir(host)).sort()) await one(join(host, name), joinPath(target, name));
       return;
     }
     if (type === 'file:data') {
       await tx.writeFile(target, Readable.toWeb(createReadStream(host)) as unknown as ReadableStream<Uint8Array>, { type });
     } else {
       if (!(await hasParquetMagic(host)))
-        throw new CliError('EINVAL', `${host}: not a Parquet file (missing PAR1 magic): copy a CSV with host:/// and read it as csv:///path`);
+        throw new CliError(
+          'EINVAL',
+          `${host}: not a valid parquet file (missing PAR1 magic bytes): copy it as bytes with host:///path (read a CSV as csv:///path)`,
+        );
       const bytes = await readFile(host);
       const body = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      if (!looksLikeParquet(body)) throw new CliError('EINVAL', `${host}: not a Parquet file (missing PAR1 magic)`);
+      if (!looksLikeParquet(body)) throw new CliError('EINVAL', `${host}: not a valid parquet file (missing PAR1 magic bytes at its end)`);
       await tx.writeFile(target, body, { type });
     }
-    count++;
-    progress?.(`copied ${count} file${count === 1 ? '' : 's'}`);
+    onFile?.();
   };
-  for (const s of sources) await one(s.path, into ? joinPath(destPath, basename(s.path)) : destPath, s.type);
-  return count;
+  await one(host, target);
 }
 
 async function hasParquetMagic(host: string): Promise<boolean> {

@@ -12,7 +12,10 @@ export const listFactories: Command = {
   options: {},
   async run({ out }) {
     const registry = defaultRegistry();
-    const names = registry.names().sort();
+    const names = registry
+      .names()
+      .filter((name) => !registry.get(name)?.internal)
+      .sort();
     const width = Math.max(...names.map((n) => n.length));
     for (const name of names) await write(out.stdout, `${name.padEnd(width)}  ${registry.get(name)?.description ?? ''}\n`);
   },

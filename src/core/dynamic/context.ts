@@ -5,7 +5,9 @@ import { dirname, normalizePath } from '../tinyfs/path.ts';
 import { STATIC_FACTORY } from '../tinyfs/entry-type.ts';
 import { isPondError } from '../errors.ts';
 import type { FactoryContext, GlobMatch, NodeInfo, QueryOptions } from './factory.ts';
-import type { InputRecorder } from './inputs.ts';
+import { sqlScope, storedSqlInput, type LazySqlTable } from './sql-input.ts';
+import { ABSENT, contentId, statId, type InputRecorder } from './inputs.ts';
+import type { FactoryRegistry } from './registry.ts';
 
 /** How a context runs SQL (the resolver supplies it, so the engine loads only when a query runs). */
 export type QueryRunner = (ctx: FactoryContext, sql: string, options: QueryOptions) => Promise<arrow.Table>;
@@ -34,6 +36,7 @@ export class RecordingContext implements FactoryContext {
     private readonly runQuery: QueryRunner,
     readonly now: () => number,
     private readonly tables?: TableMemo,
+    readonly registry?: FactoryRegistry,
   ) {
     this.#pond = pond;
     this.#dir = path === '/' ? '/' : dirname(path);
@@ -72,10 +75,21 @@ export class RecordingContext implements FactoryContext {
     return table;
   }
 
+  /** The table at `path` for SQL: read and recorded as `readTable` does, but a stored one lazily (see sql-input.ts). */
+  async sqlInput(path: string): Promise<arrow.Table | LazySqlTable> {
+    const { ref, versions } = await this.#file(this.resolvePath(path));
+    return (ref.factory === STATIC_FACTORY && storedSqlInput(this.#pond, ref, versions)) || this.#pond.tableAt(ref, versions);
+  }
+
+  /** The SQL engine scope of the pond read (its registered inputs serve its queries only). */
+  get sqlScope(): string {
+    return sqlScope(this.#pond.persistence);
+  }
+
   async stat(path: string): Promise<NodeInfo> {
     const abs = this.resolvePath(path);
     const ref = await this.#recorded(abs, () => this.#pond.lookup(abs));
-    this.recorder?.record({ kind: 'node', path: abs, nodeId: ref.nodeId, version: null });
+    this.recorder?.record({ kind: 'node', path: abs, nodeId: ref.nodeId, version: null, id: statId(ref) });
     return { path: abs, nodeId: ref.nodeId, partId: ref.partId, type: ref.type, factory: ref.factory };
   }
 
@@ -100,7 +114,7 @@ export class RecordingContext implements FactoryContext {
     const ref = await this.#recorded(abs, () => this.#pond.lookup(abs));
     const versions = await this.#pond.nodeVersions(ref);
     const version = versions[versions.length - 1]?.version ?? 0;
-    this.recorder?.record({ kind: 'node', path: abs, nodeId: ref.nodeId, version });
+    if (this.recorder) this.recorder.record({ kind: 'node', path: abs, nodeId: ref.nodeId, version, id: await contentId(ref, versions) });
     return { ref, versions, version };
   }
 
@@ -109,7 +123,7 @@ export class RecordingContext implements FactoryContext {
     try {
       return await resolve();
     } catch (e) {
-      if (isPondError(e, 'ENOENT') || isPondError(e, 'ENOTDIR')) this.recorder?.record({ kind: 'node', path: abs, nodeId: null, version: null });
+      if (isPondError(e, 'ENOENT') || isPondError(e, 'ENOTDIR')) this.recorder?.record({ kind: 'node', path: abs, nodeId: null, version: null, id: ABSENT });
       throw e;
     }
   }

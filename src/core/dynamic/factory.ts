@@ -2,6 +2,7 @@ import type * as arrow from 'apache-arrow';
 import type { z } from 'zod';
 import type { EntryType } from '../tinyfs/entry-type.ts';
 import type { Directory } from '../tinyfs/directory.ts';
+import type { FactoryRegistry } from './registry.ts';
 
 /** One glob match as a factory sees it: the path, what each wildcard captured, and the entry type (symlinks followed). */
 export interface GlobMatch {
@@ -48,6 +49,15 @@ export interface FactoryContext {
   glob(pattern: string): Promise<GlobMatch[]>;
   /** SQL over pond tables, sandboxed (only queries run). A pattern that matches nothing is an error. */
   query(sql: string, options?: QueryOptions): Promise<arrow.Table>;
+  /** The factories of the pond being read (dynamic-dir makes its entries with them). */
+  readonly registry?: FactoryRegistry;
+}
+
+/** A dynamic node held in a dynamic directory's own config (a dynamic-dir entry): its name, factory and config. */
+export interface ChildNode {
+  name: string;
+  factory: string;
+  config: unknown;
 }
 
 /**
@@ -67,9 +77,16 @@ export interface FactoryDefinition<C = unknown> {
   /** The entry type of nodes it makes; a function when the config chooses (e.g. `output_type`). */
   produces: EntryType | ((config: C) => EntryType);
   schema: z.ZodType<C>;
+  /** Made only by another factory (the entries of its directory): not offered for new nodes. */
+  internal?: boolean;
   /** False (or false for this config) when two computes over the same inputs may differ: the result then expires. Default true. */
   deterministic?: boolean | ((config: C) => boolean);
   compute(ctx: FactoryContext, config: C): Promise<FactoryOutput> | FactoryOutput;
+  /**
+   * The dynamic nodes a directory's config holds, each made by its own factory (dynamic-dir): the
+   * registry validates them with the directory, and their configs are read from it.
+   */
+  children?(config: C): ChildNode[];
 }
 
 /** Identity helper that infers `C` from the schema, so a factory file needs no explicit type. */

@@ -2,13 +2,23 @@ import type * as arrow from 'apache-arrow';
 import { pondError } from '../errors.ts';
 import type { FactoryContext, QueryOptions } from './factory.ts';
 import type { QueryRunner } from './context.ts';
+import { dropScopesWhenGone, isSqlInputSource, type LazySqlTable } from './sql-input.ts';
+import { tablePatternPath } from './url-pattern.ts';
 
 /** The part of the SQL engine (src/core/sql) the dynamic layer uses. */
 export interface SqlEngineLike {
   query(
     sql: string,
-    options: { tables?: Array<{ name: string; tables: arrow.Table[] }>; timeoutMs?: number; signal?: AbortSignal; path?: string },
+    options: {
+      tables?: Array<{ name: string; tables: Array<arrow.Table | LazySqlTable> }>;
+      timeoutMs?: number;
+      signal?: AbortSignal;
+      path?: string;
+      scope?: string;
+    },
   ): Promise<arrow.Table>;
+  /** Drop the inputs registered for `scope` (src/core/sql), when the engine keeps any. */
+  dropInputs?(scope: string): Promise<void>;
 }
 
 /** Gives the engine when first needed, so listing a pond never waits for DuckDB. */
@@ -32,20 +42,23 @@ export const defaultSqlEngine: SqlEngineLoader = async () => {
 export function queryRunner(loadEngine: SqlEngineLoader): QueryRunner {
   return async (ctx: FactoryContext, sql: string, options: QueryOptions) => {
     if (typeof sql !== 'string' || sql.trim() === '') throw pondError('EINVAL', ctx.path, 'empty SQL query');
-    const specs: Array<{ name: string; tables: arrow.Table[] }> = [];
+    const specs: Array<{ name: string; tables: Array<arrow.Table | LazySqlTable> }> = [];
     for (const [name, pattern] of Object.entries(options.tables ?? {})) {
       if (!TABLE_NAME.test(name)) throw pondError('EINVAL', ctx.path, `table name ${JSON.stringify(name)} must be a plain SQL identifier (letters, digits, _)`);
       if (typeof pattern !== 'string' || pattern === '') throw pondError('EINVAL', ctx.path, `table ${name}: the pattern must be a non-empty string`);
       specs.push({ name, tables: await readMatches(ctx, name, pattern) });
     }
     const engine = await loadEngine();
-    return engine.query(sql, { tables: specs, timeoutMs: options.timeoutMs, signal: options.signal, path: ctx.path });
+    dropScopesWhenGone(engine);
+    // A scope keeps the pond's inputs registered in the engine between queries (decoded once).
+    const scope = isSqlInputSource(ctx) ? ctx.sqlScope : undefined;
+    return engine.query(sql, { tables: specs, timeoutMs: options.timeoutMs, signal: options.signal, path: ctx.path, scope });
   };
 }
 
-async function readMatches(ctx: FactoryContext, name: string, pattern: string): Promise<arrow.Table[]> {
-  const files = (await ctx.glob(pattern)).filter((m) => m.type !== 'directory').map((m) => m.path);
+async function readMatches(ctx: FactoryContext, name: string, pattern: string): Promise<Array<arrow.Table | LazySqlTable>> {
+  const files = (await ctx.glob(tablePatternPath(pattern, ctx.path))).filter((m) => m.type !== 'directory').map((m) => m.path);
   if (files.length === 0)
     throw pondError('ENOENT', pattern, `no file matches the pattern ${JSON.stringify(pattern)} of table ${name}`, { pattern, table: name });
-  return Promise.all(files.map((p) => ctx.readTable(p)));
+  return Promise.all(files.map((p) => (isSqlInputSource(ctx) ? ctx.sqlInput(p) : ctx.readTable(p))));
 }

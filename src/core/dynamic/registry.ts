@@ -2,6 +2,7 @@ import type { EntryType } from '../tinyfs/entry-type.ts';
 import { pondError } from '../errors.ts';
 import { producedType, type FactoryDefinition } from './factory.ts';
 import { parseConfigText, validateWithSchema } from './config.ts';
+import { joinPath } from '../tinyfs/path.ts';
 
 /** Names a factory may have: what the `factory` column and config files can carry safely. */
 const NAME = /^[a-z][a-z0-9_-]*$/;
@@ -56,6 +57,8 @@ export class FactoryRegistry {
     const def = this.require(factory, path);
     const raw = typeof config === 'string' ? parseConfigText(config, path) : config;
     const valid = validateWithSchema(def.schema, raw, factory, path);
+    // Nodes held in the config (dynamic-dir entries) are checked now, each named by its own path.
+    for (const child of def.children?.(valid) ?? []) this.validate(child.factory, child.config, joinPath(path, child.name));
     return { type: producedType(def, valid), config: valid };
   }
 }

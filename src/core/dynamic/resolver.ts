@@ -4,16 +4,19 @@ import type { TinyFs } from '../tinyfs/fs.ts';
 import type { NodeRef, NodeVersion } from '../tinyfs/node.ts';
 import type { Persistence } from '../tinyfs/persistence.ts';
 import type { Directory } from '../tinyfs/directory.ts';
-import { isFileType } from '../tinyfs/entry-type.ts';
-import { pondError } from '../errors.ts';
+import { STATIC_FACTORY, isFileType } from '../tinyfs/entry-type.ts';
+import { isPondError, pondError } from '../errors.ts';
 import type { FactoryRegistry } from './registry.ts';
 import { isDeterministic, producedType, type QueryOptions } from './factory.ts';
 import { configError, validateWithSchema } from './config.ts';
 import { LruCache } from './cache.ts';
-import { InputRecorder, inputsFresh, type Input, type InputProbe } from './inputs.ts';
+import { ABSENT, InputRecorder, contentId, contentKey, inputsFresh, statId, toTrace, type Input, type InputProbe } from './inputs.ts';
+import { RESULT_FORMAT, resultSlot, type ResultHeader, type TraceInput } from '../tlogfs/result-entry.ts';
+import type { ResultStore, ResultStoreStats } from './result-store.ts';
 import { ComputedResult } from './result.ts';
 import { RecordingContext, type QueryRunner } from './context.ts';
 import { VirtualDirectory, VirtualTree, parseSubdirNodeId } from './virtual-directory.ts';
+import { childVersions } from './children.ts';
 import { defaultSqlEngine, queryRunner, type SqlEngineLoader } from './query.ts';
 import { wrapComputeError, cycleError } from './errors.ts';
 
@@ -33,6 +36,8 @@ export interface ResolverOptions {
   sql?: SqlEngineLoader;
   /** The largest result one dynamic node may produce (default 512 MiB); bigger is ETOOBIG. */
   maxResultBytes?: number;
+  /** The pond's stored results (`_results/`): read before computing, written after (see result-store.ts). */
+  results?: ResultStore;
 }
 
 /** The largest result of one dynamic node unless configured: well under a browser tab's memory. */
@@ -52,6 +57,8 @@ interface Entry {
   result?: ComputedResult;
   error?: unknown;
   bytes: number;
+  /** The content key (factory, path, config, every input's content identity); undefined when an input has no identity or the result may expire. */
+  contentKey?: string;
 }
 
 /** One computation running now, and the computations it is waiting for (to catch cycles between concurrent reads). */
@@ -87,6 +94,9 @@ export class DynamicResolver {
   #etag = 0;
   /** Computations started (not cache hits); tests and benchmarks read it. */
   computeCount = 0;
+  /** Results taken from the pond's stored results instead of computed. */
+  restoredCount = 0;
+  readonly #results?: ResultStore;
 
   constructor(
     readonly registry: FactoryRegistry,
@@ -99,11 +109,23 @@ export class DynamicResolver {
     this.#maxResultBytes = options.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
     this.#failureTtl = options.failureTtlMs ?? 2_000;
     this.#runQuery = queryRunner(options.sql ?? defaultSqlEngine);
+    this.#results = options.results;
+  }
+
+  /** Resolves when every stored-result write started so far is done (Pond.close waits for it). */
+  async flushResults(): Promise<void> {
+    await this.#results?.flush();
+  }
+
+  /** Counters of the stored results (undefined when the pond keeps none). */
+  get resultStats(): ResultStoreStats | undefined {
+    return this.#results?.stats;
   }
 
   /** The Pond services: dynamic hooks, config validation and `pond.query`. */
-  services(): Pick<PondServices, 'dynamic' | 'query'> {
+  services(): Pick<PondServices, 'dynamic' | 'query' | 'flush'> {
     return {
+      flush: () => this.flushResults(),
       dynamic: this.#hooks({ stack: [] }),
       // A top-level query reads through the pond it was asked on: no computation to bind hooks to.
       query: (pond: Pond, sql: string, options: QueryOptions) => this.#context(pond, '/', '/', { stack: [] }).query(sql, options),
@@ -156,9 +178,11 @@ export class DynamicResolver {
           return { size: null, sha256: null };
         }
       },
+      hasResult: (node, config, fs) => this.#hasResult(node, config, fs.persistence, frame, new Set()).then((id) => id !== undefined),
       virtualVersions: async (node, fs) => {
         const sub = parseSubdirNodeId(node.nodeId);
-        if (!sub) return undefined;
+        // Not a subdirectory: perhaps an entry of a dynamic-dir (undefined for a stored node).
+        if (!sub) return childVersions(this.registry, node, fs);
         return fs.versionsOf({ ...node, nodeId: sub.ownerId });
       },
     };
@@ -202,7 +226,7 @@ export class DynamicResolver {
       const flight = this.#inflight.get(key);
       entry = flight ? await this.#join(flight, frame) : await this.#start(key, node, configText, fs.persistence, frame);
     }
-    frame.recorder?.record({ kind: 'dynamic', path: node.path, nodeId: node.nodeId, version: config.version, key, etag: entry.etag });
+    frame.recorder?.record({ kind: 'dynamic', path: node.path, nodeId: node.nodeId, version: config.version, key, etag: entry.etag, id: entry.contentKey });
     if (frame.recorder) frame.recorder.expiresAt = Math.min(frame.recorder.expiresAt, entry.expiresAt);
     return entry;
   }
@@ -251,9 +275,12 @@ export class DynamicResolver {
   }
 
   async #compute(key: string, node: NodeRef, configText: string, persistence: Persistence, frame: Frame): Promise<Entry> {
-    this.computeCount++;
-    const recorder = frame.recorder as InputRecorder;
     const checkedAt = persistence.version;
+    const restored = await this.#restore(key, node, configText, persistence, frame);
+    if (restored) return restored;
+    this.computeCount++;
+    markCompute(node);
+    const recorder = frame.recorder as InputRecorder;
     let result: ComputedResult | undefined;
     let error: unknown;
     let deterministic = true;
@@ -281,8 +308,168 @@ export class DynamicResolver {
       error,
       bytes: result?.bytes ?? 256,
     };
+    if (result && entry.expiresAt === Number.POSITIVE_INFINITY) {
+      const trace = toTrace(entry.inputs);
+      if (trace) {
+        entry.contentKey = await contentKey(node.factory, node.path, configText, trace);
+        if (this.#results?.writable && !persistence.readOnly && isFileType(node.type))
+          this.#persist(await resultSlot(node.factory, node.path, configText), entry, node, configText, trace, result);
+      }
+    }
     this.#cache.set(key, entry);
     return entry;
+  }
+
+  /** Write a computed result to the pond's stored results, in the background. */
+  #persist(slot: string, entry: Entry, node: NodeRef, configText: string, trace: TraceInput[], result: ComputedResult): void {
+    const results = this.#results as ResultStore;
+    const header: ResultHeader = {
+      format: RESULT_FORMAT,
+      key: entry.contentKey as string,
+      factory: node.factory,
+      path: node.path,
+      config: configText,
+      type: node.type as ResultHeader['type'],
+      inputs: trace,
+    };
+    results.write(slot, header, async () => {
+      const bytes = await result.fileBytes();
+      // Encoding a table for the store keeps its Parquet with the cached result: count it.
+      if (this.#cache.peek(entry.key) === entry) this.#cache.resize(entry.key, result.bytes);
+      return bytes;
+    });
+  }
+
+  /**
+   * The stored result of this node, when there is one whose every input still has the content
+   * identity it had when the result was made (re-resolved now; a dynamic input is loaded, from
+   * memory, from its own stored result, or computed). Anything wrong is a miss, never an error.
+   */
+  async #restore(key: string, node: NodeRef, configText: string, persistence: Persistence, frame: Frame): Promise<Entry | undefined> {
+    if (!this.#results || !isFileType(node.type)) return undefined;
+    try {
+      // Only what this build would compute: a known factory, a valid config, a deterministic result of the node's type.
+      const def = this.registry.require(node.factory, node.path);
+      const config = validateWithSchema(def.schema, parseStoredConfig(configText, node.factory, node.path), node.factory, node.path);
+      if (producedType(def, config) !== node.type || !isDeterministic(def, config)) return undefined;
+      const stored = await this.#results.read(await resultSlot(node.factory, node.path, configText));
+      if (!stored) return undefined;
+      const { header, body } = stored;
+      if (header.factory !== node.factory || header.path !== node.path || header.config !== configText || header.type !== node.type) return undefined;
+      if (body.length > this.#maxResultBytes) return undefined;
+      // Checked through a frame without a recorder: what the check reads is not this computation's input.
+      const inputs = await this.#current(header.inputs, persistence, { stack: frame.stack, owner: frame.owner });
+      if (!inputs) return undefined;
+      const trace = toTrace(inputs);
+      if (!trace || (await contentKey(node.factory, node.path, configText, trace)) !== header.key) return undefined;
+      const result = await ComputedResult.from(body, node.type, node.path, this.#maxResultBytes);
+      this.restoredCount++;
+      const entry: Entry = {
+        key,
+        etag: ++this.#etag,
+        inputs,
+        checkedAt: persistence.version,
+        expiresAt: Number.POSITIVE_INFINITY,
+        result,
+        bytes: result.bytes,
+        contentKey: header.key,
+      };
+      this.#cache.set(key, entry);
+      return entry;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Whether a read of this dynamic file would be served without running a factory: from memory
+   * (a fresh entry) or from a stored result whose inputs still hold, a dynamic input checked the
+   * same way (never computed). Gives the content key that result has ('' for a fresh in-memory one
+   * without a key), or undefined. Reads metadata and stored entries only; no engine is loaded.
+   */
+  async #hasResult(node: NodeRef, config: NodeVersion, persistence: Persistence, frame: Frame, seen: Set<string>): Promise<string | undefined> {
+    if (!isFileType(node.type) || seen.has(node.nodeId)) return undefined;
+    seen.add(node.nodeId);
+    try {
+      const configText = new TextDecoder().decode(config.content ?? (await persistence.readBody(config, node.path)));
+      const key = `${node.factory}\n${node.path}\n${configText}`;
+      if (this.#inflight.has(key)) return undefined;
+      const cached = this.#cache.peek(key);
+      if (cached && cached.error === undefined && (await this.#fresh(cached, persistence, frame))) return cached.contentKey ?? '';
+      if (!this.#results) return undefined;
+      const def = this.registry.require(node.factory, node.path);
+      const parsed = validateWithSchema(def.schema, parseStoredConfig(configText, node.factory, node.path), node.factory, node.path);
+      if (producedType(def, parsed) !== node.type || !isDeterministic(def, parsed)) return undefined;
+      const stored = await this.#results.peek(await resultSlot(node.factory, node.path, configText));
+      if (!stored) return undefined;
+      const { header } = stored;
+      if (header.factory !== node.factory || header.path !== node.path || header.config !== configText || header.type !== node.type) return undefined;
+      if (stored.body.length > this.#maxResultBytes) return undefined;
+      if ((await contentKey(node.factory, node.path, configText, header.inputs)) !== header.key) return undefined;
+      const check = (ref: NodeRef, last: NodeVersion) => this.#hasResult(ref, last, persistence, frame, seen);
+      return (await this.#current(header.inputs, persistence, { stack: frame.stack, owner: frame.owner }, check)) ? header.key : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      seen.delete(node.nodeId);
+    }
+  }
+
+  /**
+   * The inputs of a stored trace as they are now (with their identities), or undefined at the first
+   * that differs. With `check`, a dynamic input is not loaded but checked (its content key, or
+   * undefined), and left out of the list: only whether every input holds is then meaningful.
+   */
+  async #current(
+    trace: readonly TraceInput[],
+    persistence: Persistence,
+    frame: Frame,
+    check?: (ref: NodeRef, last: NodeVersion) => Promise<string | undefined>,
+  ): Promise<Input[] | undefined> {
+    const pond = this.#context(persistence, '/', '/', frame).pond;
+    const out: Input[] = [];
+    const locate = (path: string) =>
+      pond.lookup(path).catch((e: unknown) => {
+        if (isPondError(e, 'ENOENT') || isPondError(e, 'ENOTDIR')) return null;
+        throw e;
+      });
+    for (const t of trace) {
+      if (t.kind === 'glob') {
+        const result = JSON.stringify((await pond.glob(t.pattern, { cwd: t.cwd })).map((m) => ({ path: m.path, captures: [...m.captures], type: m.type })));
+        if (result !== t.result) return undefined;
+        out.push({ kind: 'glob', pattern: t.pattern, cwd: t.cwd, result });
+        continue;
+      }
+      const ref = await locate(t.path);
+      if (!ref) {
+        if (t.id !== ABSENT) return undefined;
+        out.push({ kind: 'node', path: t.path, nodeId: null, version: null, id: ABSENT });
+        continue;
+      }
+      if (t.kind === 'node' && !t.read) {
+        const id = statId(ref);
+        if (id !== t.id) return undefined;
+        out.push({ kind: 'node', path: t.path, nodeId: ref.nodeId, version: null, id });
+        continue;
+      }
+      const versions = await pond.nodeVersions(ref);
+      const last = versions[versions.length - 1];
+      if (t.kind === 'node') {
+        const id = await contentId(ref, versions);
+        if (id !== t.id) return undefined;
+        out.push({ kind: 'node', path: t.path, nodeId: ref.nodeId, version: last?.version ?? 0, id });
+        continue;
+      }
+      if (ref.factory === STATIC_FACTORY || !last) return undefined;
+      if (check) {
+        if ((await check(ref, last)) !== t.id) return undefined;
+        continue;
+      }
+      const inner = await this.#load(ref, last, pond.fs, frame);
+      if (inner.error !== undefined || inner.contentKey !== t.id) return undefined;
+      out.push({ kind: 'dynamic', path: t.path, nodeId: ref.nodeId, version: last.version, key: inner.key, etag: inner.etag, id: inner.contentKey });
+    }
+    return out;
   }
 
   /** True when `entry` is still what a compute would give now (re-resolving its inputs, no content reads). */
@@ -327,7 +514,16 @@ export class DynamicResolver {
       set: (key: string, table: arrow.Table) => void this.#tables.set(key, { table, bytes: tableBytes(table) }),
     };
     const pond = source instanceof Pond ? source : new Pond(source, { dynamic: this.#hooks(frame) });
-    return new RecordingContext(pond, path, nodeId, frame.recorder, this.#runQuery, this.#now, tables);
+    return new RecordingContext(pond, path, nodeId, frame.recorder, this.#runQuery, this.#now, tables, this.registry);
+  }
+}
+
+/** A performance mark per computation (`duckpond:compute`, detail: path, factory, type), so a test or the browser's profiler can count factory runs. */
+function markCompute(node: NodeRef): void {
+  try {
+    globalThis.performance?.mark?.('duckpond:compute', { detail: { path: node.path, factory: node.factory, type: node.type } });
+  } catch {
+    // Marks are a diagnostic only.
   }
 }
 

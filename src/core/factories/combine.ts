@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineFactory, type FactoryContext } from '../dynamic/factory.ts';
 import { pondError } from '../errors.ts';
 import { configRecord } from '../dynamic/config.ts';
+import { tablePatternPath } from '../dynamic/url-pattern.ts';
 import { arrowType, castVector, columnType, logicalType, makeBatch, nullVector } from './columns.ts';
 
 const schema = z
@@ -80,7 +81,7 @@ async function inputFiles(ctx: FactoryContext, patterns: string[]): Promise<stri
   const files: string[] = [];
   const seen = new Set<string>();
   for (const pattern of patterns) {
-    for (const m of await ctx.glob(pattern)) {
+    for (const m of await ctx.glob(tablePatternPath(pattern, ctx.path))) {
       if (seen.has(m.path)) continue;
       seen.add(m.path);
       if (m.type === 'directory') continue;

@@ -18,7 +18,8 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-interface Column {
+/** A DuckDB column: its name and its type as DESCRIBE prints it. */
+export interface Column {
   name: string;
   type: string;
 }
@@ -33,7 +34,8 @@ function family(type: string): string {
   return type;
 }
 
-function columnsOf(s: BindSession, table: string): Column[] {
+/** The columns of DuckDB table `table`, in order. */
+export function columnsOf(s: BindSession, table: string): Column[] {
   return s
     .run(`DESCRIBE ${quoteIdent(table)}`)
     .toArray()
@@ -55,6 +57,29 @@ function commonType(s: BindSession, a: string, b: string): string {
  * first, so the caller can drop it even if binding fails half-way.
  */
 export async function bindTables(s: BindSession, inputs: readonly SqlTableInput[], ctl: PollControl, path: string, created: string[]): Promise<void> {
+  const seen = checkInputs(inputs, path);
+  const stage = uniqueStageName(seen);
+  for (const input of inputs) {
+    await bindOne(s, input as BoundInput, input.name, stage, ctl, path, created);
+  }
+}
+
+/**
+ * Bind one input as DuckDB table `as` (errors still name the input), as `bindTables` does.
+ * Its Arrow tables must be loaded already.
+ */
+export async function bindTable(s: BindSession, input: BoundInput, as: string, ctl: PollControl, path: string, created: string[]): Promise<void> {
+  await bindOne(s, input, as, uniqueStageName(new Set([as.toLowerCase()])), ctl, path, created);
+}
+
+/** An input whose tables are all decoded. */
+export interface BoundInput {
+  name: string;
+  tables: arrow.Table[];
+}
+
+/** Check names (valid, unique case-insensitively) and that every input has tables; returns the lower-cased names. */
+export function checkInputs(inputs: readonly SqlTableInput[], path: string): Set<string> {
   const seen = new Set<string>();
   for (const input of inputs) {
     if (typeof input?.name !== 'string' || input.name === '' || input.name.includes('\0')) {
@@ -67,10 +92,7 @@ export async function bindTables(s: BindSession, inputs: readonly SqlTableInput[
       throw pondError('EINVAL', path, `SQL table "${input.name}" has no input tables`);
     }
   }
-  const stage = uniqueStageName(seen);
-  for (const input of inputs) {
-    await bindOne(s, input, stage, ctl, path, created);
-  }
+  return seen;
 }
 
 function uniqueStageName(taken: Set<string>): string {
@@ -84,8 +106,8 @@ function nullColumns(schema: arrow.Schema): Set<string> {
   return new Set(schema.fields.filter((f) => arrow.DataType.isNull(f.type)).map((f) => f.name.toLowerCase()));
 }
 
-async function bindOne(s: BindSession, input: SqlTableInput, stage: string, ctl: PollControl, path: string, created: string[]): Promise<void> {
-  const target = quoteIdent(input.name);
+async function bindOne(s: BindSession, input: BoundInput, as: string, stage: string, ctl: PollControl, path: string, created: string[]): Promise<void> {
+  const target = quoteIdent(as);
   const context = (i: number): string => `table "${input.name}" (input ${i + 1} of ${input.tables.length})`;
   const layout = new ArrowLayout();
   let columns: Map<string, Column> | undefined; // the table's columns, in order, by lower-cased name
@@ -99,9 +121,9 @@ async function bindOne(s: BindSession, input: SqlTableInput, stage: string, ctl:
     if (t.schema.fields.length === 0) throw pondError('EINVAL', path, `${context(i)} has no columns`);
     try {
       if (columns === undefined) {
-        created.push(input.name);
-        s.insertArrow(t, input.name, true);
-        columns = new Map(columnsOf(s, input.name).map((c) => [c.name.toLowerCase(), c]));
+        created.push(as);
+        s.insertArrow(t, as, true);
+        columns = new Map(columnsOf(s, as).map((c) => [c.name.toLowerCase(), c]));
         untyped = nullColumns(t.schema);
         layout.learn(
           t.schema,
@@ -111,7 +133,7 @@ async function bindOne(s: BindSession, input: SqlTableInput, stage: string, ctl:
       }
       const direct = layout.conform(t);
       if (direct) {
-        s.insertArrow(direct, input.name, false);
+        s.insertArrow(direct, as, false);
         continue;
       }
       created.push(stage);

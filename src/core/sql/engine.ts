@@ -1,10 +1,11 @@
 import * as arrow from 'apache-arrow';
 import type { DuckDBBindings } from '@duckdb/duckdb-wasm/blocking';
-import { pondError, type PondError } from '../errors.ts';
-import { bindTables } from './bind-tables.ts';
+import { isPondError, pondError, type PondError } from '../errors.ts';
+import { bindTables, checkInputs } from './bind-tables.ts';
 import { Deadline } from './deadline.ts';
 import { changedParts, EngineStateReader, loggingOnly, RESET_LOGGING } from './engine-state.ts';
 import { isEngineFault, rootCause } from './fault.ts';
+import { bindRegistered, InputRegistry, loadAll, scopable, UNLOADED_MARKER, type Registration } from './inputs.ts';
 import { loadDuckDB } from './loader.ts';
 import { Operation } from './operation.ts';
 import { decimalAdapter, enumCastQuery, hasDictionary } from './js-types.ts';
@@ -12,20 +13,29 @@ import { decodeChunks, startPending } from './pending.ts';
 import { assertReadOnlyQuery, parseStatement, CSV_FILE, SANDBOX_SETUP } from './sandbox.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { DEFAULT_SQL_PATH, duckdbMessage, toSqlError } from './sql-error.ts';
-import type { CsvOptions, SqlCallOptions, SqlEngine, SqlEngineOptions, SqlQueryOptions } from './types.ts';
+import type { CsvOptions, SqlCallOptions, SqlEngine, SqlEngineOptions, SqlInputStats, SqlQueryOptions } from './types.ts';
 
 const DEFAULT_POLL_INTERVAL_MS = 20;
+const DEFAULT_INPUT_BUDGET_BYTES = 256 * 1024 * 1024;
 // queryBatches decodes DuckDB's 2048-row chunks in groups (decoding each chunk alone costs several
 // times more), handing a group out once it reaches this size or age: memory stays flat and the
 // first batch comes quickly even when DuckDB produces rows slowly.
 const STREAM_GROUP_BYTES = 1 << 20;
 const STREAM_GROUP_MS = 50;
 
-/** One DuckDB instance and what its shared state looked like right after the sandbox setup. */
+/** One DuckDB instance, what its shared state looked like right after the sandbox setup, and its registered inputs. */
 interface Instance {
   db: DuckDBBindings;
   state: EngineStateReader;
   baseline: string;
+  inputs: InputRegistry;
+}
+
+/** A scoped call's inputs: the scope, and the registrations it pinned (unpinned when it ends). */
+interface ScopeUse {
+  id: string;
+  registry: InputRegistry;
+  pinned: Registration[];
 }
 
 /**
@@ -41,8 +51,14 @@ export class DuckDBSqlEngine implements SqlEngine {
   /** Bumped whenever the instance is dropped: an operation of an older one must not touch the new one. */
   #generation = 0;
   #active: Operation | undefined;
+  /** The instance started last, once it is up (the registry's home); undefined after a drop. */
+  #current: Instance | undefined;
   #closed = false;
   readonly #onClose: (() => void) | undefined;
+  /** Scope of each running scoped call. */
+  readonly #scopes = new WeakMap<Operation, ScopeUse>();
+  /** The registered inputs' counters of instances already dropped, so stats do not go backwards. */
+  #pastStats = { registered: 0, reused: 0 };
 
   constructor(options: SqlEngineOptions = {}, onClose?: () => void) {
     this.#options = { ...options, pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS };
@@ -50,7 +66,13 @@ export class DuckDBSqlEngine implements SqlEngine {
   }
 
   async query(sql: string, opts: SqlQueryOptions = {}): Promise<arrow.Table> {
-    return this.#collected(opts, (op) => this.#runUserQuery(op, sql, opts));
+    try {
+      return await this.#collected(opts, (op) => this.#runUserQuery(op, sql, opts, true), opts);
+    } catch (e) {
+      // The query used a column it does not name (SELECT *, a row as a struct, ...): load them all.
+      if (!isPondError(e, 'ESQL') || !e.message.includes(UNLOADED_MARKER)) throw e;
+      return this.#collected(opts, (op) => this.#runUserQuery(op, sql, opts, false), opts);
+    }
   }
 
   queryBatches(sql: string, opts: SqlQueryOptions = {}): AsyncIterable<arrow.RecordBatch> {
@@ -79,10 +101,34 @@ export class DuckDBSqlEngine implements SqlEngine {
     await instance?.catch(() => undefined);
   }
 
-  async *#batches(sql: string, opts: SqlQueryOptions): AsyncGenerator<arrow.RecordBatch, void, undefined> {
-    const op = await this.#begin(opts);
+  inputStats(): SqlInputStats {
+    const now = this.#current?.inputs.stats();
+    const budgetBytes = this.#options.inputBudgetBytes ?? DEFAULT_INPUT_BUDGET_BYTES;
+    return {
+      tables: now?.tables ?? 0,
+      bytes: now?.bytes ?? 0,
+      budgetBytes,
+      registered: this.#pastStats.registered + (now?.registered ?? 0),
+      reused: this.#pastStats.reused + (now?.reused ?? 0),
+    };
+  }
+
+  async dropInputs(scope?: string): Promise<void> {
+    if (this.#closed || !this.#current) return;
+    const release = await this.#queue.acquire(new Deadline(DEFAULT_SQL_PATH));
     try {
-      const res = await this.#runUserQuery(op, sql, opts);
+      const instance = this.#current;
+      if (!this.#closed && instance) this.#evicting(instance, () => instance.inputs.dropAll(scope));
+    } finally {
+      release();
+    }
+  }
+
+  async *#batches(sql: string, opts: SqlQueryOptions): AsyncGenerator<arrow.RecordBatch, void, undefined> {
+    const op = await this.#begin(opts, opts);
+    try {
+      // A stream cannot be re-run once batches went out: scoped inputs are loaded whole.
+      const res = await this.#runUserQuery(op, sql, opts, false);
       let group: Uint8Array[] = [];
       let bytes = 0;
       let since = performance.now();
@@ -106,8 +152,8 @@ export class DuckDBSqlEngine implements SqlEngine {
   }
 
   /** One call from begin to end: `start` runs the query, whose whole result becomes one table. */
-  async #collected(opts: SqlCallOptions, start: (op: Operation) => Promise<Result>): Promise<arrow.Table> {
-    const op = await this.#begin(opts);
+  async #collected(opts: SqlCallOptions, start: (op: Operation) => Promise<Result>, query?: SqlQueryOptions): Promise<arrow.Table> {
+    const op = await this.#begin(opts, query);
     try {
       const table = await collect(op, await start(op));
       this.#finish(op);
@@ -127,11 +173,22 @@ export class DuckDBSqlEngine implements SqlEngine {
     }
   }
 
-  /** Sandbox check, table binding, then the query itself: exactly the text the check prepared. */
-  async #runUserQuery(op: Operation, sql: string, opts: SqlQueryOptions): Promise<Result> {
+  /**
+   * Sandbox check, table binding, then the query itself: exactly the text the check prepared. A
+   * scoped call binds registered inputs (registering what is missing, only the columns `sql`
+   * names when `project`) before any of the user's text is prepared.
+   */
+  async #runUserQuery(op: Operation, sql: string, opts: SqlQueryOptions, project: boolean): Promise<Result> {
     if (typeof sql !== 'string') throw pondError('EINVAL', op.path, 'SQL text must be a string');
     const stmt = parseStatement(sql, op.db.tokenize(sql), op.path);
-    await bindTables(op, opts.tables ?? [], op, op.path, op.tables);
+    const inputs = opts.tables ?? [];
+    const scope = this.#scopes.get(op);
+    if (scope) {
+      checkInputs(inputs, op.path);
+      scope.pinned = await bindRegistered(op, scope.registry, scope.id, inputs, project ? sql : undefined, op, op.path);
+    } else {
+      await bindTables(op, await loadAll(inputs, op), op, op.path, op.tables);
+    }
     const checked = assertReadOnlyQuery(stmt, (q) => op.prepare(q), op.path);
     // EXPLAIN cannot be a subquery (and returns two VARCHAR columns anyway).
     return this.#execute(op, checked, stmt.explain === '');
@@ -152,7 +209,7 @@ export class DuckDBSqlEngine implements SqlEngine {
     return { schema: adapter.schema, chunks: res.chunks, decode: (chunks) => decodeChunks(res.schemaBytes, chunks).map(adapter.adapt) };
   }
 
-  async #begin(opts: SqlCallOptions): Promise<Operation> {
+  async #begin(opts: SqlCallOptions, query?: SqlQueryOptions): Promise<Operation> {
     const path = opts.path ?? DEFAULT_SQL_PATH;
     if (this.#closed) throw pondError('ECLOSED', path, 'the SQL engine was closed');
     if (opts.signal?.aborted) throw new Deadline(path, undefined, opts.signal).error('starting');
@@ -168,8 +225,26 @@ export class DuckDBSqlEngine implements SqlEngine {
       // Usually the instance awaited above; a new one if the previous call faulted or changed it.
       const instance = await this.#ready();
       const generation = this.#generation;
-      this.#active = new Operation(instance.db, deadline, release, (cleanupError) => this.#settle(instance, generation, cleanupError, path));
-      return this.#active;
+      const scopeId = scopeOf(query);
+      const scope: ScopeUse | undefined = scopeId === undefined ? undefined : { id: scopeId, registry: instance.inputs, pinned: [] };
+      const conn = scope ? instance.inputs.connection(scope.id) : undefined;
+      const op = new Operation(
+        instance.db,
+        deadline,
+        release,
+        (cleanupError) => {
+          const err = this.#settle(instance, generation, cleanupError, path);
+          if (scope && generation === this.#generation && !this.#closed) {
+            instance.inputs.unpin(scope.pinned);
+            this.#evicting(instance, () => instance.inputs.evict());
+          }
+          return err;
+        },
+        conn,
+      );
+      if (scope) this.#scopes.set(op, scope);
+      this.#active = op;
+      return op;
     } catch (e) {
       release();
       if (isEngineFault(e)) this.#drop();
@@ -248,8 +323,23 @@ export class DuckDBSqlEngine implements SqlEngine {
     );
   }
 
-  /** Forget the current instance (its memory goes with it); the next call starts a new one. */
+  /** Drop registered inputs; a failure to (DuckDB's own DROP TABLE failing) drops the instance. */
+  #evicting(instance: Instance, run: () => void): void {
+    try {
+      run();
+    } catch {
+      if (this.#current === instance) this.#drop();
+    }
+  }
+
+  /** Forget the current instance (its memory and registered inputs go with it); the next call starts a new one. */
   #drop(): void {
+    const gone = this.#current;
+    if (gone) {
+      const s = gone.inputs.stats();
+      this.#pastStats = { registered: this.#pastStats.registered + s.registered, reused: this.#pastStats.reused + s.reused };
+    }
+    this.#current = undefined;
     this.#instance = undefined;
     this.#generation++;
   }
@@ -269,8 +359,16 @@ export class DuckDBSqlEngine implements SqlEngine {
     const db = await loadDuckDB({ query: { queryPollingInterval: this.#options.pollIntervalMs } });
     runOwn(db, SANDBOX_SETUP);
     const state = new EngineStateReader(db);
-    return { db, state, baseline: state.read() };
+    const instance = { db, state, baseline: state.read(), inputs: new InputRegistry(db, this.#options.inputBudgetBytes ?? DEFAULT_INPUT_BUDGET_BYTES) };
+    this.#current = instance;
+    return instance;
   }
+}
+
+/** The input scope of a query call, unless it has none or an input name could collide with a registration. */
+function scopeOf(query: SqlQueryOptions | undefined): string | undefined {
+  if (typeof query?.scope !== 'string' || query.scope === '' || !Array.isArray(query.tables) || query.tables.length === 0) return undefined;
+  return scopable(query.tables) ? query.scope : undefined;
 }
 
 /** Run statements of ours on a connection of their own. */

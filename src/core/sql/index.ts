@@ -2,7 +2,7 @@ import type * as arrow from 'apache-arrow';
 import { DuckDBSqlEngine } from './engine.ts';
 import type { CsvOptions, SqlEngine, SqlEngineOptions } from './types.ts';
 
-export type { CsvOptions, SqlCallOptions, SqlEngine, SqlEngineOptions, SqlQueryOptions, SqlTableInput } from './types.ts';
+export type { CsvOptions, SqlCallOptions, SqlEngine, SqlEngineOptions, SqlInputStats, SqlLazyTable, SqlQueryOptions, SqlTableInput } from './types.ts';
 export { ALLOWED_KEYWORDS } from './sandbox.ts';
 
 /**

@@ -26,6 +26,8 @@ export class Operation implements PollControl, BindSession {
   readonly tables: string[] = [];
   /** File buffers registered with DuckDB; dropped on dispose. */
   readonly files: string[] = [];
+  /** True when the connection belongs to an input scope (see inputs.ts): it outlives the call. */
+  readonly #sharedConn: boolean;
   readonly #release: Release;
   readonly #onEnd: (cleanupError: unknown) => unknown;
   #cleanupError: unknown;
@@ -39,18 +41,20 @@ export class Operation implements PollControl, BindSession {
 
   /**
    * `onEnd` runs after the connection is closed and before the engine is released, with the first
-   * error cleanup met (undefined when clean); what it returns becomes `endError`.
+   * error cleanup met (undefined when clean); what it returns becomes `endError`. With `conn` (an
+   * input scope's connection) the call runs on it and leaves it open.
    */
-  constructor(db: DuckDBBindings, deadline: Deadline, release: Release, onEnd: (cleanupError: unknown) => unknown) {
+  constructor(db: DuckDBBindings, deadline: Deadline, release: Release, onEnd: (cleanupError: unknown) => unknown, conn?: number) {
     this.db = db;
     this.deadline = deadline;
     this.#release = release;
     this.#onEnd = onEnd;
-    this.conn = db.connect().useUnsafe((_b, id) => id);
+    this.#sharedConn = conn !== undefined;
+    this.conn = conn ?? db.connect().useUnsafe((_b, id) => id);
     try {
       db.runQuery(this.conn, 'BEGIN TRANSACTION');
     } catch (e) {
-      db.disconnect(this.conn);
+      if (!this.#sharedConn) db.disconnect(this.conn);
       throw e;
     }
     // The watchdog matters when nothing of ours runs: a queryBatches consumer sitting between batches.
@@ -92,6 +96,16 @@ export class Operation implements PollControl, BindSession {
   insertArrow(table: arrow.Table, name: string, create: boolean): void {
     this.#assertAlive();
     this.db.insertArrowFromIPCStream(this.conn, arrow.tableToIPC(table, 'stream'), { name, create });
+  }
+
+  /**
+   * Commit what the call did so far (registered inputs, before any user text ran) and start the
+   * transaction the rest of the call runs in, which is rolled back as always.
+   */
+  commit(): void {
+    this.#assertAlive();
+    this.db.runQuery(this.conn, 'COMMIT');
+    this.db.runQuery(this.conn, 'BEGIN TRANSACTION');
   }
 
   /** Parse and bind `sql` without running it; throws DuckDB's error. */
@@ -146,7 +160,7 @@ export class Operation implements PollControl, BindSession {
       // After a failed cleanup the engine drops the whole instance; disconnecting could only make
       // it worse (with enable_logging() file storage, the connection's destructor aborts the wasm
       // instance in a loop that prints until the stack overflows).
-      if (this.#cleanupError === undefined) {
+      if (this.#cleanupError === undefined && !this.#sharedConn) {
         try {
           this.db.disconnect(this.conn);
         } catch (e) {

@@ -8,8 +8,21 @@ import type * as arrow from 'apache-arrow';
 export interface SqlTableInput {
   /** The table name the SQL text uses (case-insensitive, as in DuckDB). */
   name: string;
-  /** At least one Arrow table; 200+ inputs are fine (they are appended one by one). */
-  tables: arrow.Table[];
+  /** At least one Arrow table (or lazy input); 200+ inputs are fine (they are appended one by one). */
+  tables: Array<arrow.Table | SqlLazyTable>;
+}
+
+/**
+ * An input the engine decodes only when a query needs it, and then only the columns the query
+ * names. In a scoped call (`SqlQueryOptions.scope`) it stays registered under `key`.
+ */
+export interface SqlLazyTable {
+  /** Names the content: the same key must always load the same rows (e.g. the sha256s of the Parquet files). */
+  readonly key: string;
+  /** Every column `load()` can return, with its Arrow type (from a Parquet footer, say). */
+  schema(): Promise<arrow.Schema>;
+  /** The rows, with only `columns` (names as in `schema()`) when given; all columns otherwise. */
+  load(columns?: readonly string[]): Promise<arrow.Table>;
 }
 
 /** Per-call options shared by every engine operation. */
@@ -26,6 +39,13 @@ export interface SqlCallOptions {
 export interface SqlQueryOptions extends SqlCallOptions {
   /** Tables visible to this query only; dropped afterwards, even on error. */
   tables?: SqlTableInput[];
+  /**
+   * Keep the decoded inputs registered in DuckDB between calls of this scope (a pond, say), keyed
+   * by content (`SqlLazyTable.key`, or the identity of an Arrow table), and decode only the
+   * columns the query names. A scope's registrations are never visible to another scope's (or an
+   * unscoped) query; they are evicted least recently used beyond `inputBudgetBytes`.
+   */
+  scope?: string;
 }
 
 /** Options of `csvToTable`. */
@@ -44,6 +64,22 @@ export interface SqlEngine {
   csvToTable(bytes: Uint8Array, opts?: CsvOptions): Promise<arrow.Table>;
   /** Stop the engine: running calls fail with ECLOSED, later calls too. */
   close(): Promise<void>;
+  /** The scoped inputs registered now (see `SqlQueryOptions.scope`). */
+  inputStats(): SqlInputStats;
+  /** Drop every registered input (of `scope` only, when given); the next scoped query decodes again. */
+  dropInputs(scope?: string): Promise<void>;
+}
+
+/** What the engine keeps registered between scoped calls. */
+export interface SqlInputStats {
+  /** Registered tables (one per bound table name and content). */
+  tables: number;
+  /** Their decoded Arrow size, which the budget counts. */
+  bytes: number;
+  budgetBytes: number;
+  /** Registrations made (each one a decode and a copy into DuckDB) and reused, since the engine started. */
+  registered: number;
+  reused: number;
 }
 
 /** Knobs of `createSqlEngine`; the defaults suit the app. */
@@ -55,4 +91,6 @@ export interface SqlEngineOptions {
   pollIntervalMs?: number;
   /** Time limit applied when a call gives none. Default: none. */
   defaultTimeoutMs?: number;
+  /** Decoded size of the scoped inputs kept registered between calls. Default 256 MiB. */
+  inputBudgetBytes?: number;
 }

@@ -2,6 +2,8 @@
  * The publish index: `duckpond-index.json` beside a pond's Delta table, listing every object with
  * its size and sha256. Static hosts cannot list folders, so a pond published for the web carries
  * this list; HttpStore answers `list`, `exists` and `size` from it and verifies what it downloads.
+ * It lists every object, so the stored results a published pond ships (`_results/`) are read and
+ * verified like its data.
  */
 import { z } from 'zod';
 import { pondError } from '../errors.ts';

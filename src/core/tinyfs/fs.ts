@@ -215,7 +215,14 @@ export class TinyFs {
 
   /** A node's versions, oldest first. */
   async versionInfos(ref: NodeRef): Promise<VersionInfo[]> {
-    return (await this.versionsOf(ref)).map((v) => ({ version: v.version, txnSeq: v.txnSeq, timestamp: Math.floor(v.timestampUs / 1000), size: v.size }));
+    return (await this.versionsOf(ref)).map((v) => ({
+      version: v.version,
+      txnSeq: v.txnSeq,
+      timestamp: Math.floor(v.timestampUs / 1000),
+      size: v.size,
+      minEventTime: v.minEventTime,
+      maxEventTime: v.maxEventTime,
+    }));
   }
 }
 

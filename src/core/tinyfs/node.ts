@@ -56,4 +56,7 @@ export interface VersionInfo {
   /** Milliseconds since the Unix epoch. */
   timestamp: number;
   size: number | null;
+  /** A series version's event-time bounds in ms (min/max_event_time); null when none are recorded. */
+  minEventTime?: number | null;
+  maxEventTime?: number | null;
 }

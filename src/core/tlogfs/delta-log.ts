@@ -134,7 +134,7 @@ type Known = keyof typeof ACTION_SCHEMAS;
 const KNOWN = Object.keys(ACTION_SCHEMAS) as Known[];
 
 /** Top-level folders of the store that are never data files of the table. */
-const NOT_DATA = new Set(['_delta_log', '_large_files', '_lost+found', '.duckpond', 'duckpond-index.json']);
+const NOT_DATA = new Set(['_delta_log', '_large_files', '_lost+found', '_results', '.duckpond', 'duckpond-index.json']);
 
 /**
  * Why an add/remove `path` does not name a data file inside this table, or undefined when it does.

@@ -10,10 +10,12 @@ import { checkBodies } from './fsck/check-bodies.ts';
 import { checkSnapshots } from './fsck/check-snapshots.ts';
 import { checkReachability } from './fsck/check-reachability.ts';
 import { toProblems } from './fsck/problems.ts';
+import { checkResults } from './fsck/check-results.ts';
 import { planRepair, type FsckIndex } from './fsck/plan-repair.ts';
 import { commitRepair } from './fsck/repair.ts';
 import type { FsckOptions, FsckReport } from './fsck/types.ts';
 
+export type { ResultGarbage, ResultsCheck } from './fsck/check-results.ts';
 export { LOST_AND_FOUND, type FsckKind, type FsckOptions, type FsckProblem, type FsckReport } from './fsck/types.ts';
 
 /**
@@ -27,7 +29,8 @@ export { LOST_AND_FOUND, type FsckKind, type FsckOptions, type FsckProblem, type
  * rows whose body or snapshot is damaged (the rest of their data file is re-written), writes a new
  * snapshot of every directory that named something now gone (or whose newest snapshot was
  * damaged), and every problem's `repaired` says which pond paths that changed. The caller holds
- * the pond's writer lock.
+ * the pond's writer lock. Stored results (`_results/`) are checked too but are never a problem:
+ * damaged, orphan and stray ones are listed in `report.results.garbage`, and repair removes them.
  */
 export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promise<FsckReport> {
   const now = options.now ?? Date.now;
@@ -46,6 +49,8 @@ export async function fsck(store: ObjectStore, options: FsckOptions = {}): Promi
     rows: data.rows,
     bodiesVerified: bodies.bodies,
     problems: [...log.problems, ...problems, ...reach.notices],
+    // Stored results are never needed for correctness: their garbage is reported apart from the problems.
+    results: await checkResults(store, data.parts, reach.tree, options.repair === true),
   };
   if (!options.repair || !store.writable || log.brokenAt !== undefined || findings.length === 0) return report;
 

@@ -22,6 +22,13 @@ export function formatTime(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** Milliseconds since the epoch in UTC, as data times are shown: '2024-01-01 00:00 UTC' (seconds when not zero). */
+export function formatUtcTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  const seconds = iso.slice(17, 19) === '00' && iso.slice(19, 23) === '.000' ? '' : iso.slice(16, 19);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}${seconds} UTC`;
+}
+
 /** A duration in ms as '85 ms' or '1.24 s'. */
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;

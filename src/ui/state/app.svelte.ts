@@ -10,6 +10,7 @@ import { Tasks } from './tasks.svelte.ts';
 import { TreeState } from './tree.svelte.ts';
 import { Notices } from './notices.svelte.ts';
 import { SqlState, consoleId } from './sql.svelte.ts';
+import { WarmUp } from './warm-up.ts';
 
 /** The main areas of the window. */
 export type Area = View;
@@ -27,6 +28,8 @@ export class AppState {
   readonly notices = new Notices();
   readonly tree: TreeState;
   readonly sql: SqlState;
+  /** Loads DuckDB in idle time once the first page is shown (see warm-up.ts). */
+  readonly warmUp: WarmUp;
 
   /** Ponds of this origin; null until the worker answered. */
   ponds = $state.raw<PondListing[] | null>(null);
@@ -59,6 +62,7 @@ export class AppState {
     this.tasks = new Tasks(api);
     this.tree = new TreeState(this);
     this.sql = new SqlState(this);
+    this.warmUp = new WarmUp(api);
   }
 
   /** The area shown (from the URL, so that a link opens the same view). */

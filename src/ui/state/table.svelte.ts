@@ -1,9 +1,10 @@
 /**
  * A table shown in a grid: the worker holds the rows; this class fetches the pages the grid shows
- * (Arrow IPC, decoded here) and keeps a bounded number of them.
+ * (Arrow IPC, decoded here) and keeps a bounded number of them. A sort runs in the worker as a
+ * cancellable operation whose progress is shown; leaving the table cancels it and releases the table.
  */
-import type { Remote } from 'comlink';
-import type { ColumnInfo, PondApi, QueryResult, SortSpec, TableHandle, TablePage } from '../../../workers/api.ts';
+import { proxy, type Remote } from 'comlink';
+import type { ColumnInfo, PondApi, Progress, QueryResult, SortSpec, TableHandle, TablePage } from '../../../workers/api.ts';
 import { describeError, type ErrorInfo } from '../common/errors.ts';
 
 /** Rows per request: a screenful several times over, small enough to decode in a frame. */
@@ -12,6 +13,8 @@ export const PAGE_ROWS = 200;
 const MAX_PAGES = 40;
 
 type Rows = unknown[][];
+
+let nextSort = 1;
 
 /** Decode an IPC page into rows of cell values (apache-arrow is loaded on first use, not at start). */
 async function decode(page: TablePage): Promise<Rows> {
@@ -31,6 +34,9 @@ export class TableState {
   /** Rows could not be fetched: the grid says so, other views of the table (the chart) are unaffected. */
   pageError = $state.raw<ErrorInfo | null>(null);
   loading = $state(false);
+  /** The sort being computed in the worker (null when none is), with its progress. */
+  sorting = $state.raw<{ sort: SortSpec; progress: Progress | null } | null>(null);
+  #sortOp: string | null = null;
   #pages = $state.raw(new Map<number, Rows>());
   #inflight = new Set<string>();
   #generation = 0;
@@ -96,15 +102,55 @@ export class TableState {
   /** Cycle the sort of `column`: ascending, descending, none. */
   toggleSort(column: string): void {
     const s = this.sort;
-    this.sort = s?.column !== column ? { column, desc: false } : s.desc ? null : { column, desc: true };
+    this.#setSort(s?.column !== column ? { column, desc: false } : s.desc ? null : { column, desc: true });
+  }
+
+  /** Stop the sort being computed and show the rows unsorted. */
+  cancelSort(): void {
+    this.#setSort(null);
+  }
+
+  #setSort(sort: SortSpec | null): void {
+    this.#cancelSortOp();
+    this.sort = sort;
     this.#generation++;
     this.#pages = new Map();
     this.pageError = null;
+    const handle = this.handle;
+    if (sort && handle) {
+      // Pages asked for meanwhile wait in the worker for the same computation.
+      const opId = `sort${nextSort++}-${handle.id}`;
+      const generation = this.#generation;
+      this.#sortOp = opId;
+      this.sorting = { sort, progress: null };
+      const onProgress = proxy((progress: Progress) => {
+        // The final report of a sort too short to show would only flash the bar.
+        const final = progress.total !== undefined && progress.done >= progress.total;
+        if (this.#sortOp === opId && !final) this.sorting = { sort, progress };
+      });
+      this.api
+        .sortTable(handle.id, sort, { opId }, onProgress)
+        .catch((e: unknown) => {
+          if (generation === this.#generation) this.pageError = describeError(e);
+        })
+        .finally(() => {
+          if (this.#sortOp !== opId) return;
+          this.#sortOp = null;
+          this.sorting = null;
+        });
+    }
     this.request(...this.#range);
   }
 
-  /** Let the worker drop the table. */
+  #cancelSortOp(): void {
+    if (this.#sortOp) void this.api.cancel(this.#sortOp).catch(() => {});
+    this.#sortOp = null;
+    this.sorting = null;
+  }
+
+  /** Let the worker drop the table (a sort still running on it stops). */
   release(): void {
+    this.#cancelSortOp();
     if (this.handle) void this.api.releaseTable(this.handle.id).catch(() => {});
     this.handle = null;
     this.sort = null;

@@ -15,7 +15,8 @@ describe('build-time demo ponds', () => {
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'duckpond-demo-'));
     expect(await buildDemoPonds(out)).toBe('built');
-    pond = await openPond(new NodeFsStore(join(out, 'demo')), { create: false });
+    // As the site reads it: its stored results are read, never rewritten (the index must stay true).
+    pond = await openPond(new NodeFsStore(join(out, 'demo')), { create: false, results: { write: false } });
   }, 120_000);
 
   afterAll(async () => {
@@ -45,6 +46,34 @@ describe('build-time demo ponds', () => {
     expect(readme).toMatch(/^# The demo pond/);
     for (const row of yearly.toArray()) expect(readme).toContain(`| ${Number(row.year)} | ${Number(row.avg_high)} |`);
     expect((await pond.readdir('/views/by-year')).map((e) => e.name)).toEqual(['2012', '2013', '2014', '2015']);
+  });
+
+  it('ships the results of its dynamic nodes: reading every one computes nothing', async () => {
+    const index = parsePublishIndex(await readFile(join(out, 'demo', 'duckpond-index.json'), 'utf8'), 'demo');
+    const shipped = index.files.filter((f) => /^_results\/[0-9a-f]{64}$/.test(f.key));
+    const fresh = await openPond(new NodeFsStore(join(out, 'demo')), { create: false, results: { write: false } });
+    // Dynamic directories are listed by running their factory (a glob, no engine): only files count.
+    const computes = () =>
+      performance
+        .getEntriesByName('duckpond:compute')
+        .map((m) => (m as PerformanceMark).detail as { path: string; type: string })
+        .filter((d) => d.type !== 'directory');
+    const before = computes().length;
+    const dynamicFiles: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const e of await fresh.readdir(dir)) {
+        const path = `${dir === '/' ? '' : dir}/${e.name}`;
+        if (e.type === 'directory') await walk(path);
+        else if (e.factory !== 'tlogfs') dynamicFiles.push(path);
+      }
+    };
+    await walk('/');
+    for (const path of ['/README.md', '/views/yearly-weather', '/views/monthly-prices', '/views/seattle-all', '/views/synthetic-sensor'])
+      expect(dynamicFiles).toContain(path);
+    expect(shipped).toHaveLength(dynamicFiles.length);
+    for (const path of dynamicFiles) await fresh.readFile(path);
+    expect(computes().slice(before)).toEqual([]);
+    await fresh.close();
   });
 
   it('carries an index that matches every file, and rebuilds to the same bytes', async () => {

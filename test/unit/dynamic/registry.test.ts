@@ -29,7 +29,22 @@ describe('FactoryRegistry', () => {
 
   it('defaultRegistry holds the built-in factories, and each call is independent', () => {
     const a = defaultRegistry();
-    expect(a.names()).toEqual(['combine', 'directory', 'scribble', 'sql_query', 'synthetic-timeseries', 'template']);
+    expect(a.names()).toEqual([
+      'column-rename',
+      'combine',
+      'directory',
+      'dynamic-dir',
+      'scribble',
+      'sql-derived-series',
+      'sql-derived-table',
+      'sql_query',
+      'synthetic-timeseries',
+      'template',
+      'temporal-reduce',
+      'temporal-reduce-series',
+      'timeseries-join',
+      'timeseries-pivot',
+    ]);
     a.register(echo);
     expect(defaultRegistry().get('echo')).toBeUndefined();
   });

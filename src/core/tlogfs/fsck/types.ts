@@ -4,6 +4,7 @@
  */
 import type { DirEntry, NodeVersion } from '../../tinyfs/node.ts';
 import { STATIC_FACTORY } from '../../tinyfs/entry-type.ts';
+import type { ResultsCheck } from './check-results.ts';
 
 /**
  * Where repair keeps what it takes out of the table: `_lost+found/<original key>` (data files,
@@ -57,6 +58,8 @@ export interface FsckReport {
   problems: FsckProblem[];
   /** The version a repair committed (when it committed one). */
   repairedAt?: number;
+  /** The stored results (`_results/`): verified entries and garbage (never a problem of the pond). */
+  results?: ResultsCheck;
 }
 
 export interface FsckOptions {

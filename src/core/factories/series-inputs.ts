@@ -1,0 +1,119 @@
+// What the Rust time-series factories (timeseries-join, timeseries-pivot) read: the nodes one input
+// pattern names, as Arrow tables. Patterns are Rust provider URLs (`series:///a/*`, `table:///t`,
+// `csv:///d.csv`, parsed by dynamic/url-pattern.ts) or bare paths; a pattern matching nothing is an
+// empty set, as in Rust.
+import * as arrow from 'apache-arrow';
+import type { FactoryContext } from '../dynamic/factory.ts';
+import { STATIC_FACTORY, type EntryType } from '../tinyfs/entry-type.ts';
+import { pondError } from '../errors.ts';
+import { parsePatternUrl } from '../dynamic/url-pattern.ts';
+
+/** A pattern's scheme (`file` for a bare path) and the pond glob behind it. */
+export function splitPattern(pattern: string): { scheme: string; path: string } {
+  const r = parsePatternUrl(pattern);
+  return r.ok ? { scheme: r.url.scheme ?? 'file', path: r.url.path } : { scheme: 'file', path: pattern };
+}
+
+/** Why a pattern cannot be an input (unknown scheme, no path), or undefined when it can. */
+export function patternProblem(pattern: string): string | undefined {
+  const r = parsePatternUrl(pattern);
+  return r.ok ? undefined : r.reason;
+}
+
+/** One node an input pattern matched, read as a table. */
+export interface InputTable {
+  path: string;
+  captures: string[];
+  table: arrow.Table;
+}
+
+/** Whether a node of `type` made by `factory` is something a pattern with `scheme` reads (Rust's series-mode lookup). */
+function readable(scheme: string, type: EntryType, factory: string): boolean {
+  if (scheme === 'csv') return type === 'file:data';
+  if (type === 'file:series') return true;
+  // A series input reads series and dynamic tables; `table:///` also takes a stored table.
+  return type === 'file:table' && (factory !== STATIC_FACTORY || scheme === 'table');
+}
+
+/**
+ * Every node `pattern` matches that its scheme reads, as a table, in match order. Matches of other
+ * types and directories are skipped; tables without columns (a series with no version) are left
+ * out. No match is an empty list, not an error: Rust treats an input that resolves to nothing as
+ * an empty set (its scenario 104).
+ */
+export async function readInputTables(ctx: FactoryContext, pattern: string): Promise<InputTable[]> {
+  const { scheme, path } = splitPattern(pattern);
+  const out: InputTable[] = [];
+  for (const m of await ctx.glob(path)) {
+    if (m.type === 'directory') continue;
+    const info = await ctx.stat(m.path);
+    if (!readable(scheme, info.type, info.factory)) continue;
+    const table = scheme === 'csv' ? await readCsvTable(ctx, m.path) : await ctx.readTable(m.path);
+    if (table.numCols === 0) continue;
+    out.push({ path: m.path, captures: m.captures, table });
+  }
+  return out;
+}
+
+async function readCsvTable(ctx: FactoryContext, path: string): Promise<arrow.Table> {
+  const { readCsv } = await import('../csv/index.ts');
+  return (await readCsv(await ctx.readFile(path), { path })).table;
+}
+
+/** `table` with its fields renamed by `rename` (data shared, nothing copied). */
+export function renameColumns(table: arrow.Table, rename: (name: string) => string): arrow.Table {
+  const fields = table.schema.fields.map((f) => new arrow.Field(rename(f.name), f.type, f.nullable, f.metadata));
+  const schema = new arrow.Schema(fields, table.schema.metadata);
+  const batches = table.batches.map(
+    (b) => new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(fields), length: b.numRows, nullCount: 0, children: b.data.children })),
+  );
+  return new arrow.Table(schema, batches);
+}
+
+/** Whether two Arrow types are the same (id, unit, zone, width). */
+export function sameType(a: arrow.DataType, b: arrow.DataType): boolean {
+  return a.typeId === b.typeId && String(a) === String(b);
+}
+
+const UNIT_PER_SECOND = [1, 1e3, 1e6, 1e9];
+
+/**
+ * `table` with its column `name` converted to `type` (Timestamp of any unit and zone, or Int64 as
+ * epoch µs): DuckDB hands timestamps back as µs UTC, Rust keeps the inputs' time type.
+ */
+export function retypeTime(table: arrow.Table, name: string, type: arrow.DataType): arrow.Table {
+  const i = table.schema.fields.findIndex((f) => f.name === name);
+  if (i < 0) return table;
+  const from = table.schema.fields[i].type;
+  if (sameType(from, type)) return table;
+  const unitOf = (t: arrow.DataType): number | undefined =>
+    arrow.DataType.isTimestamp(t) ? UNIT_PER_SECOND[t.unit] : arrow.DataType.isInt(t) && t.bitWidth === 64 ? 1e6 : undefined;
+  const src = unitOf(from);
+  const dst = unitOf(type);
+  if (src === undefined || dst === undefined) return table;
+  const fields = table.schema.fields.map((f, k) => (k === i ? new arrow.Field(f.name, type, f.nullable, f.metadata) : f));
+  const schema = new arrow.Schema(fields, table.schema.metadata);
+  const batches = table.batches.map((b) => {
+    const col = b.data.children[i];
+    const values = col.values as unknown as BigInt64Array;
+    const out = new BigInt64Array(col.length);
+    for (let r = 0; r < col.length; r++) {
+      const v = values[col.offset + r];
+      out[r] = dst >= src ? v * BigInt(dst / src) : v / BigInt(src / dst);
+    }
+    // The validity bitmap is rebuilt from offset 0 (the source's may start mid-byte).
+    const valid = new arrow.Vector([col]);
+    const bitmap = col.nullCount > 0 ? new Uint8Array(Math.ceil(col.length / 8)) : undefined;
+    if (bitmap) for (let r = 0; r < col.length; r++) if (valid.isValid(r)) bitmap[r >> 3] |= 1 << (r & 7);
+    const props = { length: col.length, nullCount: col.nullCount, nullBitmap: bitmap, data: out };
+    const data = arrow.DataType.isTimestamp(type) ? arrow.makeData({ type, ...props }) : arrow.makeData({ type: new arrow.Int64(), ...props });
+    const children = b.data.children.map((c, k) => (k === i ? data : c));
+    return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(fields), length: b.numRows, nullCount: 0, children }));
+  });
+  return new arrow.Table(schema, batches);
+}
+
+/** EFACTORY naming the node, for a problem with what an input holds. */
+export function inputError(node: string, message: string): Error {
+  return pondError('EFACTORY', node, message);
+}
