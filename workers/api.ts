@@ -169,6 +169,8 @@ export interface SeriesLevels {
   levels: SeriesLevelInfo[];
   /** The temporal-reduce node (or the folder of levels) they come from. */
   via: string | null;
+  /** The time column the levels are by (a chart reads them only with it as x). */
+  timeColumn: string | null;
 }
 
 /** Chart points of a time window, from the level that fits it. */
@@ -390,8 +392,8 @@ export interface PondApi {
   chartData(id: string, x: string, ys: string[], maxPoints?: number, splitBy?: string | null): Promise<ChartData>;
   /** The temporal-reduce levels of a series, for charts that read the level fitting their window. */
   seriesLevels(path: string): Promise<SeriesLevels>;
-  /** Points of `ys` over `range` (ms; null: all) of a series, from the coarsest level that still fills the window. */
-  levelChart(path: string, ys: string[], range: [number, number] | null, maxPoints?: number): Promise<LevelChart>;
+  /** Points of `ys` against time column `x` over `range` (ms; null: all) of a series, from the level that fits the window. */
+  levelChart(path: string, x: string, ys: string[], range: [number, number] | null, maxPoints?: number): Promise<LevelChart>;
   /**
    * Sort held table `id` by `sort` ahead of paging it: it runs in slices (other calls are served
    * meanwhile), reports progress, and stops on `cancel(opId)` or `releaseTable(id)`.

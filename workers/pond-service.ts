@@ -197,8 +197,8 @@ export class PondService implements ServiceApi {
     return this.#seriesCharts.seriesLevels(path);
   }
 
-  levelChart(path: string, ys: string[], range: [number, number] | null, maxPoints?: number): Promise<LevelChart> {
-    return this.#seriesCharts.levelChart(path, ys, range, maxPoints);
+  levelChart(path: string, x: string, ys: string[], range: [number, number] | null, maxPoints?: number): Promise<LevelChart> {
+    return this.#seriesCharts.levelChart(path, x, ys, range, maxPoints);
   }
   sortTable(id: string, sort: SortSpec, options?: OpOptions, onProgress?: ProgressFn): Promise<void> {
     return this.#tables.sortTable(id, sort, options, onProgress);

@@ -49,7 +49,7 @@ export async function openPond(store: ObjectStore, options: OpenPondOptions = {}
 }
 
 export { Pond, type GlobResult, type Tx, type TransactOptions, type PondServices, type ReadTableOptions } from './pond.ts';
-export { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_CANDIDATES, timeColumn, type TimeRange } from './arrow/event-time.ts';
+export { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_CANDIDATES, timeColumn, filterTimeRange, type TimeRange } from './arrow/event-time.ts';
 export { parseDuration, type DurationResult } from './factories/rust-time.ts';
 export { PondError, isPondError, pondError, type PondErrorCode, type PondErrorData } from './errors.ts';
 export type { ObjectStore } from './storage/object-store.ts';

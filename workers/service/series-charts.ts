@@ -4,7 +4,8 @@
  * when the window is narrow enough, read with a time range so that only that window is decoded.
  */
 import { transfer } from 'comlink';
-import { dirname, timeColumn, type Pond } from '../../src/core/index.ts';
+import * as arrow from 'apache-arrow';
+import { dirname, filterTimeRange, pondError, type Pond } from '../../src/core/index.ts';
 import type { LevelChart, SeriesLevels } from '../api.ts';
 import { findReaders } from '../readers.ts';
 import { levelColumn, levelName, pickLevel, reduceOutputDir, type Level } from '../series-levels.ts';
@@ -31,20 +32,27 @@ export class SeriesCharts {
   }
 
   /**
-   * Points of `ys` over `range` (ms, inclusive; the whole series when null) at the level that
-   * fits it, at most `maxPoints` per line. Each label says which level drew it.
+   * Points of `ys` against the time column `x` over `range` (ms, inclusive; the whole series when
+   * null) at the level that fits it, at most `maxPoints` per line. A level's columns are named
+   * `<y>.<aggregation>`: each y draws its average (else its first aggregation).
    */
-  async levelChart(path: string, ys: string[], range: [number, number] | null, maxPoints = 4000): Promise<LevelChart> {
+  async levelChart(path: string, x: string, ys: string[], range: [number, number] | null, maxPoints = 4000): Promise<LevelChart> {
     const pond = this.ctx.reader();
-    const { levels } = await this.seriesLevels(path);
-    const extent = range ?? (await this.#extent(pond, path, levels));
+    const found = await this.seriesLevels(path);
+    if (found.timeColumn !== x) throw pondError('EINVAL', path, `its levels are by ${found.timeColumn ?? 'no time column'}, not ${x}`);
+    const { levels } = found;
+    const extent = range ?? (await this.#extent(pond, path, levels, x));
     const level = extent ? pickLevel(levels, extent[1] - extent[0]) : (levels.at(-1) ?? null);
     const source = level?.path ?? path;
-    const timeRange = range ? { start: range[0], end: range[1] } : undefined;
-    const table = await pond.readTable(source, { timeRange });
-    const x = timeColumn(table.schema);
-    if (!x) throw new Error(`${source} has no time column to chart`);
+    // A level is small: read whole and cut to the window here. The raw series is read for the
+    // window only (versions outside it are skipped unread), by its own time column.
+    const table = level
+      ? range
+        ? filterTimeRange(await pond.readTable(source), x, { start: range[0], end: range[1] })
+        : await pond.readTable(source)
+      : await pond.readTable(source, { timeRange: range ? { start: range[0], end: range[1] } : undefined });
     const names = table.schema.fields.map((f) => f.name);
+    if (!names.includes(x)) throw pondError('EINVAL', source, `no time column ${JSON.stringify(x)} to chart`);
     // Each wanted column and the level's column that charts it (`temperature` → `temperature.avg`).
     const drawn = ys.flatMap((y) => {
       const column = level ? levelColumn(names, y) : names.includes(y) ? y : undefined;
@@ -52,6 +60,8 @@ export class SeriesCharts {
     });
     const held = this.ctx.results.hold(table, source);
     try {
+      // Reduced levels come in time order; a raw series may not (its versions can overlap).
+      await this.ctx.results.chartOrder(held.id, x);
       const data = this.ctx.results.chart(
         held.id,
         x,
@@ -69,7 +79,7 @@ export class SeriesCharts {
   async #find(pond: Pond, path: string): Promise<SeriesLevels> {
     const name = path.slice(path.lastIndexOf('/') + 1);
     // A level itself: its siblings are the other levels of the same source.
-    if (levelName(name)) return { path, levels: await this.#levelsIn(pond, dirname(path)), via: dirname(path) };
+    if (levelName(name)) return this.#withTimeColumn(pond, { path, levels: await this.#levelsIn(pond, dirname(path)), via: dirname(path), timeColumn: null });
     const report = await findReaders(
       { readdir: (dir) => pond.readdir(dir), config: (p) => pond.config(p), readText: async (p) => new TextDecoder().decode(await pond.readFile(p)) },
       path,
@@ -79,9 +89,17 @@ export class SeriesCharts {
       const config = (await pond.config(reader.path)) as { in_pattern?: unknown; out_pattern?: unknown } | undefined;
       const dir = config ? reduceOutputDir(reader.path, config, path) : null;
       const levels = dir ? await this.#levelsIn(pond, dir).catch(() => []) : [];
-      if (levels.length) return { path, levels, via: reader.path };
+      if (levels.length) return this.#withTimeColumn(pond, { path, levels, via: reader.path, timeColumn: null });
     }
-    return { path, levels: [], via: null };
+    return { path, levels: [], via: null, timeColumn: null };
+  }
+
+  /** The levels' time column: the first column of a level (temporal-reduce writes it first, named as its input's). */
+  async #withTimeColumn(pond: Pond, found: SeriesLevels): Promise<SeriesLevels> {
+    const coarsest = found.levels.at(-1);
+    if (!coarsest) return found;
+    const first = (await pond.readTable(coarsest.path)).schema.fields[0];
+    return { ...found, timeColumn: first && arrow.DataType.isTimestamp(first.type) ? first.name : null };
   }
 
   /** The `res=<r>.series` entries of a directory, finest first. */
@@ -94,11 +112,10 @@ export class SeriesCharts {
     return levels.sort((a, b) => a.ms - b.ms);
   }
 
-  /** First and last time of a series, from its coarsest level when it has one (a small read). */
-  async #extent(pond: Pond, path: string, levels: Level[]): Promise<[number, number] | null> {
+  /** First and last time (column `x`) of a series, from its coarsest level when it has one (a small read). */
+  async #extent(pond: Pond, path: string, levels: Level[], x: string): Promise<[number, number] | null> {
     const table = await pond.readTable(levels.at(-1)?.path ?? path);
-    const x = timeColumn(table.schema);
-    const col = x ? table.getChild(x) : null;
+    const col = table.getChild(x);
     if (!col || col.length === 0) return null;
     let min = Infinity;
     let max = -Infinity;
