@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { v7 as uuidv7 } from 'uuid';
-import { openPond, precomputeResults, writePublishIndex } from '../src/core/index.ts';
+import { ResultStore, openPond, precomputeResults, publishResultOptions, writePublishIndex } from '../src/core/index.ts';
 import { NodeFsStore } from '../src/core/storage/node-fs.ts';
 import { csvToTable } from '../src/core/sql/index.ts';
 import { DEMO_SOURCES, seedDemoPond, type DemoData } from '../src/demo/seed-demo.ts';
@@ -86,13 +86,16 @@ async function buildDemo(outDir: string, data: DemoData): Promise<DemoListing> {
   await rm(scratch, { recursive: true, force: true });
   const store = new NodeFsStore(scratch);
   const effects = seededEffects(DEMO.name);
-  const pond = await openPond(store, { create: true, effects });
+  // Its stored results have no total cap: every result ships, none evicted to make room for the next.
+  const results = new ResultStore(store, publishResultOptions());
+  const pond = await openPond(store, { create: true, effects, results });
   try {
     await seedDemoPond(pond, (bytes, path) => csvToTable(bytes, { path }), data);
     // The site ships the dynamic nodes' results (`_results/`): a first visit reads them and
     // loads neither DuckDB nor the template VM. Computed in path order, so the bytes repeat.
-    const shipped = await precomputeResults(pond);
+    const shipped = await precomputeResults(pond, results);
     if (shipped.failed.length > 0) throw new Error(`demo results failed: ${shipped.failed.map((f) => `${f.path}: ${f.message}`).join('; ')}`);
+    if (shipped.notShipped.length > 0) throw new Error(`demo results not stored: ${shipped.notShipped.map((f) => `${f.path}: ${f.reason}`).join('; ')}`);
     const version = pond.version;
     await pond.close();
     await writePublishIndex(store, { created: new Date(effects.now()).toISOString() });

@@ -6,9 +6,8 @@
  * this code does not know) is reported as uncertain rather than guessed. Nodes that read a
  * reader are listed too, as indirect readers.
  */
-import { compileGlob, matchPath, normalizePath, dirname, joinPath, STATIC_FACTORY, type EntryType } from '../src/core/index.ts';
+import { compileGlob, matchPath, normalizePath, dirname, joinPath, parsePatternUrl, STATIC_FACTORY, type EntryType } from '../src/core/index.ts';
 import type { NodeReader, ReadersReport } from './api.ts';
-import { stripScheme } from './series-levels.ts';
 
 /** What the scan needs of a pond. */
 export interface ReaderSource {
@@ -133,14 +132,14 @@ async function describe(source: ReaderSource, path: string, factory: string): Pr
     case 'scribble':
       break;
     case 'temporal-reduce':
-      if (typeof config.in_pattern === 'string') globs([stripScheme(config.in_pattern)]);
+      if (typeof config.in_pattern === 'string') globs([patternPath(config.in_pattern)]);
       break;
     case 'timeseries-join':
       if (Array.isArray(config.inputs))
-        globs(config.inputs.map((i: unknown) => (isRecord(i) && typeof i.pattern === 'string' ? stripScheme(i.pattern) : undefined)));
+        globs(config.inputs.map((i: unknown) => (isRecord(i) && typeof i.pattern === 'string' ? patternPath(i.pattern) : undefined)));
       break;
     case 'timeseries-pivot':
-      if (typeof config.pattern === 'string') globs([stripScheme(config.pattern)]);
+      if (typeof config.pattern === 'string') globs([patternPath(config.pattern)]);
       break;
     case 'dynamic-dir':
       // What the directory reads is what its entries read, each described from its own config.
@@ -211,6 +210,12 @@ function addPath(node: Node, path: string, cwd: string): void {
   if (!path) return;
   const abs = normalizePath(path, cwd);
   node.refs.push({ kind: 'path', text: path, test: (p) => p === abs });
+}
+
+/** The pond glob of a Rust URL pattern (`series:///a/*` → `/a/*`); a pattern that does not parse is kept as written. */
+function patternPath(pattern: string): string {
+  const parsed = parsePatternUrl(pattern);
+  return parsed.ok ? parsed.url.path : pattern;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

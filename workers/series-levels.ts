@@ -4,7 +4,7 @@
  * the Rust site generator does, a chart aims at about CHART_POINTS points: the finest level that
  * draws no more than that across the window; zoomed in far enough, the raw series.
  */
-import { compileGlob, joinPath, matchPath, normalizePath, parseDuration } from '../src/core/index.ts';
+import { parseDuration } from '../src/core/index.ts';
 
 /** About how many points a chart wants across its visible window (the Rust site generator's aim). */
 export const CHART_POINTS = 1500;
@@ -25,30 +25,6 @@ export function levelName(name: string): { resolution: string; ms: number } | nu
   if (!m) return null;
   const d = parseDuration(m[1]);
   return d.ok && d.seconds > 0 ? { resolution: m[1], ms: d.seconds * 1000 } : null;
-}
-
-/** A pattern as a temporal-reduce config writes it, without its Rust URL scheme (series:///a → /a). */
-export function stripScheme(pattern: string): string {
-  const m = /^([a-z][a-z0-9+]*):\/\/(\/.*)$/.exec(pattern);
-  return m ? m[2] : pattern;
-}
-
-/**
- * Where a temporal-reduce node at `reducePath` writes the levels of `source`: its `out_pattern`
- * with `$0`, `$1`… replaced by what `in_pattern`'s wildcards captured, below the node. Null when
- * `in_pattern` does not match `source`.
- */
-export function reduceOutputDir(reducePath: string, config: { in_pattern?: unknown; out_pattern?: unknown }, source: string): string | null {
-  if (typeof config.in_pattern !== 'string' || typeof config.out_pattern !== 'string') return null;
-  let captures: string[] | null;
-  try {
-    captures = matchPath(compileGlob(stripScheme(config.in_pattern), '/'), normalizePath(source));
-  } catch {
-    return null;
-  }
-  if (captures === null) return null;
-  const out = config.out_pattern.replace(/\$(\d+)/g, (whole, i: string) => captures[Number(i)] ?? whole);
-  return joinPath(reducePath, out);
 }
 
 /**

@@ -3,7 +3,7 @@
  * no pond fails clearly, and only `init` creates one.
  */
 import { resolve } from 'node:path';
-import { isPondError, openPond, type Pond } from '../core/index.ts';
+import { isPondError, openPond, type OpenPondOptions, type Pond } from '../core/index.ts';
 import { NodeFsStore } from '../core/storage/node-fs.ts';
 import { CliError, usageError } from './errors.ts';
 
@@ -14,10 +14,10 @@ export function pondDir(flag: string | undefined, env: NodeJS.ProcessEnv = proce
   return resolve(dir);
 }
 
-/** The pond in `dir` (it must exist); the caller closes it. */
-export async function openExisting(dir: string): Promise<Pond> {
+/** The pond in `dir` (it must exist), opened with `options`; the caller closes it. */
+export async function openExisting(dir: string, options: Omit<OpenPondOptions, 'create'> = {}): Promise<Pond> {
   try {
-    return await openPond(new NodeFsStore(dir), { create: false });
+    return await openPond(new NodeFsStore(dir), { ...options, create: false });
   } catch (e) {
     if (isPondError(e, 'ENOENT') && e.path === '/') throw new CliError('ENOENT', `${dir}: no pond here (create one with: pond init --pond ${dir})`);
     throw e;

@@ -27,8 +27,8 @@ export interface OpenPondOptions {
     /** The largest result one dynamic node may produce, in bytes (default 512 MiB); bigger is ETOOBIG. */
     maxResultBytes?: number;
   };
-  /** The pond's stored results (`_results/`, see docs/format.md): options, or false to neither read nor write them. */
-  results?: ResultStoreOptions | false;
+  /** The pond's stored results (`_results/`, see docs/format.md): options, a ResultStore over the same store (a publish asks it what it stored), or false to neither read nor write them. */
+  results?: ResultStoreOptions | ResultStore | false;
 }
 
 /**
@@ -39,7 +39,12 @@ export interface OpenPondOptions {
  */
 export async function openPond(store: ObjectStore, options: OpenPondOptions = {}): Promise<Pond> {
   const persistence = await TlogPersistence.open(store, { create: options.create, asOf: options.asOf, effects: options.effects });
-  const results = options.results === false ? undefined : new ResultStore(store, { write: !persistence.readOnly, ...options.results });
+  const results =
+    options.results === false
+      ? undefined
+      : options.results instanceof ResultStore
+        ? options.results
+        : new ResultStore(store, { write: !persistence.readOnly, ...options.results });
   const dynamic = new DynamicResolver(options.registry ?? defaultRegistry(), {
     now: options.effects?.now,
     maxResultBytes: options.limits?.maxResultBytes,
@@ -51,6 +56,8 @@ export async function openPond(store: ObjectStore, options: OpenPondOptions = {}
 export { Pond, type GlobResult, type Tx, type TransactOptions, type PondServices, type ReadTableOptions } from './pond.ts';
 export { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_CANDIDATES, timeColumn, filterTimeRange, type TimeRange } from './arrow/event-time.ts';
 export { parseDuration, type DurationResult } from './factories/rust-time.ts';
+export { reduceOutputDir } from './factories/temporal-reduce.ts';
+export { parsePatternUrl, type PatternUrl } from './dynamic/url-pattern.ts';
 export { PondError, isPondError, pondError, type PondErrorCode, type PondErrorData } from './errors.ts';
 export type { ObjectStore } from './storage/object-store.ts';
 export { MemoryStore } from './storage/memory.ts';
@@ -80,8 +87,16 @@ export { fsck, type FsckReport, type FsckProblem, type FsckKind, type ResultGarb
 export { FactoryRegistry, defaultRegistry };
 export { parseConfigText } from './dynamic/config.ts';
 export { DynamicResolver, type ResolverOptions } from './dynamic/resolver.ts';
-export { ResultStore, DEFAULT_RESULTS_CAP_BYTES, type ResultStoreOptions, type ResultStoreStats } from './dynamic/result-store.ts';
+export {
+  ResultStore,
+  DEFAULT_RESULTS_CAP_BYTES,
+  publishResultOptions,
+  type ResultOutcome,
+  type ResultStoreOptions,
+  type ResultStoreStats,
+} from './dynamic/result-store.ts';
 export { precomputeResults, type PrecomputeProgress, type PrecomputeReport } from './results/precompute.ts';
+export { RESULTS_DIR } from './tlogfs/result-entry.ts';
 export {
   defineFactory,
   type FactoryDefinition,

@@ -5,10 +5,10 @@
  */
 import { transfer } from 'comlink';
 import * as arrow from 'apache-arrow';
-import { dirname, filterTimeRange, pondError, type Pond } from '../../src/core/index.ts';
+import { dirname, filterTimeRange, pondError, reduceOutputDir, type Pond } from '../../src/core/index.ts';
 import type { LevelChart, SeriesLevels } from '../api.ts';
 import { findReaders } from '../readers.ts';
-import { levelColumn, levelName, pickLevel, reduceOutputDir, type Level } from '../series-levels.ts';
+import { levelColumn, levelName, pickLevel, type Level } from '../series-levels.ts';
 import type { ServiceContext } from './context.ts';
 
 export class SeriesCharts {
@@ -87,7 +87,11 @@ export class SeriesCharts {
     for (const reader of report.readers) {
       if (reader.factory !== 'temporal-reduce' || reader.through !== null) continue;
       const config = (await pond.config(reader.path)) as { in_pattern?: unknown; out_pattern?: unknown } | undefined;
-      const dir = config ? reduceOutputDir(reader.path, config, path) : null;
+      const [inPattern, outPattern] = [config?.in_pattern, config?.out_pattern];
+      const dir =
+        typeof inPattern === 'string' && typeof outPattern === 'string'
+          ? reduceOutputDir(reader.path, { in_pattern: inPattern, out_pattern: outPattern }, path)
+          : null;
       const levels = dir ? await this.#levelsIn(pond, dir).catch(() => []) : [];
       if (levels.length) return this.#withTimeColumn(pond, { path, levels, via: reader.path, timeColumn: null });
     }

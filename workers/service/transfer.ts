@@ -4,7 +4,7 @@
  * and a zip imported as a new pond (checked in full before it is listed).
  */
 import { transfer } from 'comlink';
-import { pondError, fsck, normalizePath, joinPath, precomputeResults } from '../../src/core/index.ts';
+import { pondError, fsck, normalizePath, joinPath, openPond, precomputeResults, publishResultOptions, ResultStore } from '../../src/core/index.ts';
 import type { ImportItem, ImportedFile, ImportPreview, OpOptions, PondInfo, ProgressFn } from '../api.ts';
 import { prepareImport, previewImport, type PreparedImport } from '../importer.ts';
 import { importTarget } from '../importer-names.ts';
@@ -65,10 +65,18 @@ export class Transfer {
       // A published copy ships its dynamic results, so its first reader computes nothing. A
       // read-only pond (published) exports the results it carries as they are.
       if (store.writable && !session.pond.readOnly) {
-        await precomputeResults(session.pond, ({ path, done }) => {
-          op.check();
-          op.progress({ phase: `computing ${path}`, done });
-        });
+        // Through a handle of its own whose stored results have no total cap: the archive ships
+        // every result, and computing in path order must not evict the first ones to make room.
+        const results = new ResultStore(store, publishResultOptions());
+        const pond = await openPond(store, { create: false, registry: this.ctx.core.registry, results });
+        try {
+          await precomputeResults(pond, results, ({ path, done }) => {
+            op.check();
+            op.progress({ phase: `computing ${path}`, done });
+          });
+        } finally {
+          await pond.close();
+        }
       }
       return zipStore(store, op);
     });

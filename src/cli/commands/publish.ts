@@ -6,7 +6,17 @@
  */
 import { readFile, readdir, rmdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { PUBLISH_INDEX, parsePublishIndex, precomputeResults, writePublishIndex, type ObjectStore, type PrecomputeReport } from '../../core/index.ts';
+import {
+  PUBLISH_INDEX,
+  RESULTS_DIR,
+  ResultStore,
+  parsePublishIndex,
+  precomputeResults,
+  publishResultOptions,
+  writePublishIndex,
+  type ObjectStore,
+  type PrecomputeReport,
+} from '../../core/index.ts';
 import { NodeFsStore } from '../../core/storage/node-fs.ts';
 import { stringOption, type Command } from '../command.ts';
 import { CliError, usageError } from '../errors.ts';
@@ -19,10 +29,12 @@ export type PublishProgress = (done: number, total: number) => void;
 /**
  * Copy what a published pond serves from `source` into `dest`: every object at its key, streamed
  * (large files are never held whole). The one place that decides what a published folder holds:
- * extend it (e.g. with stored results) rather than copying beside it. Returns the keys written.
+ * extend it rather than copying beside it. With `results`, of the stored results (`_results/`)
+ * only those keys ship (the results of the pond's live dynamic nodes, not entries of old configs,
+ * nor the access record a read-only copy never uses). Returns the keys written.
  */
-export async function copyPondObjects(source: ObjectStore, dest: ObjectStore, onProgress?: PublishProgress): Promise<string[]> {
-  const keys = (await source.list('')).filter((k) => k !== PUBLISH_INDEX);
+export async function copyPondObjects(source: ObjectStore, dest: ObjectStore, onProgress?: PublishProgress, results?: ReadonlySet<string>): Promise<string[]> {
+  const keys = (await source.list('')).filter((k) => k !== PUBLISH_INDEX && (!results || !k.startsWith(RESULTS_DIR) || results.has(k)));
   // Data before commits: a reader of a half-written folder never sees a commit without its files.
   const ordered = [...keys.filter((k) => !k.startsWith('_delta_log/')), ...keys.filter((k) => k.startsWith('_delta_log/'))];
   for (const [i, key] of ordered.entries()) {
@@ -68,8 +80,9 @@ export const publish: Command = {
   summary: 'Write the folder a static host serves for the app to open (?pond=)',
   usage: 'publish DIR [--url URL] [--app URL]',
   details: `Computes every dynamic node (its results ship with the folder, so that a visitor's first
-screen needs no SQL engine or template VM), then writes the pond's objects (its Delta table, large
-files and stored results) into DIR with ${PUBLISH_INDEX}, the
+screen needs no SQL engine or template VM; one that fails, or whose result is too big to store, is
+named on stderr and computed by the visitor's app), then writes the pond's objects (its Delta
+table, large files and the stored results of its dynamic nodes) into DIR with ${PUBLISH_INDEX}, the
 list of every file with its size and sha256 that the app reads instead of listing the folder.
 DIR must be new, empty, or an earlier publish (which is brought up to date: files the pond no
 longer has are removed). Serve DIR from any static host and open the app with ?pond=<its URL>;
@@ -85,45 +98,65 @@ Examples:
   options: { url: { type: 'string' }, app: { type: 'string' } },
   async run({ values, positionals, pondDir, out }) {
     if (positionals.length !== 1) throw usageError('publish needs one DIR');
-    const dir = resolve(positionals[0]);
-    const pondRoot = pondDir();
-    if (dir === pondRoot || dir.startsWith(`${pondRoot}/`)) throw usageError(`${dir}: publish into a folder outside the pond's own`);
-    const stale = await earlierPublish(dir);
-    const pond = await openExisting(pondRoot);
-    const version = pond.version;
-    // Every dynamic node is computed into the pond's stored results first: they ship with the
-    // folder, so a visitor's first screen reads them instead of loading DuckDB or the template VM.
-    let computed: PrecomputeReport;
-    try {
-      computed = await precomputeResults(pond, out.tty ? ({ path }) => out.stderr.write(`\r\x1b[Kcomputing ${path}`) : undefined);
-    } finally {
-      await pond.close();
-    }
-    for (const failed of computed.failed)
-      await write(out.stderr, `pond: ${failed.path}: not computed, a visitor's app computes it on read (${failed.message})\n`);
-    const source = new NodeFsStore(pondRoot);
-    const dest = new NodeFsStore(dir);
-    // The writer lock holds commits back while the objects are copied: the folder is one version.
-    const release = await source.lock();
-    let copied: string[];
-    try {
-      copied = await copyPondObjects(source, dest, progressLine(out));
-      const keep = new Set(copied);
-      for (const key of stale) if (!keep.has(key)) await dest.delete(key);
-      const index = await writePublishIndex(dest);
-      const bytes = index.files.reduce((n, f) => n + f.size, 0);
-      const results = computed.files.length ? `, with the results of ${computed.files.length} dynamic file${computed.files.length === 1 ? '' : 's'}` : '';
-      if (out.tty) await write(out.stderr, `\r\x1b[Kpublished version ${version} to ${dir}: ${index.files.length} files, ${bytes} bytes${results}\n`);
-    } finally {
-      await release();
-      await source.close();
-      await dest.close();
-    }
-    await removeScratch(dir);
-    const url = stringOption(values, 'url') ?? `${basename(dir)}/`;
+    await publishTo(pondDir(), resolve(positionals[0]), out);
+    const url = stringOption(values, 'url') ?? `${basename(resolve(positionals[0]))}/`;
     await write(out.stdout, `${pondLink(url, stringOption(values, 'app'))}\n`);
   },
 };
+
+/**
+ * Publish the pond in `pondRoot` into `dir`: compute every dynamic node into its stored results
+ * (no total cap, entries up to `maxEntryBytes`: default the largest result a node may produce),
+ * then copy the objects with the results that are stored, and write the index. What does not ship
+ * (a failed compute, a result too big to store) is said on stderr: a visitor's app computes it.
+ */
+export async function publishTo(pondRoot: string, dir: string, out: Output, options: { maxEntryBytes?: number } = {}): Promise<PrecomputeReport> {
+  if (dir === pondRoot || dir.startsWith(`${pondRoot}/`)) throw usageError(`${dir}: publish into a folder outside the pond's own`);
+  const stale = await earlierPublish(dir);
+  const pondStore = new NodeFsStore(pondRoot);
+  // Every dynamic node is computed into the pond's stored results first: they ship with the
+  // folder, so a visitor's first screen reads them instead of loading DuckDB or the template VM.
+  // No total cap while publishing: computing in path order must not evict what was computed first.
+  const results = new ResultStore(pondStore, publishResultOptions(options.maxEntryBytes));
+  let computed: PrecomputeReport;
+  let version: number;
+  try {
+    const pond = await openExisting(pondRoot, { results });
+    version = pond.version;
+    try {
+      computed = await precomputeResults(pond, results, out.tty ? ({ path }) => out.stderr.write(`\r\x1b[Kcomputing ${path}`) : undefined);
+    } finally {
+      await pond.close();
+    }
+  } finally {
+    await pondStore.close();
+  }
+  if (out.tty && computed.files.length) await write(out.stderr, '\r\x1b[K');
+  for (const failed of computed.failed)
+    await write(out.stderr, `pond: ${failed.path}: not computed, a visitor's app computes it on read (${failed.message})\n`);
+  for (const skipped of computed.notShipped)
+    await write(out.stderr, `pond: ${skipped.path}: result not shipped, a visitor's app computes it on read (${skipped.reason})\n`);
+  const source = new NodeFsStore(pondRoot);
+  const dest = new NodeFsStore(dir);
+  // The writer lock holds commits back while the objects are copied: the folder is one version.
+  const release = await source.lock();
+  try {
+    const copied = await copyPondObjects(source, dest, progressLine(out), new Set(computed.stored.map((r) => r.key)));
+    const keep = new Set(copied);
+    for (const key of stale) if (!keep.has(key)) await dest.delete(key);
+    const index = await writePublishIndex(dest);
+    const bytes = index.files.reduce((n, f) => n + f.size, 0);
+    const n = computed.stored.length;
+    const shipped = n ? `, with the results of ${n} dynamic file${n === 1 ? '' : 's'}` : '';
+    if (out.tty) await write(out.stderr, `\r\x1b[Kpublished version ${version} to ${dir}: ${index.files.length} files, ${bytes} bytes${shipped}\n`);
+  } finally {
+    await release();
+    await source.close();
+    await dest.close();
+  }
+  await removeScratch(dir);
+  return computed;
+}
 
 /** NodeFsStore's own scratch folder (.duckpond/tmp) is empty once writes are done: a host need not serve it. */
 async function removeScratch(dir: string): Promise<void> {

@@ -79,6 +79,12 @@ export interface FactoryDefinition<C = unknown> {
   schema: z.ZodType<C>;
   /** Made only by another factory (the entries of its directory): not offered for new nodes. */
   internal?: boolean;
+  /**
+   * The version of `compute`'s output: part of every stored result's content key, so bump it when
+   * the factory's output changes (a fix, a new column, another encoding) and results stored by the
+   * old code are recomputed instead of served. Absent means unversioned (results keep their keys).
+   */
+  version?: number | string;
   /** False (or false for this config) when two computes over the same inputs may differ: the result then expires. Default true. */
   deterministic?: boolean | ((config: C) => boolean);
   compute(ctx: FactoryContext, config: C): Promise<FactoryOutput> | FactoryOutput;

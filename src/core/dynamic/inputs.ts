@@ -114,10 +114,13 @@ export function toTrace(inputs: readonly Input[]): TraceInput[] | undefined {
 }
 
 /**
- * The content key of a computation: the factory, the node's path (relative patterns resolve
- * against it), its config and the identity of every input, in the order they were read. Node ids
- * and versions are not in it: a published pond and its copies share them.
+ * The content key of a computation: the factory and its code's `version` (FactoryDefinition), the
+ * node's path (relative patterns resolve against it), its config and the identity of every input,
+ * in the order they were read. Node ids and versions are not in it: a published pond and its copies
+ * share them. An unversioned factory's key leaves the version out (keys stored before it existed hold).
  */
-export async function contentKey(factory: string, path: string, config: string, trace: readonly TraceInput[]): Promise<string> {
-  return sha256Hex(new TextEncoder().encode(JSON.stringify([RESULT_FORMAT, factory, path, config, trace])));
+export async function contentKey(factory: string, path: string, config: string, trace: readonly TraceInput[], version?: number | string): Promise<string> {
+  const parts: unknown[] = [RESULT_FORMAT, factory, path, config, trace];
+  if (version !== undefined) parts.push({ version });
+  return sha256Hex(new TextEncoder().encode(JSON.stringify(parts)));
 }

@@ -12,7 +12,7 @@ import { configError, validateWithSchema } from './config.ts';
 import { LruCache } from './cache.ts';
 import { ABSENT, InputRecorder, contentId, contentKey, inputsFresh, statId, toTrace, type Input, type InputProbe } from './inputs.ts';
 import { RESULT_FORMAT, resultSlot, type ResultHeader, type TraceInput } from '../tlogfs/result-entry.ts';
-import type { ResultStore, ResultStoreStats } from './result-store.ts';
+import type { ResultStore, ResultStoreStats, StoredResult } from './result-store.ts';
 import { ComputedResult } from './result.ts';
 import { RecordingContext, type QueryRunner } from './context.ts';
 import { VirtualDirectory, VirtualTree, parseSubdirNodeId } from './virtual-directory.ts';
@@ -311,7 +311,7 @@ export class DynamicResolver {
     if (result && entry.expiresAt === Number.POSITIVE_INFINITY) {
       const trace = toTrace(entry.inputs);
       if (trace) {
-        entry.contentKey = await contentKey(node.factory, node.path, configText, trace);
+        entry.contentKey = await contentKey(node.factory, node.path, configText, trace, this.registry.get(node.factory)?.version);
         if (this.#results?.writable && !persistence.readOnly && isFileType(node.type))
           this.#persist(await resultSlot(node.factory, node.path, configText), entry, node, configText, trace, result);
       }
@@ -347,12 +347,17 @@ export class DynamicResolver {
    */
   async #restore(key: string, node: NodeRef, configText: string, persistence: Persistence, frame: Frame): Promise<Entry | undefined> {
     if (!this.#results || !isFileType(node.type)) return undefined;
+    let slot = '';
+    let stored: StoredResult | undefined;
+    let served = false;
     try {
       // Only what this build would compute: a known factory, a valid config, a deterministic result of the node's type.
       const def = this.registry.require(node.factory, node.path);
       const config = validateWithSchema(def.schema, parseStoredConfig(configText, node.factory, node.path), node.factory, node.path);
       if (producedType(def, config) !== node.type || !isDeterministic(def, config)) return undefined;
-      const stored = await this.#results.read(await resultSlot(node.factory, node.path, configText));
+      slot = await resultSlot(node.factory, node.path, configText);
+      // Bounded before it is read: nothing bigger than a result this pond accepts (whatever an index declares).
+      stored = await this.#results.read(slot, this.#maxResultBytes);
       if (!stored) return undefined;
       const { header, body } = stored;
       if (header.factory !== node.factory || header.path !== node.path || header.config !== configText || header.type !== node.type) return undefined;
@@ -361,7 +366,7 @@ export class DynamicResolver {
       const inputs = await this.#current(header.inputs, persistence, { stack: frame.stack, owner: frame.owner });
       if (!inputs) return undefined;
       const trace = toTrace(inputs);
-      if (!trace || (await contentKey(node.factory, node.path, configText, trace)) !== header.key) return undefined;
+      if (!trace || (await contentKey(node.factory, node.path, configText, trace, def.version)) !== header.key) return undefined;
       const result = await ComputedResult.from(body, node.type, node.path, this.#maxResultBytes);
       this.restoredCount++;
       const entry: Entry = {
@@ -375,9 +380,13 @@ export class DynamicResolver {
         contentKey: header.key,
       };
       this.#cache.set(key, entry);
+      served = true;
       return entry;
     } catch {
       return undefined;
+    } finally {
+      // A hit only when served: an entry whose inputs changed is a miss (the compute replaces it).
+      if (stored) this.#results.settle(slot, stored, served);
     }
   }
 
@@ -400,12 +409,12 @@ export class DynamicResolver {
       const def = this.registry.require(node.factory, node.path);
       const parsed = validateWithSchema(def.schema, parseStoredConfig(configText, node.factory, node.path), node.factory, node.path);
       if (producedType(def, parsed) !== node.type || !isDeterministic(def, parsed)) return undefined;
-      const stored = await this.#results.peek(await resultSlot(node.factory, node.path, configText));
+      const stored = await this.#results.peek(await resultSlot(node.factory, node.path, configText), this.#maxResultBytes);
       if (!stored) return undefined;
       const { header } = stored;
       if (header.factory !== node.factory || header.path !== node.path || header.config !== configText || header.type !== node.type) return undefined;
       if (stored.body.length > this.#maxResultBytes) return undefined;
-      if ((await contentKey(node.factory, node.path, configText, header.inputs)) !== header.key) return undefined;
+      if ((await contentKey(node.factory, node.path, configText, header.inputs, def.version)) !== header.key) return undefined;
       const check = (ref: NodeRef, last: NodeVersion) => this.#hasResult(ref, last, persistence, frame, seen);
       return (await this.#current(header.inputs, persistence, { stack: frame.stack, owner: frame.owner }, check)) ? header.key : undefined;
     } catch {

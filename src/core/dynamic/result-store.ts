@@ -6,22 +6,66 @@
  * miss, never an error of the read that asked.
  */
 import type { ObjectStore } from '../storage/object-store.ts';
-import { isPondError } from '../errors.ts';
-import { RESULTS_DIR, RESULTS_LRU, decodeResultEntry, encodeResultEntry, resultKey, slotOfKey, type ResultHeader } from '../tlogfs/result-entry.ts';
+import { isPondError, pondError } from '../errors.ts';
+import {
+  RESULTS_DIR,
+  RESULTS_LRU,
+  decodeResultEntry,
+  encodeResultEntry,
+  maxEntryBytes,
+  resultKey,
+  slotOfKey,
+  type ResultHeader,
+} from '../tlogfs/result-entry.ts';
 
 /** Default size cap of a pond's stored results. */
 export const DEFAULT_RESULTS_CAP_BYTES = 64 * 1024 * 1024;
+/**
+ * The largest result body a read takes unless its reader says (the resolver passes its own
+ * `maxResultBytes`): a published index may declare any size, and nothing larger is read.
+ */
+export const DEFAULT_MAX_READ_BODY_BYTES = 512 * 1024 * 1024;
 
 /** Options of a ResultStore. */
 export interface ResultStoreOptions {
-  /** Bytes the stored results may take (default 64 MiB); least recently used entries go first. */
+  /** Bytes the stored results may take (default 64 MiB; Infinity: no cap); least recently used entries go first. */
   capBytes?: number;
+  /** The largest entry written (default a quarter of the cap: one result must not evict all the others). */
+  maxEntryBytes?: number;
   /** False for a handle that must not write (time travel); writes also need a writable store. */
   write?: boolean;
 }
 
+/**
+ * The options of the store a publish computes into: no total cap, so every result stays (the
+ * folder ships them all, and nothing is evicted to make room), and entries up to `maxEntryBytes`
+ * (default: the largest result a dynamic node may produce), bounded still.
+ */
+export function publishResultOptions(maxEntryBytes = DEFAULT_MAX_READ_BODY_BYTES): ResultStoreOptions {
+  return { capBytes: Number.POSITIVE_INFINITY, maxEntryBytes };
+}
+
+/**
+ * What became of the result of the dynamic file at a path in this handle: stored at `key` (written
+ * or served from there; `bytes` is the entry's size), too big to store, its write failed, or
+ * evicted since.
+ */
+export type ResultOutcome =
+  | { state: 'stored'; key: string; bytes: number }
+  | { state: 'too-big'; bytes: number; limit: number }
+  | { state: 'failed'; message: string }
+  | { state: 'evicted'; key: string };
+
+/** A verified entry as `read` gives it: the header, the result body, and the entry's size in the store. */
+export interface StoredResult {
+  header: ResultHeader;
+  body: Uint8Array;
+  size: number;
+}
+
 /** Counters a test or a benchmark reads. */
 export interface ResultStoreStats {
+  /** Entries served (their inputs held); an entry read but refused by its reader is a miss. */
   hits: number;
   misses: number;
   damaged: number;
@@ -46,7 +90,10 @@ interface LruRecord {
 export class ResultStore {
   readonly #store: ObjectStore;
   readonly #cap: number;
+  readonly #maxEntry: number;
   readonly #write: boolean;
+  /** Per dynamic file path: what became of its result here (see `outcome`). */
+  readonly #outcomes = new Map<string, ResultOutcome>();
   #lru?: Promise<LruRecord>;
   #queue: Promise<void> = Promise.resolve();
   #lruDirty = false;
@@ -56,6 +103,7 @@ export class ResultStore {
   constructor(store: ObjectStore, options: ResultStoreOptions = {}) {
     this.#store = store;
     this.#cap = options.capBytes ?? DEFAULT_RESULTS_CAP_BYTES;
+    this.#maxEntry = options.maxEntryBytes ?? Math.floor(this.#cap / 4);
     this.#write = (options.write ?? true) && store.writable;
   }
 
@@ -64,17 +112,22 @@ export class ResultStore {
     return this.#write;
   }
 
-  /** The largest entry kept (a quarter of the cap: one result must not evict all the others). */
+  /** The largest entry kept (default a quarter of the cap: one result must not evict all the others). */
   get maxEntryBytes(): number {
-    return Math.floor(this.#cap / 4);
+    return this.#maxEntry;
   }
 
-  /** The verified entry in `slot`, or undefined (absent, damaged, unreadable). A damaged entry is removed. */
-  async read(slot: string): Promise<{ header: ResultHeader; body: Uint8Array } | undefined> {
+  /**
+   * The verified entry in `slot`, or undefined (absent, too big, damaged, unreadable). Its size in
+   * the store is checked before it is read: nothing that could not hold a body of `maxBodyBytes`
+   * (default 512 MiB) is read, whatever size a published index declares. A damaged entry is
+   * removed. Not yet a hit: the reader says with `settle` whether it served the entry.
+   */
+  async read(slot: string, maxBodyBytes = DEFAULT_MAX_READ_BODY_BYTES): Promise<StoredResult | undefined> {
     const key = resultKey(slot);
     let bytes: Uint8Array;
     try {
-      bytes = await this.#store.read(key);
+      bytes = await this.#readBounded(key, maxBodyBytes);
     } catch (e) {
       // A published pond's host refusing an entry (ECORRUPT against its index) is a damaged entry too.
       if (isPondError(e, 'ECORRUPT')) this.stats.damaged++;
@@ -82,10 +135,7 @@ export class ResultStore {
       return undefined;
     }
     try {
-      const entry = await decodeResultEntry(bytes, key);
-      this.stats.hits++;
-      this.#touch(slot, bytes.length);
-      return entry;
+      return { ...(await decodeResultEntry(bytes, key)), size: bytes.length };
     } catch {
       this.stats.damaged++;
       this.#forget(slot);
@@ -93,29 +143,77 @@ export class ResultStore {
     }
   }
 
-  /** The verified entry in `slot` without counting it or marking it used (a check, not a read); undefined when absent or damaged. */
-  async peek(slot: string): Promise<{ header: ResultHeader; body: Uint8Array } | undefined> {
+  /**
+   * Count what became of an entry `read` gave: `served` (a hit: marked most recently used) or
+   * refused by its reader (an input changed since it was made: a miss, and a compute replaces it).
+   */
+  settle(slot: string, entry: StoredResult, served: boolean): void {
+    if (!served) {
+      this.stats.misses++;
+      return;
+    }
+    this.stats.hits++;
+    this.#outcomes.set(entry.header.path, { state: 'stored', key: resultKey(slot), bytes: entry.size });
+    this.#touch(slot, entry.size);
+  }
+
+  /** The verified entry in `slot` without counting it or marking it used (a check, not a read); undefined when absent, too big or damaged. */
+  async peek(slot: string, maxBodyBytes = DEFAULT_MAX_READ_BODY_BYTES): Promise<StoredResult | undefined> {
     const key = resultKey(slot);
     try {
-      return await decodeResultEntry(await this.#store.read(key), key);
+      const bytes = await this.#readBounded(key, maxBodyBytes);
+      return { ...(await decodeResultEntry(bytes, key)), size: bytes.length };
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * What became of the result of the dynamic file at `path` in this handle (written, served, too
+   * big to store, failed, evicted), or undefined when nothing was asked to store it (a result that
+   * expires, or one of whose inputs has no content identity). `stored` is checked against the store
+   * (an entry removed meanwhile is `evicted`). Call `flush` first: writes are in the background.
+   */
+  async outcome(path: string): Promise<ResultOutcome | undefined> {
+    const o = this.#outcomes.get(path);
+    if (o?.state !== 'stored') return o;
+    return (await this.#store.size(o.key).catch(() => undefined)) === undefined ? { state: 'evicted', key: o.key } : o;
+  }
+
+  /** The entry at `key`, refused (ETOOBIG, before any byte is read) when its size could not be an entry of a body up to `maxBodyBytes`. */
+  async #readBounded(key: string, maxBodyBytes: number): Promise<Uint8Array> {
+    const limit = maxEntryBytes(maxBodyBytes);
+    const size = await this.#store.size(key);
+    if (size === undefined) throw pondError('ENOENT', key, 'no stored result');
+    if (size > limit) throw pondError('ETOOBIG', key, `stored result of ${size} bytes is over the ${limit} bytes a read takes`);
+    const bytes = await this.#store.read(key);
+    // The object may have been replaced since its size was asked (another tab): bound what was read too.
+    if (bytes.length > limit) throw pondError('ETOOBIG', key, `stored result of ${bytes.length} bytes is over the ${limit} bytes a read takes`);
+    return bytes;
   }
 
   /** Store an entry in `slot` in the background (in call order); `body` is asked for only when its turn comes. */
   write(slot: string, header: ResultHeader, body: () => Promise<Uint8Array>): void {
     if (!this.#write) return;
     this.#enqueue(async () => {
-      const result = await body();
-      if (result.length > this.maxEntryBytes) return;
-      const bytes = await encodeResultEntry(header, result);
-      await this.#store.write(resultKey(slot), bytes);
-      this.stats.written++;
-      const lru = await this.#record();
-      lru.entries[slot] = [bytes.length, ++lru.clock];
-      await this.#evict(lru, slot);
-      this.#lruDirty = true;
+      try {
+        const result = await body();
+        if (result.length > this.#maxEntry) {
+          this.#outcomes.set(header.path, { state: 'too-big', bytes: result.length, limit: this.#maxEntry });
+          return;
+        }
+        const bytes = await encodeResultEntry(header, result);
+        await this.#store.write(resultKey(slot), bytes);
+        this.stats.written++;
+        this.#outcomes.set(header.path, { state: 'stored', key: resultKey(slot), bytes: bytes.length });
+        const lru = await this.#record();
+        lru.entries[slot] = [bytes.length, ++lru.clock];
+        await this.#evict(lru, slot);
+        this.#lruDirty = true;
+      } catch (e) {
+        this.#outcomes.set(header.path, { state: 'failed', message: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
     });
   }
 

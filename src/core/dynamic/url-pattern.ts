@@ -48,6 +48,10 @@ export function patternUrl(text: string, where: string): PatternUrl {
 export function tablePatternPath(text: string, where: string): string {
   const url = patternUrl(text, where);
   if (url.scheme === 'csv')
-    throw pondError('EINVAL', where, `${text}: csv:/// patterns are read by the sql-derived-table, sql-derived-series and temporal-reduce factories`);
+    throw pondError(
+      'EINVAL',
+      where,
+      `${text}: csv:/// patterns are read by the sql-derived-table, sql-derived-series, temporal-reduce, timeseries-join and timeseries-pivot factories`,
+    );
   return url.path;
 }

@@ -3,6 +3,7 @@
 // input table goes through its rules before they use it. Rules, their order (the first rule that
 // applies to a column wins), the regex replacement syntax and the cast types are Rust's.
 import * as arrow from 'apache-arrow';
+import { RE2JS, type Matcher } from 're2js';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { defineFactory, type FactoryContext } from '../dynamic/factory.ts';
@@ -10,6 +11,7 @@ import { validateWithSchema } from '../dynamic/config.ts';
 import { pondError } from '../errors.ts';
 import { normalizePath } from '../tinyfs/path.ts';
 import { castVector, makeBatch } from './columns.ts';
+import { parseTimestampText } from './rust-time.ts';
 
 /** Cast names a direct rule may give, as Rust's `parse_arrow_type` knows them (any case). */
 export const CAST_TYPES = ['timestamp', 'utf8', 'string', 'int64', 'int32', 'float64', 'float32', 'boolean'] as const;
@@ -31,7 +33,7 @@ const direct = z
 const pattern = z
   .object({
     type: z.literal('pattern'),
-    /** A regex (Rust syntax: `(?P<name>…)` and a leading `(?i)` are understood). */
+    /** A regex in Rust's (RE2's) syntax, matched in linear time: `(?P<name>…)`, `(?i)`; no lookaround or backreferences. */
     pattern: z.string().min(1),
     /** `$1`, `${1}`, `$name`, `$$` as in Rust's `Regex::replace`. */
     replacement: z.string(),
@@ -39,7 +41,12 @@ const pattern = z
   .strict()
   .superRefine((r, ctx) => {
     const compiled = compileRustRegex(r.pattern);
-    if (!compiled.ok) ctx.addIssue({ code: 'custom', path: ['pattern'], message: `invalid regex: ${compiled.reason}` });
+    if (!compiled.ok)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pattern'],
+        message: `invalid regex: ${compiled.reason} (Rust regex syntax: no lookaround or backreferences)`,
+      });
   });
 
 const schema = z.object({ rules: z.array(z.discriminatedUnion('type', [direct, pattern])) }).strict();
@@ -94,8 +101,9 @@ export function renamedColumn(rules: readonly RenameRule[], column: string): str
     }
     const compiled = compileRustRegex(rule.pattern);
     if (!compiled.ok) continue;
-    const m = compiled.regex.exec(column);
-    if (m) return column.slice(0, m.index) + expandReplacement(rule.replacement, m) + column.slice(m.index + m[0].length);
+    const m = compiled.regex.matcher(column);
+    // Regex::replace: the first match only; start/end are UTF-16 indexes for a string input.
+    if (m.find()) return column.slice(0, m.start()) + expandReplacement(rule.replacement, m, compiled.regex) + column.slice(m.end());
   }
   return column;
 }
@@ -175,13 +183,14 @@ function castColumn(v: arrow.Vector, to: arrow.DataType, site: { file: string; c
       s = x; // an Int64 cell counts seconds, as Arrow's cast reads it
     else if (typeof x === 'number') s = arrow.DataType.isTimestamp(v.type) || arrow.DataType.isDate(v.type) ? Math.floor(x / 1000) : Math.trunc(x);
     else if (typeof x === 'string') {
-      const ms = Date.parse(x);
-      if (Number.isNaN(ms))
-        throw pondError('EFACTORY', site.file, `column ${site.column}, row ${i}: cannot cast ${JSON.stringify(x)} to a timestamp`, {
+      // Arrow's string cast: RFC 3339 or `YYYY-MM-DD[ T]HH:MM:SS[.f]`, a time without offset is UTC (never the host's zone).
+      const t = parseTimestampText(x);
+      if (!t.ok)
+        throw pondError('EFACTORY', site.file, `column ${site.column}, row ${i}: cannot cast to a timestamp: ${t.reason}`, {
           column: site.column,
           row: i,
         });
-      s = Math.floor(ms / 1000);
+      s = Math.floor(t.ms / 1000);
     } else throw pondError('EFACTORY', site.file, `column ${site.column}, row ${i}: cannot cast a ${v.type} to a timestamp`, { column: site.column, row: i });
     if (s === undefined) nulls++;
     else {
@@ -192,29 +201,38 @@ function castColumn(v: arrow.Vector, to: arrow.DataType, site: { file: string; c
   return arrow.makeVector(arrow.makeData({ type: to, length: v.length, nullCount: nulls, nullBitmap: nulls ? valid : undefined, data: secs }));
 }
 
-/** A Rust regex as a JS RegExp: named groups `(?P<n>` become `(?<n>`, a leading `(?i)` the i flag. */
-export function compileRustRegex(source: string): { ok: true; regex: RegExp } | { ok: false; reason: string } {
-  let flags = 'u';
-  let body = source;
-  const inline = /^\(\?([imsx]+)\)/.exec(body);
-  if (inline) {
-    if (inline[1].includes('x')) return { ok: false, reason: 'the x flag is not supported here' };
-    flags += inline[1];
-    body = body.slice(inline[0].length);
+// Compiled rules, by source: renamedColumn runs once per column and rule.
+const compiledRules = new Map<string, { ok: true; regex: RE2JS } | { ok: false; reason: string }>();
+
+/**
+ * A Rust regex compiled by RE2JS, a linear-time engine with Rust's syntax (`(?P<n>…)`, inline
+ * `(?i)`), so a pond's rules cannot make a worker backtrack for hours. Lookaround and
+ * backreferences do not exist there, as in Rust: they are a reason, not a regex.
+ */
+export function compileRustRegex(source: string): { ok: true; regex: RE2JS } | { ok: false; reason: string } {
+  let compiled = compiledRules.get(source);
+  if (!compiled) {
+    try {
+      compiled = { ok: true, regex: RE2JS.compile(source) };
+    } catch (e) {
+      compiled = { ok: false, reason: e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e) };
+    }
+    if (compiledRules.size >= 256) compiledRules.clear();
+    compiledRules.set(source, compiled);
   }
-  try {
-    return { ok: true, regex: new RegExp(body.replace(/\(\?P</g, '(?<'), flags) };
-  } catch (e) {
-    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
-  }
+  return compiled;
 }
 
 /** Rust's replacement syntax: `$$` is `$`; `${name}` and `$name` (the longest run of [A-Za-z0-9_]) a group, empty when there is none. */
-function expandReplacement(replacement: string, m: RegExpExecArray): string {
+function expandReplacement(replacement: string, m: Matcher, regex: RE2JS): string {
+  const named = regex.namedGroups();
   return replacement.replace(/\$(\$|\{([^}]*)\}|([A-Za-z0-9_]+))/g, (whole: string, _all: string, braced: string | undefined, bare: string | undefined) => {
     if (whole === '$$') return '$';
     const name = braced ?? bare ?? '';
-    const value = /^\d+$/.test(name) ? m[Number(name)] : m.groups?.[name];
-    return value ?? '';
+    if (/^\d+$/.test(name)) {
+      const i = Number(name);
+      return i <= regex.groupCount() ? (m.group(i) ?? '') : '';
+    }
+    return Object.hasOwn(named, name) ? (m.group(name) ?? '') : '';
   });
 }

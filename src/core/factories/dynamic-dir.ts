@@ -7,12 +7,12 @@ import { z } from 'zod';
 import { defineFactory } from '../dynamic/factory.ts';
 import { VirtualDirectory, VirtualTree } from '../dynamic/virtual-directory.ts';
 import { childNodeId } from '../dynamic/children.ts';
-import { joinPath, validateName } from '../tinyfs/path.ts';
+import { joinPath, nfc, validateName } from '../tinyfs/path.ts';
 import { isPondError, pondError } from '../errors.ts';
 
 const entry = z
   .object({
-    /** The entry's name in the directory. */
+    /** The entry's name in the directory, in NFC as every stored name (an NFD 'café' is the NFC one). */
     name: z
       .string()
       .trim()
@@ -23,7 +23,8 @@ const entry = z
         } catch (e) {
           ctx.addIssue({ code: 'custom', message: isPondError(e) ? e.message.replace(/^EINVAL: [^:]*: /, '') : String(e) });
         }
-      }),
+      })
+      .transform(nfc),
     /** The factory that makes it (any registered factory). */
     factory: z.string().trim().min(1, 'an entry needs a factory'),
     /** That factory's config, checked by that factory. */

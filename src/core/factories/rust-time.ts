@@ -66,16 +66,48 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))
 export function parseRfc3339(text: string): InstantResult {
   const m = RFC3339.exec(text);
   if (!m) return { ok: false, reason: `not an RFC 3339 timestamp (like 2024-01-01T00:00:00Z): ${JSON.stringify(text)}` };
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  return instant(text, m.slice(1, 7).map(Number), m[7], m[8] ? 'Z' : undefined, m[9], m[10], m[11]);
+}
+
+// Arrow's string-to-timestamp forms: a date, optionally a time (T or space), optionally an offset.
+const ARROW_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
+
+/**
+ * A timestamp as Arrow's cast from text reads it into a UTC column: RFC 3339, or
+ * `YYYY-MM-DD[ T]HH:MM:SS[.f]` and `YYYY-MM-DD` without an offset, which are UTC (the target's
+ * zone), never the host's local time. Anything else is a reason.
+ * @example parseTimestampText('2024-01-01 06:00:00') // { ok: true, ms: 1704088800000 }
+ */
+export function parseTimestampText(text: string): InstantResult {
+  const m = ARROW_TIMESTAMP.exec(text.trim());
+  if (!m)
+    return {
+      ok: false,
+      reason: `${JSON.stringify(text)} is not a timestamp (use RFC 3339 like 2024-01-01T00:00:00Z, or 2024-01-01 00:00:00 for UTC)`,
+    };
+  const parts = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number);
+  return instant(text, parts, m[7], m[8] ? 'Z' : m[9] ? undefined : 'Z', m[9], m[10], m[11]);
+}
+
+/** The instant of checked date and time fields; `utc` set, or an offset `sign hh mm`. */
+function instant(
+  text: string,
+  [y, mo, d, h, mi, s]: number[],
+  fraction: string | undefined,
+  utc: 'Z' | undefined,
+  sign: string | undefined,
+  oh: string | undefined,
+  om: string | undefined,
+): InstantResult {
   const daysInMonth = new Date(Date.UTC(2000, mo, 0)).getUTCDate() - (mo === 2 && !leap(y) ? 1 : 0);
   // Second 60 is a leap second: chrono counts it as 59 plus 1,000 ms, which is what Date's rollover gives.
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || s > 60)
     return { ok: false, reason: `not a valid date and time: ${JSON.stringify(text)}` };
-  const offsetMinutes = m[8] ? 0 : (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11]));
-  if (!m[8] && (Number(m[10]) > 23 || Number(m[11]) > 59)) return { ok: false, reason: `not a valid UTC offset: ${JSON.stringify(text)}` };
+  const offsetMinutes = utc ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
+  if (!utc && (Number(oh) > 23 || Number(om) > 59)) return { ok: false, reason: `not a valid UTC offset: ${JSON.stringify(text)}` };
   const date = new Date(0);
   date.setUTCFullYear(y, mo - 1, d); // setUTCFullYear, unlike Date.UTC, keeps years 0-99 as they are
-  date.setUTCHours(h, mi, s, Number((m[7] ?? '').slice(0, 3).padEnd(3, '0')));
+  date.setUTCHours(h, mi, s, Number((fraction ?? '').slice(0, 3).padEnd(3, '0')));
   return { ok: true, ms: date.getTime() - offsetMinutes * 60_000 };
 }
 

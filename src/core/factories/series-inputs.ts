@@ -1,24 +1,11 @@
 // What the Rust time-series factories (timeseries-join, timeseries-pivot) read: the nodes one input
-// pattern names, as Arrow tables. Patterns are Rust provider URLs (`series:///a/*`, `table:///t`,
-// `csv:///d.csv`, parsed by dynamic/url-pattern.ts) or bare paths; a pattern matching nothing is an
-// empty set, as in Rust.
+// pattern names, as Arrow tables, matched and read by pattern-inputs.ts in series mode (the same
+// scheme rules, relative paths and strict CSV as temporal-reduce and sql-derived). A pattern
+// matching nothing is an empty set, as in Rust.
 import * as arrow from 'apache-arrow';
 import type { FactoryContext } from '../dynamic/factory.ts';
-import { STATIC_FACTORY, type EntryType } from '../tinyfs/entry-type.ts';
 import { pondError } from '../errors.ts';
-import { parsePatternUrl } from '../dynamic/url-pattern.ts';
-
-/** A pattern's scheme (`file` for a bare path) and the pond glob behind it. */
-export function splitPattern(pattern: string): { scheme: string; path: string } {
-  const r = parsePatternUrl(pattern);
-  return r.ok ? { scheme: r.url.scheme ?? 'file', path: r.url.path } : { scheme: 'file', path: pattern };
-}
-
-/** Why a pattern cannot be an input (unknown scheme, no path), or undefined when it can. */
-export function patternProblem(pattern: string): string | undefined {
-  const r = parsePatternUrl(pattern);
-  return r.ok ? undefined : r.reason;
-}
+import { matchPattern, parsedPattern, readMatch } from './pattern-inputs.ts';
 
 /** One node an input pattern matched, read as a table. */
 export interface InputTable {
@@ -27,41 +14,30 @@ export interface InputTable {
   table: arrow.Table;
 }
 
-/** Whether a node of `type` made by `factory` is something a pattern with `scheme` reads (Rust's series-mode lookup). */
-function readable(scheme: string, type: EntryType, factory: string): boolean {
-  if (scheme === 'csv') return type === 'file:data';
-  if (type === 'file:series') return true;
-  // A series input reads series and dynamic tables; `table:///` also takes a stored table.
-  return type === 'file:table' && (factory !== STATIC_FACTORY || scheme === 'table');
-}
-
 /**
- * Every node `pattern` matches that its scheme reads, as a table, in match order. Matches of other
- * types and directories are skipped; tables without columns (a series with no version) are left
+ * Every node `pattern` matches that a series reads, as a table, in match order; a relative
+ * pattern is resolved against `dir`. Tables without columns (a series with no version) are left
  * out. No match is an empty list, not an error: Rust treats an input that resolves to nothing as
  * an empty set (its scenario 104).
  */
-export async function readInputTables(ctx: FactoryContext, pattern: string): Promise<InputTable[]> {
-  const { scheme, path } = splitPattern(pattern);
+export async function readInputTables(ctx: FactoryContext, pattern: string, dir: string): Promise<InputTable[]> {
+  const url = parsedPattern(pattern, ctx.path);
   const out: InputTable[] = [];
-  for (const m of await ctx.glob(path)) {
-    if (m.type === 'directory') continue;
-    const info = await ctx.stat(m.path);
-    if (!readable(scheme, info.type, info.factory)) continue;
-    const table = scheme === 'csv' ? await readCsvTable(ctx, m.path) : await ctx.readTable(m.path);
+  for (const m of await matchPattern(ctx, url, dir, 'series')) {
+    const table = await readMatch(ctx, url, m.path);
     if (table.numCols === 0) continue;
     out.push({ path: m.path, captures: m.captures, table });
   }
   return out;
 }
 
-async function readCsvTable(ctx: FactoryContext, path: string): Promise<arrow.Table> {
-  const { readCsv } = await import('../csv/index.ts');
-  return (await readCsv(await ctx.readFile(path), { path })).table;
+/** A SQL identifier, double-quoted. */
+export function quote(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** `table` with its fields renamed by `rename` (data shared, nothing copied). */
-export function renameColumns(table: arrow.Table, rename: (name: string) => string): arrow.Table {
+/** `table` with every field name passed through `prefix` (data shared, nothing copied): the scope prefix. */
+export function prefixColumns(table: arrow.Table, rename: (name: string) => string): arrow.Table {
   const fields = table.schema.fields.map((f) => new arrow.Field(rename(f.name), f.type, f.nullable, f.metadata));
   const schema = new arrow.Schema(fields, table.schema.metadata);
   const batches = table.batches.map(
@@ -98,7 +74,8 @@ export function retypeTime(table: arrow.Table, name: string, type: arrow.DataTyp
     const values = col.values as unknown as BigInt64Array;
     const out = new BigInt64Array(col.length);
     for (let r = 0; r < col.length; r++) {
-      const v = values[col.offset + r];
+      // Arrow's Data.values already starts at the column's offset.
+      const v = values[r];
       out[r] = dst >= src ? v * BigInt(dst / src) : v / BigInt(src / dst);
     }
     // The validity bitmap is rebuilt from offset 0 (the source's may start mid-byte).

@@ -9,7 +9,7 @@ import { configRecord } from '../dynamic/config.ts';
 import { TABLE_NAME } from '../dynamic/query.ts';
 import { pondError } from '../errors.ts';
 import { dirname } from '../tinyfs/path.ts';
-import { matchPattern, parsedPattern, patternField, readMatch } from './pattern-inputs.ts';
+import { matchPattern, parsedPattern, patternField, readMatch, type ReadMode } from './pattern-inputs.ts';
 import { applyTransforms } from './column-rename.ts';
 import { DEFAULT_SQL_QUERY_TIMEOUT_MS } from './sql_query.ts';
 
@@ -40,7 +40,7 @@ export const sqlDerivedTable = defineFactory({
   description: 'Create SQL-derived tables from single FileTable sources',
   produces: 'file:table',
   schema,
-  compute: (ctx, config) => derive(ctx, config),
+  compute: (ctx, config) => derive(ctx, config, 'table'),
 });
 
 /** sql-derived-series: the same, producing a series (e.g. a filter over `series:///sensors/*`). */
@@ -49,20 +49,25 @@ export const sqlDerivedSeries = defineFactory({
   description: 'Create SQL-derived tables from multiple FileSeries sources',
   produces: 'file:series',
   schema,
-  compute: (ctx, config) => derive(ctx, config),
+  compute: (ctx, config) => derive(ctx, config, 'series'),
 });
 
-async function derive(ctx: FactoryContext, config: SqlDerivedConfig): Promise<arrow.Table> {
+async function derive(ctx: FactoryContext, config: SqlDerivedConfig, mode: ReadMode): Promise<arrow.Table> {
   const dir = dirname(ctx.path);
   const tables: Array<{ name: string; tables: arrow.Table[] }> = [];
   for (const [name, text] of Object.entries(config.patterns)) {
     const url = parsedPattern(text, ctx.path);
-    const matches = await matchPattern(ctx, url, dir);
+    const matches = await matchPattern(ctx, url, dir, mode);
     if (matches.length === 0)
-      throw pondError('EFACTORY', ctx.path, `no ${url.scheme === 'csv' ? 'file' : 'table or series'} matches the pattern ${JSON.stringify(text)} of ${name}`, {
-        pattern: text,
-        table: name,
-      });
+      throw pondError(
+        'EFACTORY',
+        ctx.path,
+        `no ${url.scheme === 'csv' ? 'data file' : mode === 'series' ? 'series (or factory-made table)' : 'table or series'} matches the pattern ${JSON.stringify(text)} of ${name}`,
+        {
+          pattern: text,
+          table: name,
+        },
+      );
     const read: arrow.Table[] = [];
     for (const m of matches) read.push(await applyTransforms(ctx, await readMatch(ctx, url, m.path), config.transforms ?? undefined, dir, m.path));
     tables.push({ name, tables: read });

@@ -12,12 +12,13 @@ import * as arrow from 'apache-arrow';
 import { z } from 'zod';
 import { defineFactory, type FactoryContext, type GlobMatch } from '../dynamic/factory.ts';
 import { VirtualDirectory, VirtualTree, parseSubdirNodeId, subdirNodeId } from '../dynamic/virtual-directory.ts';
-import type { PatternUrl } from '../dynamic/url-pattern.ts';
+import { parsePatternUrl, type PatternUrl } from '../dynamic/url-pattern.ts';
 import { timeColumn } from '../arrow/event-time.ts';
-import { dirname, validateName } from '../tinyfs/path.ts';
+import { dirname, joinPath, validateName } from '../tinyfs/path.ts';
+import { compileGlob, matchPath } from '../tinyfs/glob-pattern.ts';
 import { isPondError, pondError } from '../errors.ts';
 import { parseDuration } from './rust-time.ts';
-import { matchPattern, parsedPattern, patternField, readMatch } from './pattern-inputs.ts';
+import { matchPattern, parsedPattern, patternGlob, readMatch, seriesPatternField } from './pattern-inputs.ts';
 import { applyTransforms } from './column-rename.ts';
 
 export const AGGREGATION_TYPES = ['avg', 'min', 'max', 'count', 'sum'] as const;
@@ -41,7 +42,7 @@ const aggregation = z
 const schema = z
   .object({
     /** A glob, with or without a URL scheme (`series:///sources/*`); each `*` and `**` captures. */
-    in_pattern: patternField,
+    in_pattern: seriesPatternField,
     /** The output subdirectory's name; `$0`, `$1`, … are the in_pattern's captures. */
     out_pattern: z.string().min(1),
     /** Rust requires it; here it defaults to the detected time column (timestamp, time, ts, …). */
@@ -140,7 +141,7 @@ function resolutionFile(r: string): string {
 /** The inputs of each output name, in path order (Rust groups matches by their out_pattern name). */
 async function siteInputs(ctx: FactoryContext, config: TemporalReduceConfig, url: PatternUrl, dir: string): Promise<Map<string, GlobMatch[]>> {
   const sites = new Map<string, GlobMatch[]>();
-  for (const m of await matchPattern(ctx, url, dir)) {
+  for (const m of await matchPattern(ctx, url, dir, 'series')) {
     const out = substitute(config.out_pattern, m.captures);
     try {
       validateName(out, ctx.path);
@@ -153,6 +154,29 @@ async function siteInputs(ctx: FactoryContext, config: TemporalReduceConfig, url
     else sites.set(out, [m]);
   }
   return sites;
+}
+
+/**
+ * The output directory a temporal-reduce node at `nodePath` makes for the input `source`, as
+ * `compute` names it: in_pattern (scheme stripped, a relative path resolved against the node's
+ * directory) matched against `source`, its captures substituted into out_pattern, below the node.
+ * Null when in_pattern does not match `source` or the name is not valid. Path only: whether the
+ * node's type is one the pattern reads is not checked.
+ * @example reduceOutputDir('/reduced', { in_pattern: 'series:///sources/*', out_pattern: 'site-$0' }, '/sources/a') // '/reduced/site-a'
+ */
+export function reduceOutputDir(nodePath: string, config: { in_pattern: string; out_pattern: string }, source: string): string | null {
+  const r = parsePatternUrl(config.in_pattern);
+  if (!r.ok) return null;
+  try {
+    const captures = matchPath(compileGlob(patternGlob(r.url, dirname(nodePath))), source);
+    if (captures === null) return null;
+    const out = substitute(config.out_pattern, captures);
+    validateName(out, nodePath);
+    return joinPath(nodePath, out);
+  } catch (e) {
+    if (isPondError(e)) return null;
+    throw e;
+  }
 }
 
 /** Rust's substitute_pattern: each `$i` replaced by capture i, in capture order. */
@@ -235,6 +259,7 @@ export function reduceTables(tables: ReadonlyArray<{ path: string; table: arrow.
   const ts = config.time_column ?? timeColumn(reference.table.schema);
   if (ts === undefined) throw pondError('EFACTORY', reference.path, 'no time column (timestamp, time, ts, …): name it with time_column');
   const outputs = planOutputs(reference.table.schema, ts, config, reference.path);
+  for (const input of tables) if (input !== reference) checkInputTypes(input, reference, outputs);
   const partials = [...new Set(outputs.flatMap((o) => o.partials))];
   const keys: number[] = [];
   const slotOf = new Map<number, number>();
@@ -259,6 +284,42 @@ export function reduceTables(tables: ReadonlyArray<{ path: string; table: arrow.
     }
   }
   return buildTable(ts, outputs, keys, width);
+}
+
+/**
+ * Every input's aggregated columns must read as the reference's do: a number of the same kind, or
+ * one that converts as DataFusion's UNION would (a narrower integer, Float32 or any integer to
+ * Float64). Otherwise the accumulators would fold raw buffers (a string's offsets, a bitmap's bytes)
+ * or truncate floats: EFACTORY naming the input and the column.
+ */
+function checkInputTypes(input: { path: string; table: arrow.Table }, reference: { path: string; table: arrow.Table }, outputs: readonly Output[]): void {
+  for (const o of outputs) {
+    if (o.agg === 'count' || o.agg === 'cstar') continue;
+    const want = reference.table.schema.fields.find((f) => f.name === o.column)?.type;
+    const have = input.table.schema.fields.find((f) => f.name === o.column)?.type;
+    if (want === undefined || have === undefined || readsAs(have, want)) continue;
+    throw pondError(
+      'EFACTORY',
+      input.path,
+      `cannot ${o.agg} column ${o.column}: it is ${have} here but ${want} in ${reference.path} (the input whose schema the outputs follow)`,
+      { column: o.column },
+    );
+  }
+}
+
+/** Whether values of type `have` accumulate exactly where the reference has `want`. */
+function readsAs(have: arrow.DataType, want: arrow.DataType): boolean {
+  if (!isNumeric(have)) return false;
+  if (String(have) === String(want)) return true;
+  if (arrow.DataType.isInt(want)) {
+    if (!arrow.DataType.isInt(have)) return false;
+    return have.isSigned === want.isSigned ? have.bitWidth <= want.bitWidth : !have.isSigned && want.isSigned && have.bitWidth < want.bitWidth;
+  }
+  if (!arrow.DataType.isFloat(want)) return false;
+  const double = want.precision === arrow.Precision.DOUBLE;
+  if (arrow.DataType.isFloat(have)) return double || have.precision === want.precision;
+  // Any integer into Float64, as DataFusion's UNION coerces them (exact below 2^53).
+  return arrow.DataType.isInt(have) && (double || have.bitWidth <= 16);
 }
 
 /** Rust's column discovery and naming: every output column, its type and the partials it reads. */

@@ -12,26 +12,18 @@ import { parseRfc3339 } from './rust-time.ts';
 import { DEFAULT_SQL_QUERY_TIMEOUT_MS } from './sql_query.ts';
 import { applyTransforms } from './column-rename.ts';
 import { dirname } from '../tinyfs/path.ts';
-import { inputError, patternProblem, readInputTables, renameColumns, retypeTime, sameType } from './series-inputs.ts';
+import { inputError, prefixColumns, quote, readInputTables, retypeTime, sameType } from './series-inputs.ts';
+import { seriesPatternField } from './pattern-inputs.ts';
 
 const instant = z.string().superRefine((s, ctx) => {
   const t = parseRfc3339(s);
   if (!t.ok) ctx.addIssue({ code: 'custom', message: `${t.reason} (expected RFC 3339, e.g. 2023-11-06T14:00:00Z)` });
 });
 
-/** A Rust provider URL (`series:///a/*`, `csv:///d.csv`) or a bare pond path. */
-export const inputPattern = z
-  .string()
-  .min(1)
-  .superRefine((p, ctx) => {
-    const problem = patternProblem(p);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
-
 const input = z
   .object({
     /** Which series this input reads; a pattern that matches nothing is an empty input. */
-    pattern: inputPattern,
+    pattern: seriesPatternField,
     /** Keep only rows whose time lies in [begin, end] (both RFC 3339, both optional, inclusive). */
     range: z.object({ begin: instant.optional(), end: instant.optional() }).strict().optional(),
     /** Prefix of this input's columns: `temperature` -> `<scope>.temperature`. */
@@ -84,7 +76,7 @@ async function joinSeries(ctx: FactoryContext, config: TimeseriesJoinConfig): Pr
   for (const [i, inp] of config.inputs.entries()) {
     const range = { start: ms(inp.range?.begin), end: ms(inp.range?.end) };
     const tables: arrow.Table[] = [];
-    for (const m of await readInputTables(ctx, inp.pattern)) {
+    for (const m of await readInputTables(ctx, inp.pattern, dirname(ctx.path))) {
       // Transforms first, then the range and the scope prefix, as in Rust.
       const table = await applyTransforms(ctx, m.table, inp.transforms, dirname(ctx.path), m.path);
       const field = table.schema.fields.find((f) => f.name === time);
@@ -92,7 +84,7 @@ async function joinSeries(ctx: FactoryContext, config: TimeseriesJoinConfig): Pr
         throw inputError(ctx.path, `input ${i} (${m.path}) has no time column "${time}" (columns: ${table.schema.fields.map((f) => f.name).join(', ')})`);
       timeTypes.push(field.type);
       let t = inp.range ? filterTimeRange(table, time, range) : table;
-      if (inp.scope !== undefined) t = renameColumns(t, (n) => (n === time ? n : `${inp.scope}.${n}`));
+      if (inp.scope !== undefined) t = prefixColumns(t, (n) => (n === time ? n : `${inp.scope}.${n}`));
       tables.push(t);
     }
     if (tables.length) bound.set(i, { name: `input${i}`, tables });
@@ -169,8 +161,4 @@ function ms(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const t = parseRfc3339(text);
   return t.ok ? t.ms : undefined;
-}
-
-function quote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -9,13 +9,13 @@ import { defaultSqlEngine } from '../dynamic/query.ts';
 import { basename, dirname } from '../tinyfs/path.ts';
 import { applyTransforms } from './column-rename.ts';
 import { DEFAULT_SQL_QUERY_TIMEOUT_MS } from './sql_query.ts';
-import { inputPattern } from './timeseries-join.ts';
-import { inputError, readInputTables, retypeTime, sameType } from './series-inputs.ts';
+import { seriesPatternField } from './pattern-inputs.ts';
+import { inputError, quote, readInputTables, retypeTime, sameType } from './series-inputs.ts';
 
 const schema = z
   .object({
     /** The series to pivot; each `*` captures (the first capture names the match). */
-    pattern: inputPattern,
+    pattern: seriesPatternField,
     /** Columns taken from every match. */
     columns: z.array(z.string().min(1)).min(1, 'at least one column must be specified'),
     /** The time column of the inputs and the output (default `timestamp`). */
@@ -38,7 +38,7 @@ export const timeseriesPivot = defineFactory({
 
 async function pivotSeries(ctx: FactoryContext, config: TimeseriesPivotConfig): Promise<arrow.Table> {
   const time = config.time_column;
-  const matches = await readInputTables(ctx, config.pattern);
+  const matches = await readInputTables(ctx, config.pattern, dirname(ctx.path));
   if (matches.length === 0) throw inputError(ctx.path, `no series matched the pattern ${JSON.stringify(config.pattern)}`);
   const aliases = new Map<string, string>();
   for (const m of matches) m.table = await applyTransforms(ctx, m.table, config.transforms, dirname(ctx.path), m.path);
@@ -90,8 +90,4 @@ function pick(table: arrow.Table, time: string, alias: string, columns: string[]
     return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(fields), length: n, nullCount: 0, children }));
   });
   return new arrow.Table(schema, batches);
-}
-
-function quote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -20,6 +20,20 @@ export const RESULT_FORMAT = 'duckpond-result/1';
 const MAGIC = new TextEncoder().encode('DUCKPOND-RESULT\n');
 const DIGEST = 32;
 
+/**
+ * The most inputs a stored trace may list: checking a trace costs one lookup per input, so a
+ * longer one (a forged header listing millions) is refused as damaged, and a computation that read
+ * more is not stored (it is recomputed on each open).
+ */
+export const MAX_TRACE_INPUTS = 4096;
+/** The largest header an entry may have (its JSON: the config and the trace, glob result lists included). */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+/** The largest entry that can hold a result body of `bodyBytes`: what a reader may read for it, at most. */
+export function maxEntryBytes(bodyBytes: number): number {
+  return MAGIC.length + 4 + MAX_HEADER_BYTES + bodyBytes + DIGEST;
+}
+
 /** One input of a stored computation, with the content identity it had when the result was made. */
 export type TraceInput =
   /** A node by path: `read` when its content was read (id: the sha256s of its versions), else its identity (stat); id `absent` when nothing was there. */
@@ -74,7 +88,10 @@ export function slotOfKey(key: string): string | undefined {
 
 /** An entry's bytes: magic, header length (u32 LE), header JSON, body, then sha256 of everything before. */
 export async function encodeResultEntry(header: ResultHeader, body: Uint8Array): Promise<Uint8Array> {
+  if (header.inputs.length > MAX_TRACE_INPUTS) throw pondError('ETOOBIG', header.path, `a result made from more than ${MAX_TRACE_INPUTS} inputs is not stored`);
   const head = new TextEncoder().encode(JSON.stringify(header));
+  if (head.length > MAX_HEADER_BYTES)
+    throw pondError('ETOOBIG', header.path, `a result whose input list takes more than ${MAX_HEADER_BYTES} bytes is not stored`);
   const len = new Uint8Array(4);
   new DataView(len.buffer).setUint32(0, head.length, true);
   const sealed = concatBytes([MAGIC, len, head, body]);
@@ -95,12 +112,16 @@ export async function decodeResultEntry(bytes: Uint8Array, key: string): Promise
   const headLen = new DataView(bytes.buffer, bytes.byteOffset + MAGIC.length, 4).getUint32(0, true);
   const start = MAGIC.length + 4;
   if (start + headLen > sealed.length) throw bad('has a header longer than the entry');
+  if (headLen > MAX_HEADER_BYTES) throw bad(`has a header over ${MAX_HEADER_BYTES} bytes`);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(sealed.subarray(start, start + headLen)));
   } catch {
     throw bad('has a header that is not JSON');
   }
+  // Before the schema walks them: a trace this long is refused whatever its inputs say.
+  const inputs = (json as { inputs?: unknown } | null)?.inputs;
+  if (Array.isArray(inputs) && inputs.length > MAX_TRACE_INPUTS) throw bad(`lists more than ${MAX_TRACE_INPUTS} inputs`);
   const parsed = headerSchema.safeParse(json);
   if (!parsed.success) throw bad(`has a malformed header (${parsed.error.issues[0].path.join('.') || 'top'})`);
   const header = parsed.data as ResultHeader;

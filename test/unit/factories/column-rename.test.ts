@@ -63,6 +63,49 @@ describe('column-rename rules (the cases of Rust column_rename.rs tests)', () =>
   });
 });
 
+describe('column-rename safety and Arrow fidelity', () => {
+  it('a pond-supplied regex runs in linear time: ^(a+)+$ over a 60-character name answers at once', () => {
+    const hostile = rules([{ type: 'pattern', pattern: '^(a+)+$', replacement: 'x' }]);
+    const start = performance.now();
+    expect(renamedColumn(hostile, 'a'.repeat(60) + '!')).toBe('a'.repeat(60) + '!');
+    expect(renamedColumn(hostile, 'a'.repeat(60))).toBe('x');
+    // A backtracking engine takes hours on this name; RE2's automaton a fraction of a millisecond.
+    expect(performance.now() - start).toBeLessThan(250);
+  });
+
+  it('Rust regex syntax: inline (?i), named groups; lookaround and backreferences are ECONFIG naming the field', async () => {
+    expect(renamedColumn(rules([{ type: 'pattern', pattern: '(?i)^temp_(?P<u>[a-z]+)$', replacement: 'T.$u' }]), 'TEMP_Cel')).toBe('T.Cel');
+    // Indexes are UTF-16 units: a name with a non-BMP character keeps its tail.
+    expect(renamedColumn(rules([{ type: 'pattern', pattern: 'b', replacement: 'B' }]), '😀ab😀')).toBe('😀aB😀');
+    const { pond } = await openDynamic();
+    for (const pattern of ['(?=a)b', '(a)\\1', '(?<=a)b']) {
+      const e = (await pond
+        .transact((tx) => tx.mknod('/t', 'column-rename', { rules: [{ type: 'pattern', pattern, replacement: 'x' }] }))
+        .catch((x: unknown) => x)) as Error;
+      expect(e.message).toMatch(/^ECONFIG: \/t: invalid column-rename config: rules\[0\]\.pattern: invalid regex: .*no lookaround or backreferences/);
+    }
+  });
+
+  it('the timestamp cast of text reads a time without offset as UTC, whatever the host zone (Arrow casts naive as UTC)', () => {
+    const table = new arrow.Table({ when: strs(['2024-01-01 06:00:00', '2024-01-01T06:00:00.5', '2024-01-01', '2024-01-01T06:00:00+02:00', null]) });
+    const config = { rules: rules([{ type: 'direct', from: 'when', to: 'timestamp', cast: 'timestamp' }]) };
+    const saved = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      // The zone really changed: a Date built from local fields is not UTC here.
+      expect(new Date(2024, 0, 1).getTimezoneOffset()).toBe(300);
+      const out = renameColumns(table, config, '/in');
+      expect([...out.getChild('timestamp')!]).toEqual([Date.UTC(2024, 0, 1, 6), Date.UTC(2024, 0, 1, 6), Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 1, 4), null]);
+      expect(() => renameColumns(new arrow.Table({ when: strs(['2024-01-01T00:00:00Z', '01/02/2024']) }), config, '/in')).toThrow(
+        /^EFACTORY: \/in: column when, row 1: cannot cast to a timestamp: "01\/02\/2024" is not a timestamp/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+});
+
 describe('column-rename nodes', () => {
   it("the Rust docs' example validates; reading the node gives its rules", async () => {
     const { pond } = await openDynamic();

@@ -52,6 +52,18 @@ describe('dynamic-dir: entries', () => {
     expect((await pond.versions('/d/s')).map((v) => v.version)).toEqual([1]);
   });
 
+  it('entry names are NFC, as every stored name: an NFD name is reachable by both spellings; NFD and NFC of one name are duplicates', async () => {
+    const { pond } = await openDynamic();
+    const nfd = 'cafe\u0301';
+    await pond.transact((tx) => tx.mknod('/d', 'dynamic-dir', { entries: [synth(nfd, 3)] }));
+    expect((await pond.readdir('/d')).map((e) => e.name)).toEqual([nfd.normalize('NFC')]);
+    for (const name of [nfd, nfd.normalize('NFC')]) expect(rows(await pond.readTable(`/d/${name}`)).map((r) => r.v)).toEqual([3, 3, 3, 3]);
+    const e = (await pond
+      .transact((tx) => tx.mknod('/e', 'dynamic-dir', { entries: [synth(nfd, 1), synth(nfd.normalize('NFC'), 2)] }))
+      .catch((x: unknown) => x)) as Error;
+    expect(e.message).toMatch(/^ECONFIG: \/e: invalid dynamic-dir config: entries\[1\]\.name: duplicate entry name "café"/);
+  });
+
   it('each entry is computed once and cached on its own; a new config recomputes only the entries it changed', async () => {
     const { pond, resolver } = await openDynamic();
     await pond.transact((tx) => tx.mknod('/d', 'dynamic-dir', { entries: [synth('a', 1), synth('b', 2)] }));

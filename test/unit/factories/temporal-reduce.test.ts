@@ -8,7 +8,7 @@ import * as arrow from 'apache-arrow';
 import { openDynamic, parquet, floats } from '../dynamic/fixtures.ts';
 import { parseConfigText } from '../../../src/core/dynamic/config.ts';
 import { parquetToTable, tableToParquet } from '../../../src/core/arrow/parquet.ts';
-import { matchColumnPattern, substitute } from '../../../src/core/factories/temporal-reduce.ts';
+import { matchColumnPattern, reduceOutputDir, reduceTables, substitute, type TemporalReduceConfig } from '../../../src/core/factories/temporal-reduce.ts';
 import type { Pond } from '../../../src/core/index.ts';
 
 /** testsuite/tests/103-temporal-reduce-synthetic.sh: the source config verbatim. */
@@ -202,17 +202,65 @@ describe('temporal-reduce: buckets and aggregations', () => {
     expect(col(r, 'label.count')).toEqual([2n, 2n, 1n]);
   });
 
-  it('reads csv:/// inputs through the strict CSV reader', async () => {
+  it('reads csv:/// inputs through the strict CSV reader: a broken line is EFACTORY naming it', async () => {
     const { pond } = await openDynamic();
     await pond.transact(async (tx) => {
       await tx.mkdir('/raw');
       await tx.writeFile('/raw/north.csv', new TextEncoder().encode('timestamp,v\n2024-06-15T00:10:00Z,1\n2024-06-15T00:50:00Z,3\n2024-06-15T01:05:00Z,10\n'));
+      await tx.writeFile('/raw/south.csv', new TextEncoder().encode('timestamp,v\n2024-06-15T00:10:00Z,1\n2024-06-15T00:50:00Z,3,extra\n'));
       await tx.mknod('/r', 'temporal-reduce', { in_pattern: 'csv:///raw/*.csv', out_pattern: '$0', resolutions: ['1h'], aggregations: [{ type: 'avg' }] });
     });
-    expect((await pond.readdir('/r')).map((e) => e.name)).toEqual(['north']);
+    expect((await pond.readdir('/r')).map((e) => e.name)).toEqual(['north', 'south']);
     const t = await pond.readTable('/r/north/res=1h.series');
     expect((col(t, 'timestamp') as bigint[]).map((ns) => Number(ns / 1_000_000n))).toEqual([T0, T0 + H]);
     expect(col(t, 'v.avg')).toEqual([2, 10]);
+    await expect(pond.readTable('/r/south/res=1h.series')).rejects.toThrow(
+      /^EFACTORY: \/r\/south\/res=1h\.series: \/raw\/south\.csv: CSV line 3: 3 fields where 2 are expected \(1 row rejected\)/,
+    );
+  });
+
+  it("series:/// reads series and factory-made tables, not a stored table (Rust's series mode); a relative in_pattern is the node's directory's", async () => {
+    const { pond } = await openDynamic();
+    const hourly = (v: number) => parquet({ timestamp: arrow.vectorFromArray([T0, T0 + 1800_000], new arrow.TimestampMillisecond('UTC')), v: floats([v, v]) });
+    await pond.transact(async (tx) => {
+      await tx.mkdir('/site');
+      await tx.mkdir('/site/in');
+      await tx.writeFile('/site/in/a', await hourly(1), { type: 'file:series' });
+      await tx.writeFile('/site/in/stored', await hourly(2), { type: 'file:table' });
+      await tx.mknod('/site/in/derived', 'sql-derived-table', { patterns: { s: '/site/in/a' }, query: 'SELECT timestamp, v * 10 AS v FROM s' });
+      await tx.mknod('/site/r', 'temporal-reduce', { in_pattern: 'in/*', out_pattern: '$0', resolutions: ['1h'], aggregations: [{ type: 'avg' }] });
+      await tx.mknod('/site/abs', 'temporal-reduce', {
+        in_pattern: 'series:///site/in/*',
+        out_pattern: '$0',
+        resolutions: ['1h'],
+        aggregations: [{ type: 'avg' }],
+      });
+    });
+    for (const node of ['/site/r', '/site/abs']) expect((await pond.readdir(node)).map((e) => e.name)).toEqual(['a', 'derived']);
+    expect(col(await pond.readTable('/site/r/derived/res=1h.series'), 'v.avg')).toEqual([10]);
+  });
+
+  it('inputs whose aggregated column has another type than the reference are EFACTORY naming the input and column', () => {
+    const ts = (xs: number[]) => arrow.vectorFromArray(xs, new arrow.TimestampMicrosecond());
+    const config = { in_pattern: '/s/*', out_pattern: 'all', resolutions: ['1h'], aggregations: [{ type: 'sum', columns: ['v'] }] } as TemporalReduceConfig;
+    const reference = { path: '/s/z', table: new arrow.Table({ timestamp: ts([2000, 3000]), v: floats([1.5, 2.5]) }) };
+    const text = { path: '/s/a', table: new arrow.Table({ timestamp: ts([0, 1000]), v: arrow.vectorFromArray(['10', '20'], new arrow.Utf8()) }) };
+    const flags = { path: '/s/c', table: new arrow.Table({ timestamp: ts([4000]), v: arrow.vectorFromArray([true], new arrow.Bool()) }) };
+    expect(() => reduceTables([text, reference], config, 3600)).toThrow(/^EFACTORY: \/s\/a: cannot sum column v: it is Utf8 here but Float64 in \/s\/z/);
+    expect(() => reduceTables([flags, reference], config, 3600)).toThrow(/^EFACTORY: \/s\/c: cannot sum column v: it is Bool here/);
+    // A float where the reference holds integers would be truncated: refused too.
+    const ints = { path: '/s/z', table: new arrow.Table({ timestamp: ts([0]), v: arrow.vectorFromArray([7n], new arrow.Int64()) }) };
+    expect(() => reduceTables([{ ...reference, path: '/s/a' }, ints], config, 3600)).toThrow(
+      /^EFACTORY: \/s\/a: cannot sum column v: it is Float64 here but Int64/,
+    );
+    // Conversions DataFusion's UNION makes are read: integers into a Float64 reference, Int32 into an Int64 one.
+    const int32 = { path: '/s/a', table: new arrow.Table({ timestamp: ts([0]), v: arrow.vectorFromArray([4], new arrow.Int32()) }) };
+    expect(col(reduceTables([int32, reference], config, 3600), 'v.sum')).toEqual([8]);
+    expect(col(reduceTables([int32, ints], config, 3600), 'v.sum')).toEqual([11n]);
+    expect(col(reduceTables([{ ...ints, path: '/s/a' }, reference], config, 3600), 'v.sum')).toEqual([11]);
+    // count reads any type.
+    const count = { ...config, aggregations: [{ type: 'count' as const, columns: ['v'] }] };
+    expect(col(reduceTables([text, flags, reference], count, 3600), 'v.count')).toEqual([5n]);
   });
 
   it('a column that is not there, or not a number, is EFACTORY naming it on read', async () => {
@@ -230,6 +278,20 @@ describe('temporal-reduce: buckets and aggregations', () => {
     expect(matchColumnPattern('Vulink1.Pressure', 'Vulink*.Temperature.C')).toBe(false);
     expect(matchColumnPattern('ab', 'a*b*')).toBe(false); // two stars: exact match only, as Rust
     expect(matchColumnPattern('x', '*')).toBe(true);
+  });
+
+  it('reduceOutputDir: where a node puts the levels of an input, as compute names it', () => {
+    const config = { in_pattern: 'series:///sources/*', out_pattern: 'site-$0' };
+    expect(reduceOutputDir('/reduced', config, '/sources/a')).toBe('/reduced/site-a');
+    expect(reduceOutputDir('/reduced', config, '/other/a')).toBeNull();
+    // A relative in_pattern is resolved against the node's directory; the scheme is case-blind.
+    expect(reduceOutputDir('/site/r', { in_pattern: 'sources/*', out_pattern: '$0' }, '/site/sources/a')).toBe('/site/r/a');
+    expect(reduceOutputDir('/site/r', { in_pattern: 'sources/*', out_pattern: '$0' }, '/sources/a')).toBeNull();
+    expect(reduceOutputDir('/r', { in_pattern: 'Series:///s/*/*', out_pattern: '$1-$0' }, '/s/x/y')).toBe('/r/y-x');
+    // Rust's substitution order: $1 is replaced before $10 could be.
+    expect(reduceOutputDir('/r', { in_pattern: '/s/*', out_pattern: '$0x' }, '/s/a')).toBe('/r/ax');
+    // A name that is not valid makes no directory.
+    expect(reduceOutputDir('/r', { in_pattern: '/s/*', out_pattern: '..' }, '/s/a')).toBeNull();
   });
 });
 
@@ -300,6 +362,7 @@ describe('temporal-reduce: config errors', () => {
     expect(await bad({ ...good, aggregations: [{ type: 'avg', column: ['x'] }] })).toMatch(/aggregations\[0\]: unknown field "column"/);
     expect(await bad({ ...good, in_pattern: 'oteljson:///ingest/a.json' })).toMatch(/in_pattern: unknown URL scheme "oteljson"/);
     expect(await bad({ ...good, in_pattern: 'series://sources/*' })).toMatch(/in_pattern: .*needs an absolute path/);
+    expect(await bad({ ...good, in_pattern: 'table:///sources/*' })).toMatch(/in_pattern: table:\/\/\/ does not name series/);
     expect(await bad({ ...good, allowed_lateness: 'soon' })).toMatch(/allowed_lateness: /);
     expect(await bad({ ...good, out_pattern: undefined })).toMatch(/out_pattern: /);
     expect(await bad({ ...good, colour: 'blue' })).toMatch(/unknown field "colour"/);

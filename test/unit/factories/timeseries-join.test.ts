@@ -7,6 +7,7 @@ import * as arrow from 'apache-arrow';
 import { openDynamic, parquet, floats, rows, enc } from '../dynamic/fixtures.ts';
 import type { Pond } from '../../../src/core/index.ts';
 import { joinSql, scopeGroups } from '../../../src/core/factories/timeseries-join.ts';
+import { retypeTime } from '../../../src/core/factories/series-inputs.ts';
 
 /** testsuite/tests/101-timeseries-join-synthetic.sh, the config verbatim. */
 export const SCENARIO_101 = `entries:
@@ -362,6 +363,13 @@ describe('timeseries-join: transforms and CSV inputs', () => {
     await series(pond, '/a.series', [1, 2], { 'Temperature (C)': [10, 11] });
     await pond.transact(async (tx) => {
       await tx.writeFile('/b.csv', enc('timestamp,depth\n1970-01-01T00:00:02Z,5\n1970-01-01T00:00:03Z,6\n'));
+      await tx.writeFile('/broken.csv', enc('timestamp,depth\n1970-01-01T00:00:02Z,5\n1970-01-01T00:00:03Z,6,7\n1970-01-01T00:00:04Z,8\n'));
+      await tx.mknod('/jb', 'timeseries-join', {
+        inputs: [
+          { pattern: 'series:///a.series', scope: 'A' },
+          { pattern: 'csv:///broken.csv', scope: 'B' },
+        ],
+      });
       await tx.mknod('/rename', 'column-rename', { rules: [{ type: 'pattern', pattern: '^(.+) \\((.+)\\)$', replacement: '$1.$2' }] });
       await tx.mknod('/j', 'timeseries-join', {
         inputs: [
@@ -377,6 +385,36 @@ describe('timeseries-join: transforms and CSV inputs', () => {
       [11, 5],
       [null, 6],
     ]);
+    // A rejected row is an error naming its line, not a row silently left out.
+    await expect(pond.readTable('/jb')).rejects.toThrow(/^EFACTORY: \/jb: \/broken\.csv: CSV line 3: 3 fields where 2 are expected \(1 row rejected\)/);
+  });
+
+  it("inputs are matched as temporal-reduce's are: series:/// skips a stored table, a relative pattern is the node's directory's", async () => {
+    const { pond } = await openDynamic();
+    await pond.transact((tx) => tx.mkdir('/site'));
+    await series(pond, '/site/a.series', [1, 2], { v: [1, 2] });
+    const stored = await parquet({ timestamp: times([3000]), w: floats([30]) });
+    await pond.transact(async (tx) => {
+      await tx.writeFile('/site/stored', stored, { type: 'file:table' });
+      await tx.mknod('/site/j', 'timeseries-join', {
+        inputs: [
+          { pattern: 'a.series', scope: 'A' },
+          { pattern: 'series:///site/stored', scope: 'S' },
+        ],
+      });
+    });
+    // The stored table is no series: its input is an empty set, as in Rust's series mode.
+    const t = await pond.readTable('/site/j');
+    expect(t.schema.fields.map((f) => f.name)).toEqual(['timestamp', 'A.v']);
+    expect(rows(t).map((r) => r['A.v'])).toEqual([1, 2]);
+  });
+
+  it('retypeTime reads a sliced column from its own offset', () => {
+    const t = new arrow.Table({ timestamp: arrow.vectorFromArray([1000, 2000, 3000, 4000], new arrow.TimestampMicrosecond('UTC')) }).slice(2);
+    expect(t.batches[0].data.children[0].offset).toBe(2);
+    const out = retypeTime(t, 'timestamp', new arrow.TimestampMillisecond('UTC'));
+    expect(String(out.schema.fields[0].type)).toBe('Timestamp<MILLISECOND, UTC>');
+    expect([...out.getChild('timestamp')!]).toEqual([3000, 4000]);
   });
 });
 
@@ -425,6 +463,7 @@ describe('timeseries-join: config', () => {
       /inputs\[0\]\.range\.end: end \(2024-01-01T00:00:00Z\) is before begin/,
     );
     expect(await bad({ inputs: [{ pattern: '/a' }, { pattern: 'ftp:///b' }] })).toMatch(/inputs\[1\]\.pattern: unknown URL scheme "ftp"/);
+    expect(await bad({ inputs: [{ pattern: '/a' }, { pattern: 'table:///b' }] })).toMatch(/inputs\[1\]\.pattern: table:\/\/\/ does not name series/);
     expect(await bad({ inputs: [{ pattern: '/a', scope: '' }, { pattern: '/b' }] })).toMatch(/inputs\[0\]\.scope: /);
     expect(await bad({ inputs: [{ pattern: '/a', colour: 'red' }, { pattern: '/b' }] })).toMatch(/inputs\[0\]: unknown field "colour"/);
     expect(await bad({ ...good, inputz: [] })).toMatch(/unknown field "inputz"/);

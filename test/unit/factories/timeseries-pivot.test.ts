@@ -199,6 +199,20 @@ describe('timeseries-pivot: aliases and padding', () => {
     ]);
   });
 
+  it('csv:/// inputs go through the strict reader: a broken line is EFACTORY naming it', async () => {
+    const { pond } = await openDynamic();
+    const enc = (t: string) => new TextEncoder().encode(t);
+    await pond.transact(async (tx) => {
+      await tx.mkdir('/csv');
+      await tx.writeFile('/csv/north.csv', enc('timestamp,v\n1970-01-01T00:00:01Z,1\n'));
+      await tx.writeFile('/csv/south.csv', enc('timestamp,v\n1970-01-01T00:00:01Z,2\n1970-01-01T00:00:02Z\n'));
+      await tx.mknod('/ok', 'timeseries-pivot', { pattern: 'csv:///csv/north.csv', columns: ['v'] });
+      await tx.mknod('/pivot', 'timeseries-pivot', { pattern: 'csv:///csv/*.csv', columns: ['v'] });
+    });
+    expect(rows(await pond.readTable('/ok')).map((r) => r['north.csv.v'])).toEqual([1]);
+    await expect(pond.readTable('/pivot')).rejects.toThrow(/^EFACTORY: \/pivot: \/csv\/south\.csv: CSV line 3: /);
+  });
+
   it('reads again when a matched series gets a new version', async () => {
     const { pond, resolver } = await openDynamic();
     await series(pond, '/s/a.series', [1], { v: [1] });

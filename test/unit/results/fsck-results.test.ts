@@ -1,7 +1,16 @@
 // fsck and stored results: never a problem of the pond; damaged, orphan and stray objects under
 // `_results/` are garbage that repair removes; a zip carrying results imports (its fsck passes).
 import { describe, it, expect } from 'vitest';
-import { MemoryStore, fsck, openPond, precomputeResults, defaultRegistry, type ObjectStore } from '../../../src/core/index.ts';
+import {
+  MemoryStore,
+  ResultStore,
+  fsck,
+  openPond,
+  precomputeResults,
+  publishResultOptions,
+  defaultRegistry,
+  type ObjectStore,
+} from '../../../src/core/index.ts';
 import type { Operation } from '../../../workers/operations.ts';
 import { restoreZip, zipStore } from '../../../workers/pond-zip.ts';
 import { dec, enc, upperFactory } from '../dynamic/fixtures.ts';
@@ -12,7 +21,8 @@ const entries = async (store: ObjectStore) => (await store.list('_results/')).fi
 
 async function pondWithResults(): Promise<MemoryStore> {
   const store = new MemoryStore();
-  const pond = await openPond(store, { registry: registry() });
+  const results = new ResultStore(store, publishResultOptions());
+  const pond = await openPond(store, { registry: registry(), results });
   await pond.transact(async (tx) => {
     await tx.writeFile('/a.txt', enc('a'));
     await tx.writeFile('/b.txt', enc('b'));
@@ -21,8 +31,9 @@ async function pondWithResults(): Promise<MemoryStore> {
     await tx.mkdir('/dir');
     await tx.mknod('/view', 'directory', { pattern: '/*.txt' });
   });
-  const report = await precomputeResults(pond);
+  const report = await precomputeResults(pond, results);
   expect(report.files).toEqual(['/ua', '/ub']);
+  expect(report.stored.map((r) => r.path)).toEqual(['/ua', '/ub']);
   expect(report.directories).toEqual(['/view']);
   await pond.close();
   return store;

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpStore, defaultRegistry, openPond, precomputeResults, writePublishIndex } from '../../../src/core/index.ts';
+import { HttpStore, ResultStore, defaultRegistry, openPond, precomputeResults, publishResultOptions, writePublishIndex } from '../../../src/core/index.ts';
 import { NodeFsStore } from '../../../src/core/storage/node-fs.ts';
 import { dec, enc, upperFactory } from '../dynamic/fixtures.ts';
 
@@ -20,14 +20,16 @@ describe('a published pond with its results', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'duckpond-published-results-'));
     const store = new NodeFsStore(dir);
-    const pond = await openPond(store, { create: true, registry: registry() });
+    const results = new ResultStore(store, publishResultOptions());
+    const pond = await openPond(store, { create: true, registry: registry(), results });
     await pond.transact(async (tx) => {
       await tx.writeFile('/a.txt', enc('shipped'));
       await tx.mknod('/up', 'upper', { source: '/a.txt' });
       await tx.mknod('/up2', 'upper', { source: '/up' });
     });
-    const report = await precomputeResults(pond);
-    expect(report).toMatchObject({ files: ['/up', '/up2'], failed: [] });
+    const report = await precomputeResults(pond, results);
+    expect(report).toMatchObject({ files: ['/up', '/up2'], failed: [], notShipped: [] });
+    expect(report.stored.map((r) => r.path)).toEqual(['/up', '/up2']);
     await pond.close();
     const index = await writePublishIndex(store, { created: '2025-01-01T00:00:00.000Z' });
     expect(index.files.filter((f) => /^_results\/[0-9a-f]{64}$/.test(f.key))).toHaveLength(2);

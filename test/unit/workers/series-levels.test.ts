@@ -1,7 +1,8 @@
-// Charts that scale: which temporal-reduce level a chart reads for a window, where a reduce
-// writes a series' levels, and which level column draws a source column.
+// Charts that scale: which temporal-reduce level a chart reads for a window and which level
+// column draws a source column (where a reduce writes a series' levels is temporal-reduce's own
+// reduceOutputDir, tested with the factory).
 import { describe, it, expect } from 'vitest';
-import { CHART_POINTS, levelColumn, levelName, pickLevel, reduceOutputDir, stripScheme, type Level } from '../../../workers/series-levels.ts';
+import { CHART_POINTS, levelColumn, levelName, pickLevel, type Level } from '../../../workers/series-levels.ts';
 
 const HOUR = 3_600_000;
 const levels: Level[] = [
@@ -33,15 +34,6 @@ describe('series levels', () => {
     expect(pickLevel([], 1e12)).toBeNull();
     // Order of the list does not matter.
     expect(pickLevel([...levels].reverse(), 365 * 24 * HOUR)?.resolution).toBe('6h');
-  });
-
-  it('finds where a reduce writes the levels of a source: out_pattern with the captures of in_pattern, below the node', () => {
-    expect(reduceOutputDir('/reduce', { in_pattern: 'series:///sources/*', out_pattern: '$0' }, '/sources/weather')).toBe('/reduce/weather');
-    expect(reduceOutputDir('/r', { in_pattern: '/sites/*/sensors/*', out_pattern: '$0/$1' }, '/sites/north/sensors/t1')).toBe('/r/north/t1');
-    expect(reduceOutputDir('/r', { in_pattern: '/sources/*', out_pattern: '$0' }, '/elsewhere/weather')).toBeNull();
-    expect(reduceOutputDir('/r', { in_pattern: 42, out_pattern: '$0' }, '/sources/weather')).toBeNull();
-    expect(stripScheme('table:///a/b')).toBe('/a/b');
-    expect(stripScheme('/a/b')).toBe('/a/b');
   });
 
   it('charts a source column from the level column that averaged it, else its first aggregation', () => {
