@@ -9,4 +9,5 @@ tlogfsSuites({
   label: 'node-fs',
   make: async (name) => new NodeFsStore(join(root, name)),
   destroy: (name) => rm(join(root, name), { recursive: true, force: true }),
+  verifiedReadTarget: 1.5,
 });

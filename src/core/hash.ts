@@ -2,10 +2,16 @@ import { createSHA256 } from 'hash-wasm';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
+/**
+ * Below this size a body is hashed in JS, on the spot: WebCrypto's digest is a round trip (to
+ * Node's thread pool, or the browser's crypto thread) that costs more than hashing a few KiB.
+ */
+const SMALL_HASH = 4096;
+
 /** Hex sha256 of a buffer (WebCrypto where present: native speed). */
 export async function sha256Hex(data: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
-  if (subtle) return bytesToHex(new Uint8Array(await subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>)));
+  if (subtle && data.length > SMALL_HASH) return bytesToHex(new Uint8Array(await subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>)));
   return bytesToHex(nobleSha256(data));
 }
 

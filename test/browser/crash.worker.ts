@@ -19,7 +19,7 @@
 import '../../workers/wasm-assets.ts';
 // The pond without the factory registry (openPond's dynamic services): the workload writes only
 // static files, and the smaller module graph starts each of the many workers faster.
-import type { ObjectStore } from '../../src/core/storage/object-store.ts';
+import type { ObjectStore, StagedPut } from '../../src/core/storage/object-store.ts';
 import { TlogPersistence } from '../../src/core/tlogfs/tlog-persistence.ts';
 import { Pond } from '../../src/core/pond.ts';
 import { OpfsStore } from '../../src/core/storage/opfs.ts';
@@ -96,6 +96,18 @@ class TracingStore extends DelegatingStore {
   }
   protected override moveObject(from: string, to: string): Promise<void> {
     return this.#traced(to, kindOf(to), () => super.moveObject(from, to));
+  }
+  // The commit's fast paths (data files written in place, the log entry staged beside them and
+  // published after): traced as data writes and as the publish, so holds land on them too.
+  writeNew(key: string, data: Uint8Array): Promise<void> {
+    return this.#traced(key, kindOf(key), () => this.inner.writeNew!(key, data));
+  }
+  async stagePut(key: string, data: Uint8Array): Promise<StagedPut> {
+    const staged = await this.inner.stagePut!(key, data);
+    return {
+      publish: () => this.#traced(key, COMMIT_KEY.test(key) ? 'publish' : 'other', () => staged.publish()),
+      discard: () => staged.discard(),
+    };
   }
 
   async #traced<T>(key: string, kind: 'data' | 'publish' | 'other', write: () => Promise<T>): Promise<T> {

@@ -348,6 +348,31 @@ export function testObjectStore(name: string, make: () => Promise<ObjectStore>, 
         expectBytes(await store.read('plain'), enc('w'));
       });
 
+      it('writeNew (where offered) creates a fresh key in place, with no temp key left', async () => {
+        if (!store.writeNew) return;
+        await store.writeNew('part_id=p/part-1.parquet', patternBytes(70_000));
+        await store.writeNew('top', enc('t'));
+        expectBytes(await store.read('part_id=p/part-1.parquet'), patternBytes(70_000));
+        expect(await store.list('')).toEqual(['part_id=p/part-1.parquet', 'top']);
+      });
+
+      it('stagePut (where offered) stays invisible until published, then answers as putIfAbsent', async () => {
+        if (!store.stagePut) return;
+        const key = '_delta_log/00000000000000000008.json';
+        const staged = await store.stagePut(key, enc('staged'));
+        expect(await store.exists(key)).toBe(false);
+        expect(await store.list('_delta_log/')).toEqual([]);
+        expect(await staged.publish()).toBe(true);
+        expectBytes(await store.read(key), enc('staged'));
+        await expectPondError(staged.publish(), 'EINVAL', key);
+        const late = await store.stagePut(key, enc('second, and longer'));
+        expect(await late.publish()).toBe(false);
+        expectBytes(await store.read(key), enc('staged'));
+        const dropped = await store.stagePut('_delta_log/00000000000000000009.json', enc('x'));
+        await dropped.discard();
+        expect(await store.list('')).toEqual([key]);
+      });
+
       it('concurrent putIfAbsent on one key: exactly one wins and its bytes stay', async () => {
         const other = await peer();
         const key = '_delta_log/00000000000000000042.json';

@@ -42,7 +42,8 @@ export class LockFile {
     const deadline = delay === undefined ? Infinity : Date.now() + delay;
     for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
       const token = randomUUID();
-      if (await this.#tryCreate(token)) return this.#hold(token);
+      const created = await this.#tryCreate(token);
+      if (created) return this.#hold(token, created.fh, created.raw);
       const holder = await this.#inspect(this.path);
       if (holder === undefined) continue; // released between our attempt and our look: try again
       if (this.#isStale(holder) && (await this.#breakStale(holder))) continue;
@@ -54,22 +55,28 @@ export class LockFile {
     }
   }
 
-  async #tryCreate(token: string): Promise<boolean> {
-    await mkdir(dirname(this.path), { recursive: true });
+  /** Create the lock file (O_EXCL) and write our info; the handle stays open while held, to tell our file from a successor's. */
+  async #tryCreate(token: string): Promise<{ fh: FileHandle; raw: string } | undefined> {
     let fh: FileHandle;
     try {
-      fh = await open(this.path, 'wx');
+      fh = await open(this.path, 'wx+'); // readable too: release reads our info back through it
     } catch (e) {
-      if ((e as { code?: unknown }).code === 'EEXIST') return false;
+      const code = (e as { code?: unknown }).code;
+      if (code === 'EEXIST') return undefined;
+      if (code !== 'ENOENT') throw mapStoreError(e, '/');
+      // The first lock of a fresh folder: its `.duckpond/` does not exist yet.
+      await mkdir(dirname(this.path), { recursive: true });
+      return this.#tryCreate(token);
+    }
+    const raw = JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now(), token } satisfies LockInfo);
+    try {
+      await fh.write(raw, 0, 'utf8');
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      await unlink(this.path).catch(() => undefined);
       throw mapStoreError(e, '/');
     }
-    try {
-      const info: LockInfo = { pid: process.pid, host: hostname(), time: Date.now(), token };
-      await fh.writeFile(JSON.stringify(info));
-    } finally {
-      await fh.close();
-    }
-    return true;
+    return { fh, raw };
   }
 
   /** The lock file's content (info is undefined while its creator has not written it yet) and mtime; undefined when absent. */
@@ -108,8 +115,14 @@ export class LockFile {
     return true;
   }
 
-  /** Keep the lock's mtime fresh while held; release removes the file only if it is still ours. */
-  #hold(token: string): () => Promise<void> {
+  /**
+   * Keep the lock's mtime fresh while held; release removes the file only if it is still ours. "Ours"
+   * is checked through the handle kept open since creation: the path must still name that file
+   * (a takeover moves it aside and creates another) and the file must still hold our info (one
+   * rewritten in place is someone else's). Reading through the open handle and stat'ing both in
+   * parallel costs one round trip, where re-reading the file by name cost four.
+   */
+  #hold(token: string, fh: FileHandle, raw: string): () => Promise<void> {
     const ours = async (): Promise<boolean> => (await this.#inspect(this.path).catch(() => undefined))?.info?.token === token;
     const timer = setInterval(
       () => {
@@ -122,12 +135,25 @@ export class LockFile {
     );
     // The heartbeat must not keep a finished process alive.
     timer.unref?.();
+    const expected = new TextEncoder().encode(raw);
+    const stillOurs = async (): Promise<boolean> => {
+      const buf = new Uint8Array(expected.length + 1);
+      const [mine, named, read] = await Promise.all([fh.stat(), stat(this.path), fh.read(buf, 0, buf.length, 0)]);
+      if (mine.ino !== named.ino || mine.dev !== named.dev || read.bytesRead !== expected.length) return false;
+      return buf.subarray(0, expected.length).every((b, i) => b === expected[i]);
+    };
     let released = false;
     return async () => {
       if (released) return;
       released = true;
       clearInterval(timer);
-      if (await ours()) await unlink(this.path).catch(() => undefined);
+      try {
+        if (await stillOurs()) await unlink(this.path);
+      } catch {
+        // Gone already (taken over and removed): nothing of ours to remove.
+      } finally {
+        await fh.close().catch(() => undefined);
+      }
     };
   }
 }

@@ -9,7 +9,7 @@
 import { link, mkdir, open, readFile, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { ObjectStore } from './object-store.ts';
+import type { ObjectStore, StagedPut } from './object-store.ts';
 import { isPondError, pondError } from '../errors.ts';
 import {
   RESERVED_DIR,
@@ -25,6 +25,7 @@ import {
   unlessAbsent,
 } from './common.ts';
 import { LockFile } from './node-fs-lock.ts';
+import { sharedChunk, threadHash, type ThreadHash } from './node-fs-hash.ts';
 import type { StoreLockOptions } from './web-lock.ts';
 
 export type { LockInfo } from './node-fs-lock.ts';
@@ -36,6 +37,11 @@ export interface NodeFsStoreOptions {
   fsync?: boolean;
 }
 
+/** Puts a written temp file at a key's path; says whether the temp is gone (renamed) or still to remove. */
+type Place<T> = (tmp: string, path: string) => Promise<{ result: T; consumed: boolean }>;
+
+/** Chunk size of verified reads: big enough that the hand-offs to the hashing thread cost little. */
+const VERIFY_CHUNK = 1024 * 1024;
 /** Temp files older than this are a crashed writer's leftovers and are swept on lock. */
 const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
 /** Filesystems without hard links answer link() with one of these; putIfAbsent then falls back to O_EXCL. */
@@ -136,6 +142,67 @@ export class NodeFsStore implements ObjectStore {
     );
   }
 
+  /**
+   * The object as a stream checked against its sha256 (and size) while it is read: chunk k is
+   * hashed on a worker thread (node-fs-hash.ts) while chunk k+1 is read, and released only once
+   * hashed; the last chunk only after the digest matched, so a damaged body never reaches its end.
+   * A mismatch errors the stream with ECORRUPT naming the key. Chunks are views of SharedArrayBuffers.
+   */
+  readVerifiedStream(key: string, expect: { sha256: string; size: number | null }): ReadableStream<Uint8Array> {
+    try {
+      this.#usable(key);
+    } catch (e) {
+      return erroredStream(e);
+    }
+    const path = this.#path(key);
+    let fh: FileHandle | undefined;
+    let hash: ThreadHash | undefined;
+    let held: { chunk: Uint8Array; hashed: Promise<void> } | undefined;
+    let pos = 0;
+    const mismatch = (why: string) => pondError('ECORRUPT', key, `does not match its sha256 (${why})`);
+    const stop = async () => {
+      hash?.drop();
+      await fh?.close().catch(() => undefined);
+      fh = undefined;
+    };
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          try {
+            fh ??= await open(path, 'r');
+            hash ??= threadHash();
+            for (;;) {
+              const buf = sharedChunk(VERIFY_CHUNK);
+              const { bytesRead } = await fh.read(buf, 0, VERIFY_CHUNK, pos);
+              if (bytesRead === 0) {
+                await fh.close();
+                fh = undefined;
+                if (expect.size !== null && pos !== expect.size) throw mismatch(`${pos} bytes where ${expect.size} were expected`);
+                if ((await hash.hex()) !== expect.sha256) throw mismatch('its bytes hash to another value');
+                if (held) controller.enqueue(held.chunk);
+                return controller.close();
+              }
+              pos += bytesRead;
+              if (expect.size !== null && pos > expect.size) throw mismatch(`more than the ${expect.size} bytes expected`);
+              const chunk = bytesRead === VERIFY_CHUNK ? buf : buf.subarray(0, bytesRead);
+              const prev = held;
+              held = { chunk, hashed: hash.update(chunk) };
+              if (prev) {
+                await prev.hashed;
+                return controller.enqueue(prev.chunk);
+              }
+            }
+          } catch (e) {
+            await stop();
+            controller.error(isPondError(e) ? e : readError(e, key));
+          }
+        },
+        cancel: stop,
+      },
+      PULL_ON_DEMAND,
+    );
+  }
+
   /** Temp file (fsynced), then rename over the key. */
   async write(key: string, data: Uint8Array): Promise<void> {
     this.#usable(key);
@@ -144,9 +211,35 @@ export class NodeFsStore implements ObjectStore {
       (fh) => writeAll(fh, data, 0),
       async (tmp, path) => {
         await rename(tmp, path);
-        return true;
+        return { result: undefined, consumed: true };
       },
     );
+  }
+
+  /**
+   * A fresh key written in place (O_EXCL, fsynced before it resolves): one round trip fewer than
+   * write's temp file and rename, for files nothing reads until a commit names them.
+   */
+  async writeNew(key: string, data: Uint8Array): Promise<void> {
+    this.#usable(key);
+    const path = this.#path(key);
+    const create = () => open(path, 'wx');
+    let fh: FileHandle | undefined;
+    try {
+      fh = await create().catch(async (e: unknown) => {
+        if (errCode(e) !== 'ENOENT' || !key.includes('/')) throw e;
+        await this.#mkdirParent(key);
+        return create();
+      });
+      await writeAll(fh, data, 0);
+      if (this.#fsync) await fh.datasync();
+    } catch (e) {
+      if (fh) await unlink(path).catch(() => undefined);
+      if (errCode(e) === 'EEXIST') throw pondError('EEXIST', key, 'the object exists', {}, e);
+      throw this.#writeError(e, key);
+    } finally {
+      await fh?.close();
+    }
   }
 
   /** rename() within the pond folder: one step, no copy. */
@@ -178,7 +271,7 @@ export class NodeFsStore implements ObjectStore {
         },
         async (tmp, path) => {
           await rename(tmp, path);
-          return true;
+          return { result: undefined, consumed: true };
         },
       );
       return total;
@@ -188,24 +281,33 @@ export class NodeFsStore implements ObjectStore {
   /** Temp file, then link() it to the key: the kernel refuses (EEXIST) if the key exists. */
   async putIfAbsent(key: string, data: Uint8Array): Promise<boolean> {
     this.#usable(key);
-    return this.#publish(
-      key,
-      (fh) => writeAll(fh, data, 0),
-      async (tmp, path) => {
-        try {
-          await link(tmp, path);
-          return true;
-        } catch (e) {
-          const code = errCode(e);
-          if (code === 'EEXIST') {
-            if ((await stat(path)).isDirectory()) throw collision(key, e);
-            return false;
-          }
-          if (code !== undefined && NO_HARD_LINKS.has(code)) return this.#createExclusive(path, data);
-          throw e;
-        }
+    return this.#publish(key, (fh) => writeAll(fh, data, 0), this.#linkPlace(key, data));
+  }
+
+  /**
+   * putIfAbsent in two steps: the fsynced temp file now, the link() on `publish()`. A commit writes
+   * its log entry this way while it writes the data files the entry names, and publishes once
+   * both are durable: the two writes overlap instead of following each other.
+   */
+  async stagePut(key: string, data: Uint8Array): Promise<StagedPut> {
+    this.#usable(key);
+    const tmp = await this.#writeTemp(key, (fh) => writeAll(fh, data, 0));
+    let settled = false;
+    const once = () => {
+      if (settled) throw pondError('EINVAL', key, 'this staged put has already been published or discarded');
+      settled = true;
+    };
+    return {
+      publish: async () => {
+        once();
+        return this.#placeTemp(key, tmp, this.#linkPlace(key, data));
       },
-    );
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await unlink(tmp).catch(() => undefined);
+      },
+    };
   }
 
   /** Whether the key names a file. */
@@ -273,32 +375,87 @@ export class NodeFsStore implements ObjectStore {
     await Promise.all([...this.#held].map((release) => release()));
   }
 
-  /** Write a temp file through `fill`, fsync it, then `place` it at the key's path; the temp never survives. */
-  async #publish<T>(key: string, fill: (fh: FileHandle) => Promise<void>, place: (tmp: string, path: string) => Promise<T>): Promise<T> {
+  /**
+   * Write a temp file through `fill`, fsync it, then `place` it at the key's path; the temp never
+   * survives. `place` says whether it consumed the temp (a rename does; a link does not). Folders are
+   * created only when an operation finds them missing: each mkdir is a round trip to the thread
+   * pool, and a one-file commit made eight of them.
+   */
+  async #publish<T>(key: string, fill: (fh: FileHandle) => Promise<void>, place: Place<T>): Promise<T> {
+    return this.#placeTemp(key, await this.#writeTemp(key, fill), place);
+  }
+
+  /** A fresh temp file filled through `fill` and fsynced; removed again if that fails. */
+  async #writeTemp(key: string, fill: (fh: FileHandle) => Promise<void>): Promise<string> {
     const tmpDir = join(this.dir, RESERVED_DIR, 'tmp');
     const tmp = join(tmpDir, `${Date.now().toString(36)}-${process.pid}-${randomUUID()}`);
-    const path = this.#path(key);
     try {
-      await mkdir(tmpDir, { recursive: true });
-      const fh = await open(tmp, 'wx');
+      const fh = await open(tmp, 'wx').catch(async (e: unknown) => {
+        if (errCode(e) !== 'ENOENT') throw e;
+        await mkdir(tmpDir, { recursive: true });
+        return open(tmp, 'wx');
+      });
       try {
         await fill(fh);
         if (this.#fsync) await fh.datasync();
       } finally {
         await fh.close();
       }
-      this.#usable(key);
-      await this.#mkdirParent(key);
-      return await place(tmp, path);
+      return tmp;
     } catch (e) {
-      if (isPondError(e)) throw e;
-      const code = errCode(e);
-      // rename()/link() onto a directory, or a file where a parent directory should be.
-      if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY') throw collision(key, e);
-      throw mapStoreError(e, key);
-    } finally {
       await unlink(tmp).catch(() => undefined);
+      throw this.#writeError(e, key);
     }
+  }
+
+  /** `place` a written temp file at the key; the temp is removed unless `place` consumed it. */
+  async #placeTemp<T>(key: string, tmp: string, place: Place<T>): Promise<T> {
+    const path = this.#path(key);
+    let consumed = false;
+    try {
+      this.#usable(key);
+      let placed: { result: T; consumed: boolean };
+      try {
+        placed = await place(tmp, path);
+      } catch (e) {
+        // A missing parent folder: create it and place again (the temp is still there).
+        if (errCode(e) !== 'ENOENT' || !key.includes('/')) throw e;
+        await this.#mkdirParent(key);
+        placed = await place(tmp, path);
+      }
+      consumed = placed.consumed;
+      return placed.result;
+    } catch (e) {
+      throw this.#writeError(e, key);
+    } finally {
+      if (!consumed) await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  #writeError(e: unknown, key: string): unknown {
+    if (isPondError(e)) return e;
+    const code = errCode(e);
+    // rename()/link() onto a directory, or a file where a parent directory should be.
+    if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY') return collision(key, e);
+    return mapStoreError(e, key);
+  }
+
+  /** putIfAbsent's last step: link() the temp to the key; the kernel refuses (EEXIST) if the key exists. */
+  #linkPlace(key: string, data: Uint8Array): Place<boolean> {
+    return async (tmp, path) => {
+      try {
+        await link(tmp, path);
+        return { result: true, consumed: false };
+      } catch (e) {
+        const code = errCode(e);
+        if (code === 'EEXIST') {
+          if ((await stat(path)).isDirectory()) throw collision(key, e);
+          return { result: false, consumed: false };
+        }
+        if (code !== undefined && NO_HARD_LINKS.has(code)) return { result: await this.#createExclusive(path, data), consumed: false };
+        throw e;
+      }
+    };
   }
 
   async #mkdirParent(key: string): Promise<void> {

@@ -21,6 +21,14 @@ export interface ObjectStore {
   /** The object as a stream of chunks, without loading it whole. ENOENT (on first pull or at once) when absent. */
   readStream(key: string): ReadableStream<Uint8Array>;
 
+  /**
+   * Optional: the object as a stream checked against `sha256` (hex) and `size` while it is read,
+   * faster than hashing the chunks of `readStream` (NodeFsStore hashes on another thread). The last
+   * chunk is released only after the digest matched; a mismatch errors the stream with ECORRUPT
+   * naming the key. Stores without a faster way leave it out; callers then hash `readStream` themselves.
+   */
+  readVerifiedStream?(key: string, expect: { sha256: string; size: number | null }): ReadableStream<Uint8Array>;
+
   /** Create or replace an object. A reader sees either the old or the new bytes, never a mix, where the platform allows. */
   write(key: string, data: Uint8Array): Promise<void>;
   /** Create or replace an object from a stream, without holding the whole body in memory. Returns bytes written. */
@@ -30,6 +38,23 @@ export interface ObjectStore {
    * nothing) when it already exists. The commit protocol publishes log entries with this.
    */
   putIfAbsent(key: string, data: Uint8Array): Promise<boolean>;
+
+  /**
+   * Optional: create `key`, a fresh name nothing reads until the caller publishes a reference to
+   * it, written in place: durable when this resolves, but without the temp file and rename that
+   * make `write` atomic for readers (a crash can leave it partial: unreferenced garbage). A commit
+   * writes its data files this way. Fails (EEXIST where the store can tell) if the key exists.
+   */
+  writeNew?(key: string, data: Uint8Array): Promise<void>;
+
+  /**
+   * Optional: putIfAbsent in two steps. The bytes are written now, durably but invisibly;
+   * `publish()` then makes them the key's, with putIfAbsent's answer (false, and nothing visible,
+   * when the key exists), and `discard()` drops them. Lets the commit write its log entry while it
+   * writes the data files that entry names, and publish once both are durable. Each staged put is
+   * published or discarded once.
+   */
+  stagePut?(key: string, data: Uint8Array): Promise<StagedPut>;
 
   exists(key: string): Promise<boolean>;
   /** Size in bytes, or undefined when absent. */
@@ -54,4 +79,12 @@ export interface ObjectStore {
 
   /** Release resources (handles, connections). The store is unusable afterwards. */
   close(): Promise<void>;
+}
+
+/** Bytes staged by `ObjectStore.stagePut`, waiting to be published or discarded. */
+export interface StagedPut {
+  /** Make the staged bytes the key's, unless the key exists (then false, and nothing changes). */
+  publish(): Promise<boolean>;
+  /** Drop the staged bytes (a no-op after publish). */
+  discard(): Promise<void>;
 }

@@ -9,7 +9,7 @@
  * readStream reads a getFile() snapshot: it holds no handle between pulls, and a snapshot whose
  * file is replaced mid-stream fails (NotReadableError) instead of yielding a mix of old and new.
  */
-import type { ObjectStore } from './object-store.ts';
+import type { ObjectStore, StagedPut } from './object-store.ts';
 import { isPondError, pondError } from '../errors.ts';
 import { RESERVED_DIR, STREAM_CHUNK, checkKey, checkRange, closedError, erroredStream, PULL_ON_DEMAND, listBase, pullStream, unlessAbsent } from './common.ts';
 import {
@@ -43,6 +43,12 @@ export class OpfsStore implements ObjectStore {
   readonly access: 'sync-handle' | 'writable';
   readonly #locks: HeldWebLocks;
   readonly #dirs = new Map<string, Promise<FileSystemDirectoryHandle>>();
+  /**
+   * Keys a read found missing while this instance held the writer lock, and that nothing has
+   * written since. Under that lock no one else publishes a commit, so a commit's own key, found
+   * missing by the catch-up read, is still missing at its publish: the check is one round trip saved.
+   */
+  readonly #absentUnderLock = new Set<string>();
   #closed = false;
 
   /** A store for the pond `name` (a single OPFS directory name). */
@@ -131,10 +137,37 @@ export class OpfsStore implements ObjectStore {
     );
   }
 
+  /**
+   * A fresh key written in place (no temp file, no move): one round trip fewer than write, for files
+   * nothing reads until a commit names them. The sync handle is flushed before it resolves.
+   */
+  async writeNew(key: string, data: Uint8Array): Promise<void> {
+    this.#usable(key);
+    this.#absentUnderLock.delete(key);
+    const parts = key.split('/');
+    const leaf = parts.pop()!;
+    let dir: FileSystemDirectoryHandle | undefined;
+    try {
+      dir = await this.#dir(parts, true);
+      const sink = await openSink(await dir.getFileHandle(leaf, { create: true }), this.access);
+      try {
+        await sink.write(data);
+      } catch (e) {
+        await sink.abort().catch(() => undefined);
+        throw e;
+      }
+      await sink.close();
+    } catch (e) {
+      await dir?.removeEntry(leaf).catch(() => undefined);
+      throw opfsError(e, key, 'write');
+    }
+  }
+
   /** FileSystemHandle.move(): one step, no copy. */
   async move(from: string, to: string): Promise<void> {
     this.#usable(from);
     this.#usable(to);
+    this.#absentUnderLock.delete(to);
     try {
       const handle = (await this.#fileHandle(from)) as MovableFileHandle;
       const parts = to.split('/');
@@ -157,6 +190,56 @@ export class OpfsStore implements ObjectStore {
     } finally {
       await release();
     }
+  }
+
+  /**
+   * putIfAbsent in two steps: the temp file now, the exists-check and move on `publish()`, under
+   * the per-key Web Lock unless this instance holds the pond's writer lock. A commit writes its log entry this way while it writes the data files the
+   * entry names, and publishes once both are durable: the round trips overlap.
+   */
+  async stagePut(key: string, data: Uint8Array): Promise<StagedPut> {
+    this.#usable(key);
+    const parts = key.split('/');
+    const leaf = parts.pop()!;
+    const temp = await this.#writeTemp(key, async (sink) => {
+      await sink.write(data);
+      return data.length;
+    });
+    let settled = false;
+    return {
+      publish: async () => {
+        if (settled) throw pondError('EINVAL', key, 'this staged put has already been published or discarded');
+        settled = true;
+        let moved = false;
+        try {
+          // Under the pond's writer lock, which every publisher of a commit holds, no one else can
+          // publish this key: the per-key lock would be two more round trips for nothing.
+          const release = this.#locks.held
+            ? async () => undefined
+            : await requestWebLock(`duckpond:opfs:${this.name}:put:${key}`, this.kind, { timeoutMs: 60_000 });
+          try {
+            const known = this.#locks.held && this.#absentUnderLock.delete(key);
+            if (!known && (await this.exists(key))) return false;
+            const dir = await this.#dir(parts, true);
+            this.#usable(key);
+            await whenNotBusy(() => temp.handle.move(dir, leaf));
+            moved = true;
+            return true;
+          } finally {
+            await release();
+          }
+        } catch (e) {
+          throw opfsError(e, key, 'write');
+        } finally {
+          if (!moved) await temp.remove();
+        }
+      },
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await temp.remove();
+      },
+    };
   }
 
   /** Whether the key names a file. */
@@ -210,7 +293,12 @@ export class OpfsStore implements ObjectStore {
   /** The pond's Web Lock 'duckpond:opfs:<name>'. */
   async lock(options: StoreLockOptions = {}): Promise<() => Promise<void>> {
     if (this.#closed) throw closedError(this.kind);
-    return this.#locks.acquire(options);
+    const release = await this.#locks.acquire(options);
+    this.#absentUnderLock.clear();
+    return async () => {
+      this.#absentUnderLock.clear();
+      await release();
+    };
   }
 
   /** Release locks this instance holds; later calls fail with ECLOSED. */
@@ -226,34 +314,51 @@ export class OpfsStore implements ObjectStore {
       const sync = this.access === 'sync-handle' ? await openReadOnly(handle) : undefined;
       return sync !== undefined ? readSync(sync, offset, length) : await readSnapshot(handle, offset, length);
     } catch (e) {
-      throw opfsError(e, key, 'read');
+      const mapped = opfsError(e, key, 'read');
+      if (isPondError(mapped, 'ENOENT') && this.#locks.held) this.#absentUnderLock.add(key);
+      throw mapped;
     }
   }
 
   /** Fill a fresh temp file through `fill`, then move it over `key`; the temp is removed on failure. */
   async #replace(key: string, fill: (sink: Sink) => Promise<number>): Promise<number> {
+    this.#absentUnderLock.delete(key);
     const parts = key.split('/');
     const leaf = parts.pop()!;
-    let tmpDir: FileSystemDirectoryHandle | undefined;
-    const tmpName = `${Date.now().toString(36)}-${crypto.randomUUID()}`;
+    const temp = await this.#writeTemp(key, fill);
     try {
       const dir = await this.#dir(parts, true);
+      this.#usable(key);
+      await whenNotBusy(() => temp.handle.move(dir, leaf));
+      return temp.size;
+    } catch (e) {
+      await temp.remove();
+      throw opfsError(e, key, 'write');
+    }
+  }
+
+  /** A fresh temp file in `.duckpond/tmp/`, filled through `fill` and closed; removed again if that fails. */
+  async #writeTemp(key: string, fill: (sink: Sink) => Promise<number>): Promise<{ handle: MovableFileHandle; size: number; remove(): Promise<void> }> {
+    let tmpDir: FileSystemDirectoryHandle | undefined;
+    const tmpName = `${Date.now().toString(36)}-${crypto.randomUUID()}`;
+    const remove = async () => {
+      await tmpDir?.removeEntry(tmpName).catch(() => undefined);
+    };
+    try {
       tmpDir = await this.#dir([RESERVED_DIR, 'tmp'], true);
-      const tmp = (await tmpDir.getFileHandle(tmpName, { create: true })) as MovableFileHandle;
-      const sink = await openSink(tmp, this.access);
-      let n: number;
+      const handle = (await tmpDir.getFileHandle(tmpName, { create: true })) as MovableFileHandle;
+      const sink = await openSink(handle, this.access);
+      let size: number;
       try {
-        n = await fill(sink);
+        size = await fill(sink);
       } catch (e) {
         await sink.abort().catch(() => undefined);
         throw e;
       }
       await sink.close();
-      this.#usable(key);
-      await whenNotBusy(() => tmp.move(dir, leaf));
-      return n;
+      return { handle, size, remove };
     } catch (e) {
-      await tmpDir?.removeEntry(tmpName).catch(() => undefined);
+      await remove();
       throw opfsError(e, key, 'write');
     }
   }

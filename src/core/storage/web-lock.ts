@@ -78,6 +78,11 @@ export class HeldWebLocks {
     return tracked;
   }
 
+  /** Whether this instance holds the lock now. */
+  get held(): boolean {
+    return this.#held.size > 0;
+  }
+
   /** Release every lock still held. */
   async releaseAll(): Promise<void> {
     await Promise.all([...this.#held].map((release) => release()));

@@ -4,6 +4,7 @@ import { isEntryType } from './entry-type.ts';
 import { compareNames } from './directory.ts';
 import { isPondError, pondError } from '../errors.ts';
 import { checkIpcStream } from '../arrow/ipc-guard.ts';
+import { tableOf, utf8Data } from '../arrow/direct-columns.ts';
 
 const SCHEMA = new arrow.Schema([
   new arrow.Field('name', new arrow.Utf8(), false),
@@ -12,20 +13,24 @@ const SCHEMA = new arrow.Schema([
   new arrow.Field('factory', new arrow.Utf8(), false),
 ]);
 
+/**
+ * Snapshots this process encoded, with their entries: a commit's own directory versions are read
+ * back by the next transaction, and decoding them again cost as much as encoding. Keyed by the
+ * bytes object, which the committed row keeps.
+ */
+const encoded = new WeakMap<Uint8Array, readonly DirEntry[]>();
+
 /** Encode a directory's full entry list as an Arrow IPC stream (the `content` of a directory version). */
 export function encodeDirectory(entries: Iterable<DirEntry>): Uint8Array {
   const sorted = [...entries].sort((a, b) => compareNames(a.name, b.name));
-  const col = (f: (e: DirEntry) => string) => arrow.vectorFromArray(sorted.map(f), new arrow.Utf8());
-  const batch = new arrow.RecordBatch(
-    SCHEMA,
-    arrow.makeData({
-      type: new arrow.Struct(SCHEMA.fields),
-      length: sorted.length,
-      nullCount: 0,
-      children: [col((e) => e.name), col((e) => e.nodeId), col((e) => e.type), col((e) => e.factory)].map((v) => v.data[0]),
-    }),
+  const col = (f: (e: DirEntry) => string) => utf8Data(sorted.map(f));
+  const table = tableOf(SCHEMA, sorted.length, [col((e) => e.name), col((e) => e.nodeId), col((e) => e.type), col((e) => e.factory)]);
+  const bytes = arrow.tableToIPC(table, 'stream');
+  encoded.set(
+    bytes,
+    sorted.map((e) => ({ name: e.name, nodeId: e.nodeId, type: e.type, factory: e.factory })),
   );
-  return arrow.tableToIPC(new arrow.Table(SCHEMA, [batch]), 'stream');
+  return bytes;
 }
 
 /**
@@ -35,6 +40,8 @@ export function encodeDirectory(entries: Iterable<DirEntry>): Uint8Array {
  */
 export function decodeDirectory(bytes: Uint8Array | null, path: string): DirEntry[] {
   if (bytes === null || bytes.length === 0) return [];
+  const known = encoded.get(bytes);
+  if (known) return known.map((e) => ({ ...e }));
   try {
     return decodeEntries(bytes, path);
   } catch (e) {

@@ -121,32 +121,49 @@ export async function readLarge(store: ObjectStore, sha256: string, size: number
   return bytes;
 }
 
-/** Stream a large body, verifying the hash at the end: a mismatch errors the stream with ECORRUPT. */
+/**
+ * Stream a large body, verifying size and hash as it goes; the last chunk is released only after
+ * the hash matched, so a damaged body never reads to its end (the stream errors with ECORRUPT
+ * naming `path`). Stores that can verify faster (NodeFsStore hashes on another thread while it
+ * reads) do it themselves.
+ */
 export function streamLarge(store: ObjectStore, sha256: string, size: number | null, path: string): ReadableStream<Uint8Array> {
   const key = largeKey(sha256);
+  const corrupt = () => pondError('ECORRUPT', path, `large file ${key} does not match its sha256`, { key });
+  const missing = (e: unknown) => pondError('ECORRUPT', path, `large file ${key} is missing`, { key }, e);
+  const mapped = (e: unknown) => {
+    const code = (e as { code?: string }).code;
+    return code === 'ENOENT' ? missing(e) : code === 'ECORRUPT' ? corrupt() : e;
+  };
   let hash: IncrementalHash | undefined;
   let seen = 0;
+  let held: Uint8Array | undefined;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const verified = store.readVerifiedStream !== undefined;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      hash ??= await createSha256();
-      reader ??= store.readStream(key).getReader();
-      let r: ReadableStreamReadResult<Uint8Array>;
-      try {
-        r = await reader.read();
-      } catch (e) {
-        if ((e as { code?: string }).code === 'ENOENT') throw pondError('ECORRUPT', path, `large file ${key} is missing`, { key });
-        throw e;
+      reader ??= (store.readVerifiedStream ? store.readVerifiedStream(key, { sha256, size }) : store.readStream(key)).getReader();
+      if (!verified) hash ??= await createSha256();
+      for (;;) {
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          throw mapped(e);
+        }
+        if (verified) return r.done ? controller.close() : controller.enqueue(r.value);
+        if (r.done) {
+          if ((size !== null && seen !== size) || hash!.hex() !== sha256) return controller.error(corrupt());
+          if (held) controller.enqueue(held);
+          return controller.close();
+        }
+        hash!.update(r.value);
+        seen += r.value.length;
+        if (size !== null && seen > size) return controller.error(corrupt());
+        const prev = held;
+        held = r.value;
+        if (prev) return controller.enqueue(prev);
       }
-      if (r.done) {
-        if ((size !== null && seen !== size) || hash.hex() !== sha256) {
-          controller.error(pondError('ECORRUPT', path, `large file ${key} does not match its sha256`, { key }));
-        } else controller.close();
-        return;
-      }
-      hash.update(r.value);
-      seen += r.value.length;
-      controller.enqueue(r.value);
     },
     cancel(reason) {
       return reader?.cancel(reason);

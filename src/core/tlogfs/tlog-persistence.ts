@@ -1,10 +1,10 @@
-import type { ObjectStore } from '../storage/object-store.ts';
+import type { ObjectStore, StagedPut } from '../storage/object-store.ts';
 import type { NodeVersion, TxnRecord } from '../tinyfs/node.ts';
 import type { CommitInfo, Persistence, PersistenceWriter, PondWarning, StoredBody } from '../tinyfs/persistence.ts';
 import { ROOT_ID, STATIC_FACTORY } from '../tinyfs/entry-type.ts';
 import { encodeDirectory } from '../tinyfs/dir-codec.ts';
 import { defaultEffects, type Effects } from '../tinyfs/transaction.ts';
-import { parquetToTable, tableToParquet } from '../arrow/parquet.ts';
+import { parquetToTable } from '../arrow/parquet.ts';
 import { isPondError, pondError } from '../errors.ts';
 import { sha256Hex } from '../hash.ts';
 import {
@@ -24,7 +24,7 @@ import {
   type RemoveAction,
 } from './delta-log.ts';
 import { LogState, txnRecord, type DataFile } from './log-state.ts';
-import { deltaSchemaString, rowsToTable, tableToRows, PARTITION_COLUMN } from './oplog-schema.ts';
+import { deltaSchemaString, rowsToParquet, tableToRows, PARTITION_COLUMN } from './oplog-schema.ts';
 import { largeKey, putBody, readLarge, streamLarge } from './large-files.ts';
 import { scanLog } from './scan-log.ts';
 import { CHECKPOINT_INTERVAL, checkpointKey, readCheckpoint, readLastCheckpoint, writeCheckpoint } from './checkpoint.ts';
@@ -143,7 +143,8 @@ export class TlogPersistence implements Persistence {
       factory: STATIC_FACTORY,
       txnSeq: 0,
     };
-    const add = await writePartition(store, ROOT_ID, [root], effects);
+    const { data, add } = await encodePartition(ROOT_ID, [root], effects);
+    await store.write(add.path, data);
     const actions: Action[] = [
       { protocol: PROTOCOL },
       {
@@ -343,7 +344,7 @@ export class TlogPersistence implements Persistence {
     }
     const now = this.effects.now();
     const actions: Action[] = [];
-    const written = new Map<string, { path: string; rows: NodeVersion[]; compacted: boolean }>();
+    const written = new Map<string, { path: string; data: Uint8Array; rows: NodeVersion[]; compacted: boolean }>();
     for (const [partId, list] of byPart) {
       const existing = this.#state.partitions.get(partId) ?? [];
       let fileRows = list;
@@ -354,9 +355,9 @@ export class TlogPersistence implements Persistence {
         for (const f of existing)
           actions.push({ remove: { path: f.path, deletionTimestamp: now, dataChange: false, partitionValues: { [PARTITION_COLUMN]: partId }, size: f.size } });
       }
-      const add = await writePartition(this.store, partId, fileRows, this.effects);
-      actions.push({ add });
-      written.set(partId, { path: add.path, rows: fileRows, compacted: compact });
+      const file = await encodePartition(partId, fileRows, this.effects);
+      actions.push({ add: file.add });
+      written.set(partId, { path: file.add.path, data: file.data, rows: fileRows, compacted: compact });
     }
     const compactions = [...written.values()].filter((w) => w.compacted).length;
     const bytes = encodeCommit(actions, {
@@ -368,7 +369,17 @@ export class TlogPersistence implements Persistence {
       engineInfo: ENGINE,
     });
     const key = logKey(txnSeq);
-    if (!(await this.store.putIfAbsent(key, bytes))) {
+    // The data files and (where the store can stage it) the log entry are written side by side;
+    // the entry becomes visible only once every file it names is durable.
+    const staged = await this.#writeFiles([...written.values()], key, bytes);
+    let published: boolean;
+    try {
+      published = staged ? await staged.publish() : await this.store.putIfAbsent(key, bytes);
+    } catch (e) {
+      await staged?.discard().catch(() => undefined);
+      throw e;
+    }
+    if (!published) {
       // Under the lock, an existing file here can only be a torn write of a crashed writer: set it aside.
       if (!(await this.#setAsideTorn(key)) || !(await this.store.putIfAbsent(key, bytes))) {
         throw pondError('ECONFLICT', key, `version ${txnSeq} was committed by another writer`);
@@ -396,6 +407,25 @@ export class TlogPersistence implements Persistence {
       }
     }
     return txnSeq;
+  }
+
+  /**
+   * Write a commit's data files, all at once, and stage its log entry beside them when the store
+   * can (`stagePut`). Resolves once all are durable, to the staged entry (to publish) or undefined
+   * (publish with putIfAbsent). On any failure nothing is left staged: the files written are
+   * unreferenced garbage, and the pond stays at the version before.
+   */
+  async #writeFiles(files: Array<{ path: string; data: Uint8Array }>, key: string, entry: Uint8Array): Promise<StagedPut | undefined> {
+    const staging = this.store.stagePut?.(key, entry);
+    // Fresh names nothing reads before the log names them: written in place where the store can.
+    const write = (f: { path: string; data: Uint8Array }) => (this.store.writeNew ? this.store.writeNew(f.path, f.data) : this.store.write(f.path, f.data));
+    const all = await Promise.allSettled([staging, ...files.map(write)]);
+    const failed = all.find((r) => r.status === 'rejected');
+    if (failed) {
+      if (all[0].status === 'fulfilled') await all[0].value?.discard();
+      throw failed.reason;
+    }
+    return (all[0] as PromiseFulfilledResult<StagedPut | undefined>).value;
   }
 
   async #setAsideTorn(key: string): Promise<boolean> {
@@ -455,18 +485,20 @@ export class TlogPersistence implements Persistence {
 
 const ENGINE = 'duckpond-web/0.1';
 
-/** Write one partition's rows as a new Parquet file; returns its Delta add action. */
-async function writePartition(store: ObjectStore, partId: string, rows: NodeVersion[], effects: Effects): Promise<AddAction> {
-  const bytes = await tableToParquet(rowsToTable(rows));
+/** One partition's rows as a new Parquet file under a fresh name, with its Delta add action. */
+async function encodePartition(partId: string, rows: NodeVersion[], effects: Effects): Promise<{ data: Uint8Array; add: AddAction }> {
+  const data = await rowsToParquet(rows);
   const path = `${PARTITION_COLUMN}=${partId}/part-${effects.newId()}.parquet`;
-  await store.write(path, bytes);
   return {
-    path,
-    partitionValues: { [PARTITION_COLUMN]: partId },
-    size: bytes.length,
-    modificationTime: effects.now(),
-    dataChange: true,
-    stats: JSON.stringify({ numRecords: rows.length }),
+    data,
+    add: {
+      path,
+      partitionValues: { [PARTITION_COLUMN]: partId },
+      size: data.length,
+      modificationTime: effects.now(),
+      dataChange: true,
+      stats: JSON.stringify({ numRecords: rows.length }),
+    },
   };
 }
 

@@ -1,6 +1,11 @@
 // A commit interrupted at any write leaves the pond exactly at its previous version.
 import { describe, it, expect } from 'vitest';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openPond, MemoryStore, type Pond, type Tx } from '../../../src/core/index.ts';
+import { NodeFsStore } from '../../../src/core/storage/node-fs.ts';
+import type { StagedPut } from '../../../src/core/storage/object-store.ts';
 import { FaultInjectingStore, type FaultMode } from '../../shared/fault-injecting-store.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -87,3 +92,71 @@ describe('fault injection: every write of a commit', () => {
     expect(await snapshot(pond)).toEqual(before);
   });
 });
+
+/** A NodeFsStore whose k-th write, writeNew, stagePut or publish fails (the commit stages its log entry beside its data files). */
+class FailingNodeFs extends NodeFsStore {
+  calls = 0;
+  failAt = 0;
+  #step(what: string): void {
+    if (++this.calls === this.failAt) throw new Error(`injected failure at ${what}`);
+  }
+  override async write(key: string, data: Uint8Array): Promise<void> {
+    this.#step(`write ${key}`);
+    return super.write(key, data);
+  }
+  override async writeNew(key: string, data: Uint8Array): Promise<void> {
+    this.#step(`writeNew ${key}`);
+    return super.writeNew(key, data);
+  }
+  override async stagePut(key: string, data: Uint8Array): Promise<StagedPut> {
+    this.#step(`stagePut ${key}`);
+    const staged = await super.stagePut(key, data);
+    return {
+      publish: async () => {
+        this.#step(`publish ${key}`);
+        return staged.publish();
+      },
+      discard: () => staged.discard(),
+    };
+  }
+}
+
+describe('fault injection: a log entry staged beside the data files (node-fs)', () => {
+  it('a failure at any data write, the staging or the publish leaves the pond at N-1 and nothing staged behind', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'duckpond-staged-'));
+    try {
+      const counting = new FailingNodeFs(join(root, 'count'));
+      await base2(counting);
+      counting.calls = 0;
+      await (await openPond(counting)).transact(bigTransaction);
+      const calls = counting.calls;
+      expect(calls).toBeGreaterThanOrEqual(4); // the large file, three partitions, the staged entry and its publish
+      for (let k = 1; k <= calls; k++) {
+        const dir = join(root, `k${k}`);
+        const store = new FailingNodeFs(dir);
+        const before = await base2(store);
+        store.calls = 0;
+        store.failAt = k;
+        const pond = await openPond(store);
+        await expect(pond.transact(bigTransaction), `failure ${k} of ${calls}`).rejects.toThrow(/injected failure/);
+        const reopened = await openPond(new NodeFsStore(dir));
+        expect(reopened.version, `after failure ${k}`).toBe(1);
+        expect(await snapshot(reopened)).toEqual(before);
+        expect(await readdir(join(dir, '.duckpond', 'tmp')), `temp files after failure ${k}`).toEqual([]);
+        expect(await reopened.transact(bigTransaction)).toBe(2);
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+async function base2(store: NodeFsStore): Promise<Record<string, string>> {
+  const pond = await openPond(store);
+  await pond.transact(async (tx) => {
+    await tx.mkdir('/a');
+    await tx.writeFile('/a/old.txt', enc('old'));
+    await tx.writeFile('/log', enc('line 1\n'), { type: 'file:series' });
+  });
+  return snapshot(pond);
+}

@@ -1,7 +1,11 @@
 // The pond on disk is a Delta Lake table other engines can read: check what they rely on.
 import { describe, it, expect } from 'vitest';
 import * as arrow from 'apache-arrow';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openPond, MemoryStore } from '../../../src/core/index.ts';
+import { NodeFsStore } from '../../../src/core/storage/node-fs.ts';
 import type { ObjectStore } from '../../../src/core/storage/object-store.ts';
 import { parquetToTable, tableToParquet } from '../../../src/core/arrow/parquet.ts';
 import { parseCommit, logKey } from '../../../src/core/tlogfs/delta-log.ts';
@@ -126,6 +130,43 @@ describe('Delta Lake format', () => {
         }
       })(),
     ).rejects.toMatchObject({ code: 'ECORRUPT' });
+  });
+});
+
+describe('verified streams over node-fs (hashed on another thread while read)', () => {
+  it('a damaged large body read as a stream fails with ECORRUPT naming the pond path, before its last chunk', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'duckpond-verify-'));
+    try {
+      const store = new NodeFsStore(dir);
+      const pond = await openPond(store);
+      const big = new Uint8Array(1_500_000);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 13) % 251;
+      await pond.transact((tx) => tx.writeFile('/big.bin', big));
+      const read = async (p: typeof pond) => {
+        const chunks: Uint8Array[] = [];
+        const reader = p.createReadStream('/big.bin').getReader();
+        try {
+          for (let x = await reader.read(); !x.done; x = await reader.read()) chunks.push(x.value.slice());
+        } catch (error) {
+          return { got: chunks.reduce((n, c) => n + c.length, 0), error };
+        }
+        return { got: chunks.reduce((n, c) => n + c.length, 0), bytes: new Uint8Array(Buffer.concat(chunks)) };
+      };
+      // Buffer.equals: a deep equality over 1.5 million elements takes vitest seconds.
+      expect(Buffer.from((await read(pond)).bytes!).equals(Buffer.from(big))).toBe(true);
+      const key = `_large_files/sha256=${await sha256Hex(big)}`;
+      const bad = big.slice();
+      bad[big.length - 3] ^= 1;
+      await writeFile(join(dir, ...key.split('/')), bad);
+      const reopened = await openPond(new NodeFsStore(dir));
+      const { got, error } = await read(reopened);
+      expect(error).toMatchObject({ code: 'ECORRUPT', data: { path: '/big.bin' } });
+      expect(got).toBeLessThan(big.length);
+      await reopened.close();
+      await pond.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
