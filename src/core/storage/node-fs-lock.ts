@@ -4,7 +4,7 @@
  * dead (on this host) is stale at once; any lock whose mtime is older than `staleMs` is stale
  * (a holder on another host, or a hung one). Stale locks are taken over; waiters poll.
  */
-import { link, mkdir, open, readFile, rename, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -23,7 +23,11 @@ interface Holder {
   info?: LockInfo;
   raw: string;
   mtimeMs: number;
+  ino: number;
 }
+
+/** A breaker's turn file older than this belongs to a breaker that died mid-turn (a turn takes milliseconds). */
+const BREAK_STALE_MS = 5_000;
 
 export class LockFile {
   readonly path: string;
@@ -83,7 +87,7 @@ export class LockFile {
   async #inspect(path: string): Promise<Holder | undefined> {
     try {
       const [raw, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-      return { info: parseLockInfo(raw), raw, mtimeMs: st.mtimeMs };
+      return { info: parseLockInfo(raw), raw, mtimeMs: st.mtimeMs, ino: st.ino };
     } catch (e) {
       if ((e as { code?: unknown }).code === 'ENOENT') return undefined;
       throw mapStoreError(e, '/');
@@ -96,23 +100,33 @@ export class LockFile {
   }
 
   /**
-   * Take a stale lock file out of the way. It is renamed to a private name first and compared with
-   * what was judged stale, so two breakers can never both delete a fresh lock; a fresh lock caught
-   * by mistake is linked back (unless someone has taken the name meanwhile).
+   * Remove a stale lock file. Breakers take turns through a second O_EXCL file (`<lock>.break`);
+   * the one whose turn it is removes the lock only if it is still the file judged stale (same
+   * inode, content and mtime), so a writer that created a fresh lock meanwhile keeps it. Renaming
+   * the lock aside and linking a fresh one back, as before, left a window in which a third writer
+   * created its own lock: two winners. A turn file left by a breaker that died mid-turn is removed
+   * once older than BREAK_STALE_MS. True when the caller should look again.
    */
   async #breakStale(judged: Holder): Promise<boolean> {
-    const aside = `${this.path}.stale-${randomUUID()}`;
+    const turn = `${this.path}.break`;
+    let fh: FileHandle;
     try {
-      await rename(this.path, aside);
+      fh = await open(turn, 'wx');
     } catch (e) {
-      return (e as { code?: unknown }).code === 'ENOENT'; // someone else broke it: just retry
+      if ((e as { code?: unknown }).code !== 'EEXIST') throw mapStoreError(e, '/');
+      const st = await stat(turn).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > BREAK_STALE_MS) await unlink(turn).catch(() => undefined);
+      else await sleep(2); // another breaker's turn: it takes milliseconds
+      return true;
     }
-    const caught = await this.#inspect(aside).catch(() => undefined);
-    if (caught !== undefined && (caught.raw !== judged.raw || caught.mtimeMs !== judged.mtimeMs)) {
-      await link(aside, this.path).catch(() => undefined);
+    try {
+      const now = await this.#inspect(this.path);
+      if (now && now.ino === judged.ino && now.raw === judged.raw && now.mtimeMs === judged.mtimeMs) await unlink(this.path).catch(() => undefined);
+      return true;
+    } finally {
+      await fh.close().catch(() => undefined);
+      await unlink(turn).catch(() => undefined);
     }
-    await unlink(aside).catch(() => undefined);
-    return true;
   }
 
   /**
