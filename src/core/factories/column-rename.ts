@@ -3,7 +3,7 @@
 // input table goes through its rules before they use it. Rules, their order (the first rule that
 // applies to a column wins), the regex replacement syntax and the cast types are Rust's.
 import * as arrow from 'apache-arrow';
-import { RE2JS, type Matcher } from 're2js';
+import type { RE2JS, Matcher } from 're2js';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { defineFactory, type FactoryContext } from '../dynamic/factory.ts';
@@ -40,7 +40,7 @@ const pattern = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    const compiled = compileRustRegex(r.pattern);
+    const compiled = checkRustRegex(r.pattern);
     if (!compiled.ok)
       ctx.addIssue({
         code: 'custom',
@@ -87,6 +87,7 @@ export async function applyTransforms(
         `transform ${abs} is a ${info.factory === 'tlogfs' ? 'stored file' : `${info.factory} node`}, not a table transform (column-rename)`,
       );
     const config = validateWithSchema(schema, YAML.parse(await ctx.readText(abs)), columnRename.name, abs);
+    await loadRegexEngine();
     table = renameColumns(table, config, source);
   }
   return table;
@@ -113,6 +114,15 @@ export function renamedColumn(rules: readonly RenameRule[], column: string): str
  * up with one name are EFACTORY naming `source`, as a query over them would be ambiguous.
  */
 export function renameColumns(table: arrow.Table, config: ColumnRenameConfig, source: string): arrow.Table {
+  for (const rule of config.rules) {
+    const compiled = rule.type === 'pattern' ? compileRustRegex(rule.pattern) : undefined;
+    if (compiled && !compiled.ok)
+      throw pondError(
+        'EFACTORY',
+        source,
+        `column-rename pattern ${JSON.stringify(rule.type === 'pattern' ? rule.pattern : '')} is not a valid Rust regex: ${compiled.reason}`,
+      );
+  }
   const names = table.schema.fields.map((f) => renamedColumn(config.rules, f.name));
   // Rust's build_cast_map: the first direct rule whose `from` is the column decides the cast of its new name.
   const casts = new Map<string, string>();
@@ -204,16 +214,25 @@ function castColumn(v: arrow.Vector, to: arrow.DataType, site: { file: string; c
 // Compiled rules, by source: renamedColumn runs once per column and rule.
 const compiledRules = new Map<string, { ok: true; regex: RE2JS } | { ok: false; reason: string }>();
 
+/** re2js once loaded (about 50 KB gzipped: it loads with the first rename, not with the worker). */
+let engine: typeof import('re2js') | undefined;
+
+/** Load the regex engine renamedColumn and renameColumns use; call (and await) it before them. */
+export async function loadRegexEngine(): Promise<void> {
+  engine ??= await import('re2js');
+}
+
 /**
  * A Rust regex compiled by RE2JS, a linear-time engine with Rust's syntax (`(?P<n>…)`, inline
  * `(?i)`), so a pond's rules cannot make a worker backtrack for hours. Lookaround and
  * backreferences do not exist there, as in Rust: they are a reason, not a regex.
  */
 export function compileRustRegex(source: string): { ok: true; regex: RE2JS } | { ok: false; reason: string } {
+  if (!engine) throw new Error('column-rename: loadRegexEngine() must finish before a rule is compiled');
   let compiled = compiledRules.get(source);
   if (!compiled) {
     try {
-      compiled = { ok: true, regex: RE2JS.compile(source) };
+      compiled = { ok: true, regex: engine.RE2JS.compile(source) };
     } catch (e) {
       compiled = { ok: false, reason: e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e) };
     }
@@ -221,6 +240,30 @@ export function compileRustRegex(source: string): { ok: true; regex: RE2JS } | {
     compiledRules.set(source, compiled);
   }
   return compiled;
+}
+
+/**
+ * Whether a rule's regex is valid Rust syntax, for config validation, which cannot wait for the
+ * engine: RE2JS once loaded; before that, lookaround and backreferences are refused by name and
+ * the rest is parsed (never run) by the JS engine with Rust's `(?P<n>` spelled `(?<n>`. A pattern
+ * only RE2 refuses then fails when the rename runs, as EFACTORY naming the node.
+ */
+function checkRustRegex(source: string): { ok: true } | { ok: false; reason: string } {
+  if (engine) return compileRustRegex(source);
+  void loadRegexEngine().catch(() => undefined);
+  if (/\\(?:[1-9]|k<)|\(\?<?[=!]/.test(source)) return { ok: false, reason: 'lookaround and backreferences are not supported' };
+  try {
+    new RegExp(
+      source
+        .replace(/\(\?P</g, '(?<')
+        .replace(/\(\?[imsU-]+\)/g, '')
+        .replace(/\(\?[imsU-]+:/g, '(?:'),
+      'u',
+    );
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** Rust's replacement syntax: `$$` is `$`; `${name}` and `$name` (the longest run of [A-Za-z0-9_]) a group, empty when there is none. */

@@ -1,11 +1,14 @@
 // column-rename, the Rust DuckPond's table transform: its rules (the Rust unit tests' cases), casts,
 // use through the `transforms` field of temporal-reduce and sql-derived, config errors, and a
 // change of the rules reaching the factories that use them.
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
 import * as arrow from 'apache-arrow';
 import { openDynamic, parquet, floats, ints, strs, dec } from '../dynamic/fixtures.ts';
 import { parseConfigText } from '../../../src/core/dynamic/config.ts';
-import { renameColumns, renamedColumn, type RenameRule } from '../../../src/core/factories/column-rename.ts';
+import { loadRegexEngine, renameColumns, renamedColumn, type RenameRule } from '../../../src/core/factories/column-rename.ts';
+
+// renamedColumn and renameColumns need the regex engine, which loads with the first rename.
+beforeAll(() => loadRegexEngine());
 
 /** The example of Rust's docs/cli-reference.md (column-rename), verbatim. */
 const RUST_EXAMPLE = `rules:
