@@ -1,7 +1,8 @@
 /**
- * Charts of long series: a chart asks for a time window and gets points from the coarsest
- * temporal-reduce level that still fills it (see series-levels.ts), or from the raw series
- * when the window is narrow enough, read with a time range so that only that window is decoded.
+ * Charts of long series: a chart asks for a time window and gets points from the finest
+ * temporal-reduce level that draws at most ~1,500 of them (see series-levels.ts), or from the raw
+ * series when the window is narrow enough, read with a time range so that only that window is
+ * decoded.
  */
 import { transfer } from 'comlink';
 import * as arrow from 'apache-arrow';
