@@ -16,6 +16,7 @@ import {
   concatBytes,
   sha256Hex,
   PUBLISH_INDEX,
+  RESULTS_DIR,
   encodePublishIndex,
   parsePublishIndex,
   type ObjectStore,
@@ -27,9 +28,13 @@ import { logLast } from './pond-catalog.ts';
 /** The first commit: a zip without it is not a pond. */
 const FIRST_COMMIT = '_delta_log/00000000000000000000.json';
 
-/** Zip every object in `store` plus its publish index. Parquet and large files are stored as-is (already compressed). */
-export async function zipStore(store: ObjectStore, op: Operation): Promise<Uint8Array> {
-  const keys = (await store.list('')).filter((k) => k !== PUBLISH_INDEX);
+/**
+ * Zip every object in `store` plus its publish index. Parquet and large files are stored as-is
+ * (already compressed). With `results`, of the stored results (`_results/`) only those keys go in:
+ * the results of the pond's live nodes, not entries of old configs nor the local access record.
+ */
+export async function zipStore(store: ObjectStore, op: Operation, results?: ReadonlySet<string>): Promise<Uint8Array> {
+  const keys = (await store.list('')).filter((k) => k !== PUBLISH_INDEX && (!results || !k.startsWith(RESULTS_DIR) || results.has(k)));
   const index: PublishIndex = { format: 'duckpond-index', version: 1, created: new Date().toISOString(), files: [] };
   const chunks: Uint8Array[] = [];
   let failed: Error | null = null;

@@ -1,6 +1,6 @@
 // Pond zips come from strangers: every hostile archive is refused with a clear error before anything is written.
 import { describe, it, expect } from 'vitest';
-import { Zip, ZipDeflate, deflateSync, inflateSync, zipSync } from 'fflate';
+import { Zip, ZipDeflate, deflateSync, inflateSync, strFromU8, unzipSync, zipSync } from 'fflate';
 import { tableFromArrays } from 'apache-arrow';
 import { openPond, MemoryStore } from '../../src/core/index.ts';
 import { tableToParquet } from '../../src/core/arrow/parquet.ts';
@@ -146,6 +146,25 @@ describe('pond zip import', () => {
     const reopened = await openPond(copy);
     expect(same(await reopened.readFile('/data/big.bin'), big)).toBe(true);
     await reopened.close();
+  });
+
+  it('zips only the stored results it is given: not results of old configs, nor the local access record', async () => {
+    const store = new MemoryStore();
+    await (await openPond(store, { create: true })).close();
+    for (const key of ['_results/aaaa', '_results/bbbb', '_results/lru.json']) await store.write(key, enc(key));
+    const names = Object.keys(unzipSync(await zipStore(store, op, new Set(['_results/aaaa']))));
+    expect(names.filter((n) => n.startsWith('_results/'))).toEqual(['_results/aaaa']);
+    expect(names).toContain('_delta_log/00000000000000000000.json');
+    const index = JSON.parse(strFromU8(unzipSync(await zipStore(store, op, new Set(['_results/aaaa'])))['duckpond-index.json'])) as {
+      files: { key: string }[];
+    };
+    expect(index.files.map((f) => f.key).filter((k) => k.startsWith('_results/'))).toEqual(['_results/aaaa']);
+    // Without a set (a read-only pond exports what it carries), everything goes in.
+    expect(
+      Object.keys(unzipSync(await zipStore(store, op)))
+        .filter((n) => n.startsWith('_results/'))
+        .sort(),
+    ).toEqual(['_results/aaaa', '_results/bbbb', '_results/lru.json']);
   });
 
   it('keeps a large, repetitive commit log importable (its ratio is far under the bomb limit)', () => {

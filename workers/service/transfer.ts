@@ -64,21 +64,24 @@ export class Transfer {
     const zip = await this.ctx.ops.run(options.opId, onProgress, async (op) => {
       // A published copy ships its dynamic results, so its first reader computes nothing. A
       // read-only pond (published) exports the results it carries as they are.
+      let shipped: Set<string> | undefined;
       if (store.writable && !session.pond.readOnly) {
         // Through a handle of its own whose stored results have no total cap: the archive ships
         // every result, and computing in path order must not evict the first ones to make room.
         const results = new ResultStore(store, publishResultOptions());
         const pond = await openPond(store, { create: false, registry: this.ctx.core.registry, results });
         try {
-          await precomputeResults(pond, results, ({ path, done }) => {
+          const report = await precomputeResults(pond, results, ({ path, done }) => {
             op.check();
             op.progress({ phase: `computing ${path}`, done });
           });
+          // Only the live nodes' results: entries of old configs would ship as dead weight.
+          shipped = new Set(report.stored.map((r) => r.key));
         } finally {
           await pond.close();
         }
       }
-      return zipStore(store, op);
+      return zipStore(store, op, shipped);
     });
     return transfer(zip, [zip.buffer]);
   }
