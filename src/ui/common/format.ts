@@ -24,7 +24,10 @@ export function formatTime(ms: number): string {
 
 /** Milliseconds since the epoch in UTC, as data times are shown: '2024-01-01 00:00 UTC' (seconds when not zero). */
 export function formatUtcTime(ms: number): string {
-  const iso = new Date(ms).toISOString();
+  const d = new Date(ms);
+  // A pond's log is a stranger's: a bound outside Date's range must not throw (toISOString does).
+  if (Number.isNaN(d.getTime())) return String(ms);
+  const iso = d.toISOString();
   const seconds = iso.slice(17, 19) === '00' && iso.slice(19, 23) === '.000' ? '' : iso.slice(16, 19);
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}${seconds} UTC`;
 }
