@@ -107,3 +107,36 @@ function testFile(t) {
   // node:test does not expose the test's file in Node 20; argv[1] is the file of this process.
   return t.filePath ?? process.argv[1];
 }
+
+/**
+ * A CDP `send(method, params)` to the page's pond worker (non-flat: Playwright cannot address a
+ * worker's child session), for heap and timing probes inside the worker.
+ */
+export async function workerSession(context, page) {
+  const cdp = await context.newCDPSession(page);
+  const pending = new Map();
+  let nextId = 1;
+  cdp.on('Target.receivedMessageFromTarget', (e) => {
+    const msg = JSON.parse(e.message);
+    const p = pending.get(msg.id);
+    if (!p) return;
+    pending.delete(msg.id);
+    if (msg.error) p.reject(new Error(msg.error.message));
+    else p.resolve(msg.result);
+  });
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const t = targetInfos.find((x) => x.type === 'worker' && (x.title === 'pond' || x.url.includes('pond.worker')));
+    if (t) {
+      const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
+      return (method, params = {}) =>
+        new Promise((resolve, reject) => {
+          const id = nextId++;
+          pending.set(id, { resolve, reject });
+          cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+        });
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('no CDP target for the pond worker');
+}

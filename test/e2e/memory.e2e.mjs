@@ -3,46 +3,21 @@
 // Runtime.getHeapUsage after HeapProfiler.collectGarbage), through the app's real worker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage } from './helpers.mjs';
+import { openPage, workerSession } from './helpers.mjs';
 
 const MiB = 1024 * 1024;
 
-/** A CDP session to the page's pond worker (non-flat: Playwright cannot address child sessions). */
-async function workerSession(context, page) {
-  const cdp = await context.newCDPSession(page);
-  const pending = new Map();
-  let nextId = 1;
-  cdp.on('Target.receivedMessageFromTarget', (e) => {
-    const msg = JSON.parse(e.message);
-    const p = pending.get(msg.id);
-    if (!p) return;
-    pending.delete(msg.id);
-    if (msg.error) p.reject(new Error(msg.error.message));
-    else p.resolve(msg.result);
-  });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    const t = targetInfos.find((x) => x.type === 'worker' && (x.title === 'pond' || x.url.includes('pond.worker')));
-    if (t) {
-      const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
-      const send = (method, params = {}) =>
-        new Promise((resolve, reject) => {
-          const id = nextId++;
-          pending.set(id, { resolve, reject });
-          cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
-        });
-      return {
-        /** JS heap plus ArrayBuffer backing stores after a full GC, in bytes. */
-        async heap() {
-          for (let i = 0; i < 3; i++) await send('HeapProfiler.collectGarbage');
-          const r = await send('Runtime.getHeapUsage');
-          return r.usedSize + (r.backingStorageSize ?? 0);
-        },
-      };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no CDP target for the pond worker');
+/** The pond worker's heap probe, over helpers' CDP session. */
+async function workerHeap(context, page) {
+  const send = await workerSession(context, page);
+  return {
+    /** JS heap plus ArrayBuffer backing stores after a full GC, in bytes. */
+    async heap() {
+      for (let i = 0; i < 3; i++) await send('HeapProfiler.collectGarbage');
+      const r = await send('Runtime.getHeapUsage');
+      return r.usedSize + (r.backingStorageSize ?? 0);
+    },
+  };
 }
 
 test('the worker heap stays flat over 1,000 dynamic reads and 100 opens and closes', async (t) => {
@@ -64,7 +39,7 @@ test('the worker heap stays flat over 1,000 dynamic reads and 100 opens and clos
       }),
     );
   });
-  const worker = await workerSession(context, page);
+  const worker = await workerHeap(context, page);
 
   const reads = (n) =>
     page.evaluate(async (n) => {

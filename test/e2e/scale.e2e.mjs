@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { openPage, screenshot } from './helpers.mjs';
+import { openPage, screenshot, workerSession } from './helpers.mjs';
 
 const FLIGHTS = fileURLToPath(new URL('../../node_modules/vega-datasets/data/flights-3m.parquet', import.meta.url));
 const MB = 1e6;
@@ -32,36 +32,6 @@ async function rendererRss(cdp) {
     }
   }
   return max;
-}
-
-/** A CDP session to the page's pond worker (non-flat: Playwright cannot address child sessions); as in memory.e2e.mjs. */
-async function workerSession(context, page) {
-  const cdp = await context.newCDPSession(page);
-  const pending = new Map();
-  let nextId = 1;
-  cdp.on('Target.receivedMessageFromTarget', (e) => {
-    const msg = JSON.parse(e.message);
-    const p = pending.get(msg.id);
-    if (!p) return;
-    pending.delete(msg.id);
-    if (msg.error) p.reject(new Error(msg.error.message));
-    else p.resolve(msg.result);
-  });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    const t = targetInfos.find((x) => x.type === 'worker' && (x.title === 'pond' || x.url.includes('pond.worker')));
-    if (t) {
-      const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
-      return (method, params = {}) =>
-        new Promise((resolve, reject) => {
-          const id = nextId++;
-          pending.set(id, { resolve, reject });
-          cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
-        });
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('no CDP target for the pond worker');
 }
 
 test('flights-3m: import, open, page to the end, sort with progress while reads stay quick, memory bounded', async (t) => {
