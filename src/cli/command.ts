@@ -47,3 +47,9 @@ export function stringOption(values: OptionValues, name: string): string | undef
   if (Array.isArray(v)) return stringOption({ [name]: v[v.length - 1] }, name);
   return typeof v === 'string' ? v : undefined;
 }
+
+/** Every value of a repeatable (`multiple`) string option, in order; empty when absent. */
+export function stringListOption(values: OptionValues, name: string): string[] {
+  const v = values[name];
+  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+}

@@ -54,7 +54,7 @@ export async function openPond(store: ObjectStore, options: OpenPondOptions = {}
 }
 
 export { Pond, type GlobResult, type Tx, type TransactOptions, type PondServices, type ReadTableOptions } from './pond.ts';
-export { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_CANDIDATES, timeColumn, filterTimeRange, type TimeRange } from './arrow/event-time.ts';
+export { TIMESTAMP_COLUMN_ATTR, TIMESTAMP_CANDIDATES, timeColumn, filterTimeRange, msReader, type TimeRange } from './arrow/event-time.ts';
 export { parseDuration, type DurationResult } from './factories/rust-time.ts';
 export { reduceOutputDir } from './factories/temporal-reduce.ts';
 export { parsePatternUrl, type PatternUrl } from './dynamic/url-pattern.ts';

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import YAML from 'yaml';
 import { defaultRegistry, isPondError, normalizePath, type Pond, type Tx } from '../../core/index.ts';
-import type { Command } from '../command.ts';
+import { stringListOption, type Command } from '../command.ts';
 import { CliError, usageError } from '../errors.ts';
 import { write } from '../output.ts';
 import { withPond } from '../pond-dir.ts';
@@ -176,7 +176,7 @@ Example:
   pond apply -f pond.yaml`,
   options: { file: { type: 'string', short: 'f', multiple: true } },
   async run({ values, positionals, pondDir, out, env }) {
-    const flagged = (Array.isArray(values.file) ? values.file : []).filter((f): f is string => typeof f === 'string');
+    const flagged = stringListOption(values, 'file');
     // Rust's `-f a.yaml b.yaml` takes both files.
     const files = [...flagged, ...positionals];
     if (flagged.length === 0) throw usageError('no files specified; use -f FILE');

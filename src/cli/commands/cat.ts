@@ -93,9 +93,10 @@ async function streamBytes(pond: Pond, path: string, out: Output): Promise<void>
 /** A time-flag value: whole milliseconds since the epoch (Rust's form) or an ISO 8601 time. */
 export function parseTime(flag: string, text: string): number {
   if (/^-?\d+$/.test(text.trim())) return Number(text);
-  // A date or time without a zone is UTC, as Rust reads it.
-  const iso = /^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?$/.test(text.trim()) ? `${text.trim().replace(' ', 'T')}${text.includes(':') ? 'Z' : ''}` : text;
-  const ms = Date.parse(iso);
+  // ISO 8601 only: a date or time without a zone is UTC, as Rust reads it. Other text ("Jan 1
+  // 2024") is refused rather than read in the host's zone by Date.parse.
+  const m = /^(\d{4}-\d\d-\d\d)(?:[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(Z|[+-]\d\d:?\d\d)?)?$/i.exec(text.trim());
+  const ms = m ? Date.parse(m[2] === undefined ? m[1] : `${m[1]}T${m[2]}${m[3] ?? 'Z'}`) : Number.NaN;
   if (Number.isNaN(ms)) throw usageError(`--${flag} must be milliseconds since the epoch or an ISO 8601 time, not ${JSON.stringify(text)}`);
   return ms;
 }

@@ -10,9 +10,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { createWriteStream } from 'node:fs';
-import * as arrow from 'apache-arrow';
-import { TIMESTAMP_COLUMN_ATTR, normalizePath, tableToParquet, timeColumn, type Pond, type TimeRange } from '../../core/index.ts';
-import { stringOption, type Command } from '../command.ts';
+import type * as arrow from 'apache-arrow';
+import { TIMESTAMP_COLUMN_ATTR, msReader, normalizePath, tableToParquet, timeColumn, type Pond, type TimeRange } from '../../core/index.ts';
+import { stringListOption, stringOption, type Command } from '../command.ts';
 import { CliError, usageError } from '../errors.ts';
 import { write, type Output } from '../output.ts';
 import { withPond } from '../pond-dir.ts';
@@ -61,16 +61,6 @@ export function partitionDir(ms: number, parts: readonly TemporalPart[]): string
   return parts.map((p) => `${p}=${value[p]}`).join('/');
 }
 
-/** A time column's values in ms: Timestamp of any unit; a raw Int64 holds epoch microseconds (Rust's convention). */
-function msOf(col: arrow.Vector): (i: number) => number | null {
-  const micros = !arrow.DataType.isTimestamp(col.type);
-  return (i) => {
-    const v: unknown = col.get(i);
-    if (v === null || v === undefined) return null;
-    return micros ? Number(v as bigint) / 1000 : Number(v);
-  };
-}
-
 /**
  * The rows of `table` grouped by partition directory: runs of rows in one partition become
  * slices (a series is in time order, so there are few), and the slices of a partition are joined.
@@ -79,7 +69,7 @@ export function partitionTable(table: arrow.Table, column: string, parts: readon
   const groups = new Map<string, arrow.Table[]>();
   const col = table.getChild(column);
   if (!col) throw new CliError('EINVAL', `${where}: no column ${column}`);
-  const ms = msOf(col);
+  const ms = msReader(col);
   let runStart = 0;
   let runKey: string | undefined;
   const flush = (end: number): void => {
@@ -168,7 +158,7 @@ Examples:
     'end-time': { type: 'string' },
   },
   async run({ values, positionals, pondDir, out }) {
-    const patterns = [...(Array.isArray(values.pattern) ? values.pattern : []).filter((p): p is string => typeof p === 'string'), ...positionals];
+    const patterns = [...stringListOption(values, 'pattern'), ...positionals];
     if (patterns.length === 0) throw usageError('at least one --pattern must be given');
     const dir = stringOption(values, 'dir');
     if (!dir) throw usageError('export needs --dir DIR');

@@ -31,10 +31,19 @@ export function timeColumn(schema: arrow.Schema, preferred?: string): string | u
 }
 
 /**
+ * Units per second of a time column's values: a Timestamp by its unit; a raw Int64 holds epoch
+ * microseconds (Rust's convention). Undefined for any other type.
+ */
+export function timeUnitsPerSecond(t: arrow.DataType): number | undefined {
+  if (arrow.DataType.isTimestamp(t)) return [1, 1e3, 1e6, 1e9][t.unit];
+  return arrow.DataType.isInt(t) && t.bitWidth === 64 ? 1e6 : undefined;
+}
+
+/**
  * A reader of a time column's values in ms: Timestamp columns of any unit convert; a raw Int64
  * holds epoch microseconds, Rust's convention for it. Null for a null row.
  */
-function msReader(col: arrow.Vector): (i: number) => number | null {
+export function msReader(col: arrow.Vector): (i: number) => number | null {
   if (arrow.DataType.isTimestamp(col.type)) {
     return (i) => {
       const v: unknown = col.get(i);

@@ -5,6 +5,7 @@
 import * as arrow from 'apache-arrow';
 import type { FactoryContext } from '../dynamic/factory.ts';
 import { pondError } from '../errors.ts';
+import { timeUnitsPerSecond } from '../arrow/event-time.ts';
 import { matchPattern, parsedPattern, readMatch } from './pattern-inputs.ts';
 
 /** One node an input pattern matched, read as a table. */
@@ -31,7 +32,7 @@ export async function readInputTables(ctx: FactoryContext, pattern: string, dir:
   return out;
 }
 
-/** A SQL identifier, double-quoted. */
+/** A SQL identifier, double-quoted (sql/'s quoteIdent is behind the lazy-load boundary of sql/). */
 export function quote(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
@@ -51,8 +52,6 @@ export function sameType(a: arrow.DataType, b: arrow.DataType): boolean {
   return a.typeId === b.typeId && String(a) === String(b);
 }
 
-const UNIT_PER_SECOND = [1, 1e3, 1e6, 1e9];
-
 /**
  * `table` with its column `name` converted to `type` (Timestamp of any unit and zone, or Int64 as
  * epoch µs): DuckDB hands timestamps back as µs UTC, Rust keeps the inputs' time type.
@@ -62,10 +61,8 @@ export function retypeTime(table: arrow.Table, name: string, type: arrow.DataTyp
   if (i < 0) return table;
   const from = table.schema.fields[i].type;
   if (sameType(from, type)) return table;
-  const unitOf = (t: arrow.DataType): number | undefined =>
-    arrow.DataType.isTimestamp(t) ? UNIT_PER_SECOND[t.unit] : arrow.DataType.isInt(t) && t.bitWidth === 64 ? 1e6 : undefined;
-  const src = unitOf(from);
-  const dst = unitOf(type);
+  const src = timeUnitsPerSecond(from);
+  const dst = timeUnitsPerSecond(type);
   if (src === undefined || dst === undefined) return table;
   const fields = table.schema.fields.map((f, k) => (k === i ? new arrow.Field(f.name, type, f.nullable, f.metadata) : f));
   const schema = new arrow.Schema(fields, table.schema.metadata);

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { defineFactory, type FactoryContext, type GlobMatch } from '../dynamic/factory.ts';
 import { VirtualDirectory, VirtualTree, parseSubdirNodeId, subdirNodeId } from '../dynamic/virtual-directory.ts';
 import { parsePatternUrl, type PatternUrl } from '../dynamic/url-pattern.ts';
-import { timeColumn } from '../arrow/event-time.ts';
+import { timeColumn, timeUnitsPerSecond } from '../arrow/event-time.ts';
 import { dirname, joinPath, validateName } from '../tinyfs/path.ts';
 import { compileGlob, matchPath } from '../tinyfs/glob-pattern.ts';
 import { isPondError, pondError } from '../errors.ts';
@@ -398,10 +398,9 @@ function sumType(t: arrow.DataType): arrow.DataType {
   return arrow.DataType.isInt(t) && !t.isSigned ? new arrow.Uint64() : new arrow.Int64();
 }
 
-/** Units of a time column per second: Timestamp by its unit; a raw Int64 holds microseconds (Rust's convention). */
+/** Units of a time column per second (the column is a Timestamp or Int64: timeColumn picked it). */
 function unitsPerSecond(t: arrow.DataType): number {
-  if (!arrow.DataType.isTimestamp(t)) return 1e6;
-  return [1, 1e3, 1e6, 1e9][t.unit];
+  return timeUnitsPerSecond(t) ?? 1e6;
 }
 
 /**

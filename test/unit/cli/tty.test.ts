@@ -141,6 +141,9 @@ describe('pond CLI on a terminal', () => {
     expect(parseTime('time-start', '2024-01-01 12:30:00')).toBe(Date.UTC(2024, 0, 1, 12, 30));
     expect(parseTime('time-start', '2024-01-01T12:30:00+02:00')).toBe(Date.UTC(2024, 0, 1, 10, 30));
     expect(() => parseTime('time-end', 'soon')).toThrow(/--time-end/);
+    expect(parseTime('time-start', '2024-01-01T12:30:00Z')).toBe(Date.UTC(2024, 0, 1, 12, 30));
+    // Not ISO: refused, rather than read in the host's time zone.
+    expect(() => parseTime('time-start', 'Jan 1 2024')).toThrow(/--time-start/);
     expect(pondLink('field notes/')).toBe('?pond=field+notes/');
     expect(pondLink('https://h.example/p/', 'https://app.example/')).toBe('https://app.example/?pond=https://h.example/p/');
   });
