@@ -158,17 +158,12 @@ export class ResultSets {
     const xs = dateText ? dates(xCol) : numbers(xCol);
     // The y columns are read at the sampled rows only (4,000 values, not millions).
     const yCols = ys.map((name) => column(table, name, source));
-    let order: Uint32Array | null = null;
-    for (let i = 1; i < xs.length; i++) {
-      if (xs[i] < xs[i - 1]) {
-        // The grid's order by x when it was computed (see chartOrder), else one sort here. Rows
-        // without an x (NaN) go last instead of confusing the comparison.
-        order =
-          (!dateText && ready.get(orderKey({ column: x, desc: false }))) ||
-          Uint32Array.from({ length: xs.length }, (_, k) => k).sort((a, b) => (Number.isNaN(xs[a]) ? 1 : 0) - (Number.isNaN(xs[b]) ? 1 : 0) || xs[a] - xs[b]);
-        break;
-      }
-    }
+    // The grid's order by x when it was computed (see chartOrder), else one sort here. Rows
+    // without an x (NaN) go last instead of confusing the comparison.
+    const order = ascending(xs)
+      ? null
+      : (!dateText && ready.get(orderKey({ column: x, desc: false }))) ||
+        Uint32Array.from({ length: xs.length }, (_, k) => k).sort((a, b) => (Number.isNaN(xs[a]) ? 1 : 0) - (Number.isNaN(xs[b]) ? 1 : 0) || xs[a] - xs[b]);
     const n = xs.length;
     const step = n > maxPoints ? n / maxPoints : 1;
     const rows = Uint32Array.from({ length: Math.min(n, maxPoints) }, (_, k) => {
@@ -203,13 +198,7 @@ export class ResultSets {
     const { table, source } = this.#get(id);
     const xCol = column(table, x, source);
     if (columnKind(xCol.type) === 'string') return;
-    const xs = numbers(xCol);
-    for (let i = 1; i < xs.length; i++) {
-      if (xs[i] < xs[i - 1]) {
-        await this.sorted(id, { column: x, desc: false }, observer);
-        return;
-      }
-    }
+    if (!ascending(numbers(xCol))) await this.sorted(id, { column: x, desc: false }, observer);
   }
 
   #get(id: string): Held {
@@ -237,6 +226,12 @@ export class ResultSets {
       this.release(id);
     }
   }
+}
+
+/** Whether no x is below the one before it (the chart needs no sort then). */
+function ascending(xs: Float64Array): boolean {
+  for (let i = 1; i < xs.length; i++) if (xs[i] < xs[i - 1]) return false;
+  return true;
 }
 
 function orderKey(sort: SortSpec): string {

@@ -79,9 +79,7 @@ export async function sortOrder(col: arrow.Vector, desc: boolean, observer: Sort
  * Stable ascending sort of 0..n-1 by float64 `keys`, NaN last, in slices: the merges compare keys
  * inline (a comparator call per step costs about half the time).
  */
-async function sortByKeys(keys: Float64Array | Int32Array, p: Pace): Promise<Uint32Array> {
-  const n = keys.length;
-  let src = new Uint32Array(n);
+function sortByKeys(keys: Float64Array | Int32Array, p: Pace): Promise<Uint32Array> {
   const cmp = (a: number, b: number) => {
     const ka = keys[a];
     const kb = keys[b];
@@ -91,43 +89,40 @@ async function sortByKeys(keys: Float64Array | Int32Array, p: Pace): Promise<Uin
     // At least one NaN: it goes after any number.
     return ka !== ka ? (kb !== kb ? a - b : 1) : -1;
   };
-  for (let lo = 0; lo < n; lo += RUN) {
-    const run = src.subarray(lo, Math.min(n, lo + RUN));
-    for (let i = 0; i < run.length; i++) run[i] = lo + i;
-    run.sort(cmp);
-    await p.tick(run.length);
-  }
-  let dst = new Uint32Array(n);
-  for (let width = RUN; width < n; width *= 2) {
-    for (let lo = 0; lo < n; lo += 2 * width) {
-      const mid = Math.min(n, lo + width);
-      const hi = Math.min(n, lo + 2 * width);
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      while (k < hi) {
-        const stop = Math.min(hi, k + 16_384);
-        const from = k;
-        while (k < stop) {
-          if (i >= mid) dst[k++] = src[j++];
-          else if (j >= hi) dst[k++] = src[i++];
-          else {
-            const ka = keys[src[i]];
-            const kb = keys[src[j]];
-            // The left one on ties (stable); a NaN on the right loses to anything, on the left to any number.
-            dst[k++] = ka <= kb || kb !== kb ? src[i++] : src[j++];
-          }
-        }
-        await p.tick(stop - from);
+  return mergeSort(keys.length, cmp, p, (src, dst, i, mid, j, hi, k, stop) => {
+    while (k < stop) {
+      if (i >= mid) dst[k++] = src[j++];
+      else if (j >= hi) dst[k++] = src[i++];
+      else {
+        const ka = keys[src[i]];
+        const kb = keys[src[j]];
+        // The left one on ties (stable); a NaN on the right loses to anything, on the left to any number.
+        dst[k++] = ka <= kb || kb !== kb ? src[i++] : src[j++];
       }
     }
-    [src, dst] = [dst, src];
-  }
-  return src;
+    return i;
+  });
 }
 
 /** Stable merge sort of 0..n-1 by `cmp`, in slices (see Pace). */
-export async function sortIndices(n: number, cmp: (a: number, b: number) => number, p: Pace): Promise<Uint32Array> {
+function sortIndices(n: number, cmp: (a: number, b: number) => number, p: Pace): Promise<Uint32Array> {
+  return mergeSort(n, cmp, p, (src, dst, i, mid, j, hi, k, stop) => {
+    while (k < stop) dst[k++] = i < mid && (j >= hi || cmp(src[i], src[j]) <= 0) ? src[i++] : src[j++];
+    return i;
+  });
+}
+
+/**
+ * Merges sorted `src[i..mid)` and `src[j..hi)` into `dst[k..stop)`, the left one first on ties;
+ * returns where `i` stopped (where `j` stopped follows from it).
+ */
+type MergeSlice = (src: Uint32Array, dst: Uint32Array, i: number, mid: number, j: number, hi: number, k: number, stop: number) => number;
+
+/**
+ * Stable merge sort of 0..n-1 in slices: runs of RUN rows sorted by `cmp`, then merge levels
+ * whose inner loop is `merge` (one call per slice of rows, so it can inline its comparison).
+ */
+async function mergeSort(n: number, cmp: (a: number, b: number) => number, p: Pace, merge: MergeSlice): Promise<Uint32Array> {
   let src = new Uint32Array(n);
   for (let lo = 0; lo < n; lo += RUN) {
     const run = src.subarray(lo, Math.min(n, lo + RUN));
@@ -141,13 +136,12 @@ export async function sortIndices(n: number, cmp: (a: number, b: number) => numb
       const mid = Math.min(n, lo + width);
       const hi = Math.min(n, lo + 2 * width);
       let i = lo;
-      let j = mid;
-      let k = lo;
-      while (k < hi) {
+      for (let k = lo; k < hi;) {
         const stop = Math.min(hi, k + 16_384);
-        const from = k;
-        while (k < stop) dst[k++] = i < mid && (j >= hi || cmp(src[i], src[j]) <= 0) ? src[i++] : src[j++];
-        await p.tick(stop - from);
+        // Of the k - lo rows written, i - lo came from the left, so the right stands at mid + (k - i).
+        i = merge(src, dst, i, mid, mid + k - i, hi, k, stop);
+        await p.tick(stop - k);
+        k = stop;
       }
     }
     [src, dst] = [dst, src];

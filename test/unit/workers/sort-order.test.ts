@@ -50,6 +50,8 @@ describe('sortOrder', () => {
     ['Int64 beyond 2^53 (neighbours differ by 1)', new arrow.Int64(), () => 2n ** 60n + BigInt(Math.floor(rnd() * 50))],
     ['Uint64 near 2^64', new arrow.Uint64(), () => 2n ** 64n - 1n - BigInt(Math.floor(rnd() * 50))],
     ['Utf8', new arrow.Utf8(), (i) => (i % 17 === 0 ? null : `${words[Math.floor(rnd() * words.length)]}${Math.floor(rnd() * 30)}`)],
+    // More distinct strings than a run, so the ranks' own sort merges too.
+    ['Utf8 with mostly distinct values', new arrow.Utf8(), (i) => (i % 29 === 0 ? null : `v${Math.floor(rnd() * 1e6)}`)],
     ['LargeUtf8 (as Polars writes strings)', new arrow.LargeUtf8(), (i) => (i % 19 === 0 ? null : words[Math.floor(rnd() * words.length)])],
     ['Bool', new arrow.Bool(), (i) => (i % 7 === 0 ? null : rnd() < 0.5)],
     [
