@@ -8,11 +8,16 @@ import { bytesToHex } from '@noble/hashes/utils.js';
  */
 const SMALL_HASH = 4096;
 
-/** Hex sha256 of a buffer (WebCrypto where present: native speed). */
-export async function sha256Hex(data: Uint8Array): Promise<string> {
+/** The 32-byte sha256 of a buffer (WebCrypto where present: native speed). */
+export async function sha256(data: Uint8Array): Promise<Uint8Array> {
   const subtle = globalThis.crypto?.subtle;
-  if (subtle && data.length > SMALL_HASH) return bytesToHex(new Uint8Array(await subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>)));
-  return bytesToHex(nobleSha256(data));
+  if (subtle && data.length > SMALL_HASH) return new Uint8Array(await subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
+  return nobleSha256(data);
+}
+
+/** Hex sha256 of a buffer. */
+export async function sha256Hex(data: Uint8Array): Promise<string> {
+  return bytesToHex(await sha256(data));
 }
 
 /** An incremental sha256 for streamed bodies (WebCrypto cannot hash incrementally). */

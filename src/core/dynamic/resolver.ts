@@ -11,7 +11,7 @@ import { isDeterministic, producedType, type QueryOptions } from './factory.ts';
 import { configError, validateWithSchema } from './config.ts';
 import { LruCache } from './cache.ts';
 import { ABSENT, InputRecorder, contentId, contentKey, inputsFresh, statId, toTrace, type Input, type InputProbe } from './inputs.ts';
-import { RESULT_FORMAT, resultSlot, type ResultHeader, type TraceInput } from '../tlogfs/result-entry.ts';
+import { DEFAULT_MAX_RESULT_BYTES, RESULT_FORMAT, resultSlot, type ResultHeader, type TraceInput } from '../tlogfs/result-entry.ts';
 import type { ResultStore, ResultStoreStats, StoredResult } from './result-store.ts';
 import { ComputedResult } from './result.ts';
 import { RecordingContext, type QueryRunner } from './context.ts';
@@ -39,9 +39,6 @@ export interface ResolverOptions {
   /** The pond's stored results (`_results/`): read before computing, written after (see result-store.ts). */
   results?: ResultStore;
 }
-
-/** The largest result of one dynamic node unless configured: well under a browser tab's memory. */
-export const DEFAULT_MAX_RESULT_BYTES = 512 * 1024 * 1024;
 
 /** What the pond's dynamic hooks are (the Pond service type). */
 export type DynamicService = NonNullable<PondServices['dynamic']>;

@@ -8,6 +8,7 @@
 import type { ObjectStore } from '../storage/object-store.ts';
 import { isPondError, pondError } from '../errors.ts';
 import {
+  DEFAULT_MAX_RESULT_BYTES,
   RESULTS_DIR,
   RESULTS_LRU,
   decodeResultEntry,
@@ -20,11 +21,6 @@ import {
 
 /** Default size cap of a pond's stored results. */
 export const DEFAULT_RESULTS_CAP_BYTES = 64 * 1024 * 1024;
-/**
- * The largest result body a read takes unless its reader says (the resolver passes its own
- * `maxResultBytes`): a published index may declare any size, and nothing larger is read.
- */
-export const DEFAULT_MAX_READ_BODY_BYTES = 512 * 1024 * 1024;
 
 /** Options of a ResultStore. */
 export interface ResultStoreOptions {
@@ -41,7 +37,7 @@ export interface ResultStoreOptions {
  * folder ships them all, and nothing is evicted to make room), and entries up to `maxEntryBytes`
  * (default: the largest result a dynamic node may produce), bounded still.
  */
-export function publishResultOptions(maxEntryBytes = DEFAULT_MAX_READ_BODY_BYTES): ResultStoreOptions {
+export function publishResultOptions(maxEntryBytes = DEFAULT_MAX_RESULT_BYTES): ResultStoreOptions {
   return { capBytes: Number.POSITIVE_INFINITY, maxEntryBytes };
 }
 
@@ -123,7 +119,7 @@ export class ResultStore {
    * (default 512 MiB) is read, whatever size a published index declares. A damaged entry is
    * removed. Not yet a hit: the reader says with `settle` whether it served the entry.
    */
-  async read(slot: string, maxBodyBytes = DEFAULT_MAX_READ_BODY_BYTES): Promise<StoredResult | undefined> {
+  async read(slot: string, maxBodyBytes = DEFAULT_MAX_RESULT_BYTES): Promise<StoredResult | undefined> {
     const key = resultKey(slot);
     let bytes: Uint8Array;
     try {
@@ -158,7 +154,7 @@ export class ResultStore {
   }
 
   /** The verified entry in `slot` without counting it or marking it used (a check, not a read); undefined when absent, too big or damaged. */
-  async peek(slot: string, maxBodyBytes = DEFAULT_MAX_READ_BODY_BYTES): Promise<StoredResult | undefined> {
+  async peek(slot: string, maxBodyBytes = DEFAULT_MAX_RESULT_BYTES): Promise<StoredResult | undefined> {
     const key = resultKey(slot);
     try {
       const bytes = await this.#readBounded(key, maxBodyBytes);
@@ -313,13 +309,18 @@ function emptyRecord(): LruRecord {
 function parseRecord(bytes: Uint8Array): LruRecord | undefined {
   try {
     const json = JSON.parse(new TextDecoder().decode(bytes)) as Partial<LruRecord>;
-    if (json.format !== 'duckpond-results-lru' || typeof json.clock !== 'number' || typeof json.entries !== 'object' || json.entries === null) return undefined;
+    if (json.format !== 'duckpond-results-lru' || !isCount(json.clock) || typeof json.entries !== 'object' || json.entries === null) return undefined;
     const entries = Object.create(null) as Record<string, [number, number]>;
     for (const [slot, v] of Object.entries(json.entries)) {
-      if (/^[0-9a-f]{64}$/.test(slot) && Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'number') entries[slot] = [v[0], v[1]];
+      // Sizes and clocks are counts: a negative or fractional size (an imported pond's record) must not hide bytes from the cap.
+      if (/^[0-9a-f]{64}$/.test(slot) && Array.isArray(v) && isCount(v[0]) && isCount(v[1])) entries[slot] = [v[0], v[1]];
     }
     return { format: 'duckpond-results-lru', version: 1, clock: json.clock, entries };
   } catch {
     return undefined;
   }
+}
+
+function isCount(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
 }

@@ -3,13 +3,10 @@ import { pondError } from '../errors.ts';
 import { looksLikeParquet, parquetEmptyTable, parquetToTable } from '../arrow/parquet.ts';
 import type { Pond } from '../pond.ts';
 import type { NodeRef, NodeVersion } from '../tinyfs/node.ts';
+import type { SqlLazyTable } from '../sql/types.ts';
 
-/** An input the SQL engine decodes only as far as a query needs (src/core/sql's SqlLazyTable). */
-export interface LazySqlTable {
-  readonly key: string;
-  schema(): Promise<arrow.Schema>;
-  load(columns?: readonly string[]): Promise<arrow.Table>;
-}
+/** An input the SQL engine decodes only as far as a query needs (the engine's own type; type-only, so SQL stays lazy). */
+export type LazySqlTable = SqlLazyTable;
 
 /** What a factory context offers `queryRunner` beyond FactoryContext (RecordingContext has it). */
 export interface SqlInputSource {

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { pondError } from '../errors.ts';
-import { sha256Hex } from '../hash.ts';
+import { sha256, sha256Hex } from '../hash.ts';
 import { concatBytes } from '../bytes.ts';
 
 /** The folder of stored results. */
@@ -28,6 +28,9 @@ const DIGEST = 32;
 export const MAX_TRACE_INPUTS = 4096;
 /** The largest header an entry may have (its JSON: the config and the trace, glob result lists included). */
 export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+/** The largest result of one dynamic node unless configured (well under a browser tab's memory): no stored body bigger is read. */
+export const DEFAULT_MAX_RESULT_BYTES = 512 * 1024 * 1024;
 
 /** The largest entry that can hold a result body of `bodyBytes`: what a reader may read for it, at most. */
 export function maxEntryBytes(bodyBytes: number): number {
@@ -95,7 +98,7 @@ export async function encodeResultEntry(header: ResultHeader, body: Uint8Array):
   const len = new Uint8Array(4);
   new DataView(len.buffer).setUint32(0, head.length, true);
   const sealed = concatBytes([MAGIC, len, head, body]);
-  const digest = hexToBytes(await sha256Hex(sealed));
+  const digest = await sha256(sealed);
   return concatBytes([sealed, digest]);
 }
 
@@ -108,7 +111,7 @@ export async function decodeResultEntry(bytes: Uint8Array, key: string): Promise
   if (bytes.length < MAGIC.length + 4 + DIGEST) throw bad('is cut short');
   for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) throw bad('is not a result entry');
   const sealed = bytes.subarray(0, bytes.length - DIGEST);
-  if ((await sha256Hex(sealed)) !== bytesToHex(bytes.subarray(bytes.length - DIGEST))) throw bad('does not match its sha256 (damaged or cut short)');
+  if (!sameBytes(await sha256(sealed), bytes.subarray(bytes.length - DIGEST))) throw bad('does not match its sha256 (damaged or cut short)');
   const headLen = new DataView(bytes.buffer, bytes.byteOffset + MAGIC.length, 4).getUint32(0, true);
   const start = MAGIC.length + 4;
   if (start + headLen > sealed.length) throw bad('has a header longer than the entry');
@@ -130,14 +133,8 @@ export async function decodeResultEntry(bytes: Uint8Array, key: string): Promise
   return { header, body: sealed.subarray(start + headLen) };
 }
 
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-function bytesToHex(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -1,6 +1,10 @@
 // fsck and stored results: never a problem of the pond; damaged, orphan and stray objects under
 // `_results/` are garbage that repair removes; a zip carrying results imports (its fsck passes).
 import { describe, it, expect } from 'vitest';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeFsStore } from '../../../src/core/storage/node-fs.ts';
 import {
   MemoryStore,
   ResultStore,
@@ -96,5 +100,26 @@ describe('fsck and stored results', () => {
     const report = await fsck(copy);
     expect(report.problems).toEqual([]);
     expect(report.results?.entries).toBe(2);
+  });
+
+  it('does not read an entry too big for any reader (an imported pond may hold anything): it is damaged garbage', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'duckpond-fsck-results-'));
+    try {
+      const store = new NodeFsStore(dir);
+      const pond = await openPond(store, { registry: registry() });
+      await pond.transact((tx) => tx.writeFile('/a.txt', enc('a')));
+      await pond.close();
+      const key = `_results/${'ab'.repeat(32)}`;
+      const file = join(dir, ...key.split('/'));
+      await mkdir(join(dir, '_results'), { recursive: true });
+      await writeFile(file, '');
+      await truncate(file, 600 * 1024 * 1024); // sparse: no disk used, but reading it would take 600 MiB
+      const report = await fsck(store);
+      expect(report.problems).toEqual([]);
+      expect(report.results?.garbage).toEqual([{ key, kind: 'damaged', message: expect.stringContaining('over the') as string }]);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -257,4 +257,30 @@ describe('stored results', () => {
     await pond.close();
     expect(await resultKeys(store)).toEqual([]);
   });
+
+  it('keeps its cap whatever sizes a forged access record claims (an imported pond controls lru.json)', async () => {
+    const store = new MemoryStore();
+    const forged = { format: 'duckpond-results-lru', version: 1, clock: 0, entries: { ['f'.repeat(64)]: [-1e12, 1] } };
+    await store.write('_results/lru.json', enc(JSON.stringify(forged)));
+    const cap = 4000;
+    const results = new ResultStore(store, { capBytes: cap });
+    for (let i = 0; i < 12; i++) {
+      const header = {
+        format: 'duckpond-result/1' as const,
+        key: 'a'.repeat(64),
+        factory: 'upper',
+        path: `/u${i}`,
+        config: '{}',
+        type: 'file:data' as const,
+        inputs: [],
+      };
+      results.write(i.toString(16).padStart(64, '0'), header, () => Promise.resolve(new Uint8Array(500)));
+    }
+    await results.flush();
+    let total = 0;
+    for (const k of await resultKeys(store)) total += (await store.size(k)) ?? 0;
+    expect(results.stats.written).toBe(12);
+    expect(results.stats.evicted).toBeGreaterThan(0);
+    expect(total).toBeLessThanOrEqual(cap);
+  });
 });

@@ -5,9 +5,13 @@
  */
 import type { ObjectStore } from '../../storage/object-store.ts';
 import { STATIC_FACTORY } from '../../tinyfs/entry-type.ts';
-import { RESULTS_DIR, RESULTS_LRU, decodeResultEntry, slotOfKey } from '../result-entry.ts';
+import { DEFAULT_MAX_RESULT_BYTES, RESULTS_DIR, RESULTS_LRU, decodeResultEntry, maxEntryBytes, slotOfKey } from '../result-entry.ts';
+import { pondError } from '../../errors.ts';
 import type { Tree } from './check-reachability.ts';
 import type { Parts } from './types.ts';
+
+/** The largest entry fsck reads: one that could hold a result of the default size limit. */
+const MAX_ENTRY = maxEntryBytes(DEFAULT_MAX_RESULT_BYTES);
 
 /** A stored object under `_results/` that nothing needs. */
 export interface ResultGarbage {
@@ -69,6 +73,9 @@ export async function checkResults(store: ObjectStore, parts: Parts, tree: Tree,
     }
     let bytes: Uint8Array;
     try {
+      // Sized before it is read: an imported pond's `_results/` may hold anything (a result is only an accelerator).
+      const size = await store.size(key);
+      if (size !== undefined && size > MAX_ENTRY) throw pondError('ETOOBIG', key, `stored result of ${size} bytes is over the ${MAX_ENTRY} bytes a read takes`);
       bytes = await store.read(key);
       const { header } = await decodeResultEntry(bytes, key);
       if (!isLive(live, header.path, header.factory, header.config)) {
